@@ -1,0 +1,63 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "toolchain/version.h"
+
+namespace sp::cli {
+
+namespace {
+
+std::string version_text() {
+  return std::string("scratchpack ") + SP_VERSION + " (LLVM " + toolchain::llvm_version() +
+         ", lld linked in-process)";
+}
+
+} // namespace
+
+int run(const std::vector<std::string>& args, Io& io) {
+  CLI::App app{"scratchpack: C/C++ sources to fully static executables and FROM-scratch images",
+               "scratchpack"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", version_text());
+  app.footer("Run 'scratchpack COMMAND --help' for a command's options.");
+
+  int rc = 0;
+  register_build(app, io, rc);
+  register_scan(app, io, rc);
+  register_sysroot(app, io, rc);
+
+  // CLI11 wants argv in reverse order when given a vector.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::Success& e) {
+    // --help (of the command that was selected) and --version.
+    return app.exit(e, io.out, io.err);
+  } catch (const CLI::ParseError& e) {
+    std::string why = e.what();
+    Error err = usage_error("usage", why, "run 'scratchpack --help'");
+    // A subcommand's own help is more useful than the top-level one.
+    for (const CLI::App* sub : app.get_subcommands()) {
+      err.hint = "run 'scratchpack " + sub->get_name() + " --help'";
+    }
+    return print_error(io, err);
+  }
+  io.out.flush();
+  return rc;
+}
+
+int main_entry(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  Io io{std::cout, std::cerr, color_enabled(1), color_enabled(2)};
+  std::vector<std::string> args(argv + 1, argv + argc);
+  int rc = run(args, io);
+  std::cout.flush();
+  return rc;
+}
+
+} // namespace sp::cli

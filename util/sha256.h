@@ -1,0 +1,30 @@
+// Streaming SHA-256 through OpenSSL's EVP interface.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace sp {
+
+class Sha256 {
+public:
+  Sha256();
+  ~Sha256();
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
+
+  void update(const void* data, size_t size);
+  void update(std::string_view data) { update(data.data(), data.size()); }
+  /// Finishes the hash and returns 64 lower-case hex digits; the object is reset afterwards.
+  std::string hex_digest();
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+/// sha256 of `data` as lower-case hex.
+std::string sha256_hex(std::string_view data);
+
+} // namespace sp

@@ -1,0 +1,21 @@
+// Small string helpers shared by every module.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sp {
+
+std::vector<std::string> split(std::string_view text, char sep);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+std::string_view trim(std::string_view text);
+/// Quotes an argument for display the way a POSIX shell would need it (never executed).
+std::string shell_quote(std::string_view arg);
+std::string shell_join(const std::vector<std::string>& argv);
+/// Lower-case hex of `size` bytes.
+std::string to_hex(const unsigned char* data, size_t size);
+/// Parses a base-10 unsigned integer covering the whole text; false when it is not one.
+bool parse_uint(std::string_view text, unsigned long long& out);
+
+} // namespace sp
