@@ -1,7 +1,69 @@
+// `scratchpack sysroot list | install TARGET`: where each target's libraries come from.
 #include <CLI/CLI.hpp>
+#include <iomanip>
+#include <memory>
+#include <ostream>
 
 #include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "toolchain/sysroot.h"
 
 namespace sp::cli {
-void register_sysroot(CLI::App& app, Io& io, int& rc) { app.add_subcommand("sysroot", "(not yet)"); }
+
+namespace {
+
+namespace tc = toolchain;
+
+int run_list(Io& io) {
+  io.out << std::left << std::setw(15) << "TARGET" << std::setw(8) << "STATUS" << std::setw(6)
+         << "C++" << "SYSROOT\n";
+  for (const tc::Target& t : tc::all_targets()) {
+    tc::SysrootProbe probe = tc::probe_sysroot(t);
+    io.out << std::setw(15) << t.name();
+    if (probe.sysroot) {
+      const tc::Sysroot& s = *probe.sysroot;
+      // Pad before painting: escape codes would count towards setw.
+      io.out << paint("ok      ", Color::green, io.color_out) << std::setw(6) << (s.has_cxx() ? "yes" : "no") << s.root.string() << " ("
+             << s.origin << ")";
+      if (!s.note.empty()) {
+        io.out << "\n" << std::string(29, ' ') << s.note;
+      }
+    } else {
+      io.out << paint("missing ", Color::yellow, io.color_out) << std::setw(6) << "-" << "run '"
+             << tc::install_command(t) << "'";
+    }
+    io.out << '\n';
+  }
+  return 0;
+}
+
+int run_install(const std::string& text, Io& io) {
+  auto target = tc::parse_target(text);
+  if (!target) {
+    return print_error(io, target.error());
+  }
+  auto sysroot = tc::install_sysroot(*target, {}, [&](const std::string& line) {
+    io.err << paint("==>", Color::cyan, io.color_err) << ' ' << line << '\n';
+    io.err.flush();
+  });
+  if (!sysroot) {
+    return print_error(io, sysroot.error());
+  }
+  io.out << target->name() << ": " << sysroot->root.string() << '\n';
+  return 0;
+}
+
+} // namespace
+
+void register_sysroot(CLI::App& app, Io& io, int& rc) {
+  CLI::App* cmd = app.add_subcommand("sysroot", "List or install the targets' sysroots");
+  cmd->require_subcommand(1);
+  CLI::App* list = cmd->add_subcommand("list", "Show each target, its sysroot and whether it works");
+  list->callback([&io, &rc] { rc = run_list(io); });
+  auto target = std::make_shared<std::string>();
+  CLI::App* install = cmd->add_subcommand("install", "Provision a target's sysroot");
+  install->add_option("target", *target, "e.g. aarch64-musl, armv7-glibc")->required();
+  install->callback([target, &io, &rc] { rc = run_install(*target, io); });
+}
+
 } // namespace sp::cli

@@ -1,0 +1,148 @@
+#include "toolchain/compile.h"
+
+#include <cstdlib>
+
+#include "toolchain/version.h"
+#include "util/fs.h"
+#include "util/process.h"
+
+namespace sp::toolchain {
+
+std::string_view to_string(Profile profile) {
+  switch (profile) {
+  case Profile::debug:
+    return "debug";
+  case Profile::release:
+    return "release";
+  case Profile::size:
+    return "size";
+  }
+  return "?";
+}
+
+Result<Profile> parse_profile(std::string_view text) {
+  if (text == "debug") {
+    return Profile::debug;
+  }
+  if (text == "release") {
+    return Profile::release;
+  }
+  if (text == "size") {
+    return Profile::size;
+  }
+  return usage_error("profile '" + std::string(text) + "'", "unknown profile",
+                     "use debug, release or size");
+}
+
+Result<Language> language_of(const fs::path& source) {
+  std::string ext = source.extension().string();
+  if (ext == ".c") {
+    return Language::c;
+  }
+  if (ext == ".cc" || ext == ".cpp" || ext == ".cxx" || ext == ".c++" || ext == ".C") {
+    return Language::cxx;
+  }
+  return usage_error(source.string(), "not a C or C++ source (expected .c, .cc, .cpp or .cxx)");
+}
+
+Result<Compiler> find_compiler() {
+  Compiler c;
+  const char* env = std::getenv("SCRATCHPACK_CLANG");
+  c.clang = env && *env ? fs::path(env) : fs::path(llvm_bindir()) / "clang";
+  if (!is_executable_file(c.clang)) {
+    return failure("clang not found", c.clang.string() + " is not an executable",
+                   "install clang-19 (scripts/setup.sh does), or set SCRATCHPACK_CLANG");
+  }
+  c.version = llvm_version();
+  std::string major = c.version.substr(0, c.version.find('.'));
+  c.resource_dir = c.clang.parent_path().parent_path() / "lib" / "clang" / major;
+  if (!fs::exists(c.resource_dir / "include" / "stddef.h")) {
+    return failure("clang's resource directory not found",
+                   (c.resource_dir / "include" / "stddef.h").string() + " is missing",
+                   "reinstall clang-19 and libclang-common-19-dev");
+  }
+  return c;
+}
+
+namespace {
+
+void add_profile_flags(std::vector<std::string>& argv, Profile profile) {
+  switch (profile) {
+  case Profile::debug:
+    argv.insert(argv.end(), {"-O0", "-g"});
+    break;
+  case Profile::release:
+    argv.insert(argv.end(), {"-O2"});
+    break;
+  case Profile::size:
+    argv.insert(argv.end(), {"-Os", "-ffunction-sections", "-fdata-sections"});
+    break;
+  }
+}
+
+void add_target_flags(std::vector<std::string>& argv, const Target& target) {
+  argv.push_back("--target=" + target.clang_triple());
+  if (target.arch == Arch::armv7) {
+    // Debian armhf's baseline: ARMv7-A, Thumb-2, VFPv3-D16, hard-float calling convention.
+    argv.insert(argv.end(), {"-march=armv7-a", "-mthumb", "-mfpu=vfpv3-d16", "-mfloat-abi=hard"});
+  }
+}
+
+} // namespace
+
+std::vector<std::string> compile_command(const Compiler& compiler, const Target& target,
+                                         const Sysroot& sysroot, const CompileOptions& options,
+                                         const CompileJob& job) {
+  std::vector<std::string> argv = {compiler.clang.string(), "-c"};
+  add_target_flags(argv, target);
+  argv.push_back(job.language == Language::cxx ? "-xc++" : "-xc");
+  if (!options.std.empty()) {
+    argv.push_back("-std=" + options.std);
+  }
+  add_profile_flags(argv, options.profile);
+  // Static executables at a fixed address: no PIC/PIE code generation needed.
+  argv.insert(argv.end(), {"-fno-pic", "-fno-pie"});
+  // Reproducibility: no build directory in debug info, __FILE__ or assertions.
+  if (!options.prefix_map_from.empty()) {
+    argv.push_back("-ffile-prefix-map=" + options.prefix_map_from.string() + "=.");
+  }
+  argv.push_back("-fdebug-compilation-dir=.");
+  argv.push_back(options.color_diagnostics ? "-fcolor-diagnostics" : "-fno-color-diagnostics");
+  // Headers: the C++ library's, clang's own, then the libc's — the order clang uses natively,
+  // but every directory named by scratchpack.
+  argv.push_back("-nostdinc");
+  for (const std::string& dir : options.include_dirs) {
+    argv.push_back("-I" + dir);
+  }
+  if (job.language == Language::cxx) {
+    for (const fs::path& dir : sysroot.cxx_includes) {
+      argv.insert(argv.end(), {"-isystem", dir.string()});
+    }
+  }
+  argv.insert(argv.end(), {"-isystem", (compiler.resource_dir / "include").string()});
+  for (const fs::path& dir : sysroot.c_includes) {
+    argv.insert(argv.end(), {"-isystem", dir.string()});
+  }
+  for (const std::string& d : options.defines) {
+    argv.push_back("-D" + d);
+  }
+  if (!job.depfile.empty()) {
+    argv.insert(argv.end(), {"-MD", "-MF", job.depfile.string()});
+  }
+  argv.insert(argv.end(), options.extra_flags.begin(), options.extra_flags.end());
+  argv.insert(argv.end(), {"-o", job.object.string(), job.source.string()});
+  return argv;
+}
+
+Result<CompileOutput> run_compile(const std::vector<std::string>& argv) {
+  auto r = run_process(argv);
+  if (!r) {
+    return r.take_error();
+  }
+  CompileOutput out;
+  out.ok = r->exit_code == 0;
+  out.diagnostics = r->out + r->err;
+  return out;
+}
+
+} // namespace sp::toolchain

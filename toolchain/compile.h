@@ -1,0 +1,68 @@
+// Compile commands: a pure function from (target, sysroot, options) to clang's argv, and the
+// step that runs it. scratchpack chooses every include directory itself (-nostdinc), so the
+// result depends only on the sysroot it names, not on what the host happens to have.
+#pragma once
+
+#include "toolchain/sysroot.h"
+#include "toolchain/target.h"
+#include "util/result.h"
+
+#include <string>
+#include <vector>
+
+namespace sp::toolchain {
+
+enum class Profile { debug, release, size };
+std::string_view to_string(Profile profile);
+Result<Profile> parse_profile(std::string_view text);
+
+enum class Language { c, cxx };
+/// C for .c, C++ for .cc/.cpp/.cxx/.c++/.C; an error names the file otherwise.
+Result<Language> language_of(const fs::path& source);
+
+/// The clang scratchpack drives: its path and its resource directory (stddef.h, arm_neon.h…).
+struct Compiler {
+  fs::path clang;
+  fs::path resource_dir;
+  std::string version;
+};
+
+/// clang of the LLVM scratchpack was built with ($SCRATCHPACK_CLANG overrides the path).
+Result<Compiler> find_compiler();
+
+/// What the user asked for, shared by every source of one binary.
+struct CompileOptions {
+  Profile profile = Profile::release;
+  std::string std;                        ///< -std=…; empty = the compiler's default
+  std::vector<std::string> include_dirs;  ///< -I, in order
+  std::vector<std::string> defines;       ///< -D, "N" or "N=V"
+  std::vector<std::string> extra_flags;   ///< passed through verbatim, last
+  /// Directory that absolute paths are made relative to in the output (-ffile-prefix-map), so
+  /// builds in different directories give the same bytes. Usually the working directory.
+  fs::path prefix_map_from;
+  bool color_diagnostics = false;
+};
+
+/// One translation unit.
+struct CompileJob {
+  fs::path source;
+  fs::path object;
+  fs::path depfile;  ///< make-style dependency file (-MD -MF); empty = none
+  Language language = Language::c;
+};
+
+/// clang's argv for one job. Pure: reads nothing, runs nothing.
+std::vector<std::string> compile_command(const Compiler& compiler, const Target& target,
+                                         const Sysroot& sysroot, const CompileOptions& options,
+                                         const CompileJob& job);
+
+/// Output of one compile: clang's diagnostics (warnings on success, errors on failure).
+struct CompileOutput {
+  bool ok = false;
+  std::string diagnostics;
+};
+
+/// Runs the compile; fails only when clang cannot be started.
+Result<CompileOutput> run_compile(const std::vector<std::string>& argv);
+
+} // namespace sp::toolchain

@@ -1,0 +1,42 @@
+// Static links: a pure function from (target, sysroot, options) to lld's argv, and the step that
+// runs lld in this process. The link line names every start file and library by path; nothing is
+// left to a compiler driver's -static.
+#pragma once
+
+#include "toolchain/compile.h"
+#include "toolchain/sysroot.h"
+#include "toolchain/target.h"
+#include "util/result.h"
+
+#include <string>
+#include <vector>
+
+namespace sp::toolchain {
+
+struct LinkOptions {
+  fs::path output;
+  std::vector<fs::path> objects;          ///< in command-line order
+  std::vector<std::string> lib_dirs;      ///< -L, searched before the sysroot's
+  std::vector<std::string> libs;          ///< -l, after the objects
+  bool cxx = false;                       ///< link the C++ runtime (libstdc++)
+  Profile profile = Profile::release;
+  /// Extra lld arguments placed before the inputs (e.g. --why-extract=FILE).
+  std::vector<std::string> extra_args;
+};
+
+/// lld's argv (argv[0] = "ld.lld"). Pure: reads nothing, runs nothing.
+std::vector<std::string> link_line(const Target& target, const Sysroot& sysroot,
+                                   const LinkOptions& options);
+
+/// What lld printed (warnings on success, errors on failure).
+struct LinkOutput {
+  bool ok = false;
+  std::string diagnostics;
+};
+
+/// Runs lld::lldMain on `argv` in this process. lld keeps global state, so links are serialised
+/// with a process-wide mutex; after a fatal lld error (lld then reports it cannot run again)
+/// later links in the same process fail with a clear error instead of running on bad state.
+Result<LinkOutput> run_link(const std::vector<std::string>& argv);
+
+} // namespace sp::toolchain
