@@ -37,10 +37,17 @@ int run_list(Io& io) {
   return 0;
 }
 
-int run_install(const std::string& text, Io& io) {
+int run_install(const std::string& text, bool force, Io& io) {
   auto target = tc::parse_target(text);
   if (!target) {
     return print_error(io, target.error());
+  }
+  if (!force) {
+    if (tc::SysrootProbe probe = tc::probe_sysroot(*target);
+        probe.sysroot && probe.sysroot->origin != "Debian musl-dev") {
+      io.out << target->name() << ": " << probe.sysroot->root.string() << " (already installed)\n";
+      return 0;
+    }
   }
   auto sysroot = tc::install_sysroot(*target, {}, [&](const std::string& line) {
     io.err << paint("==>", Color::cyan, io.color_err) << ' ' << line << '\n';
@@ -60,10 +67,15 @@ void register_sysroot(CLI::App& app, Io& io, int& rc) {
   cmd->require_subcommand(1);
   CLI::App* list = cmd->add_subcommand("list", "Show each target, its sysroot and whether it works");
   list->callback([&io, &rc] { rc = run_list(io); });
-  auto target = std::make_shared<std::string>();
+  struct InstallFlags {
+    std::string target;
+    bool force = false;
+  };
+  auto f = std::make_shared<InstallFlags>();
   CLI::App* install = cmd->add_subcommand("install", "Provision a target's sysroot");
-  install->add_option("target", *target, "e.g. aarch64-musl, armv7-glibc")->required();
-  install->callback([target, &io, &rc] { rc = run_install(*target, io); });
+  install->add_option("target", f->target, "e.g. aarch64-musl, armv7-glibc")->required();
+  install->add_flag("--force", f->force, "Reinstall even when the sysroot is usable");
+  install->callback([f, &io, &rc] { rc = run_install(f->target, f->force, io); });
 }
 
 } // namespace sp::cli

@@ -1,0 +1,66 @@
+# Shared helpers for the end-to-end tests: each test sources this file, works in its own
+# temporary directory, and fails with one clear line.
+set -euo pipefail
+
+: "${SCRATCHPACK:?SCRATCHPACK must point at the scratchpack binary (ctest sets it)}"
+: "${SP_SOURCE_DIR:?SP_SOURCE_DIR must point at the source tree (ctest sets it)}"
+SP_LLVM_BINDIR=${SP_LLVM_BINDIR:-/usr/lib/llvm-19/bin}
+EXAMPLES=$SP_SOURCE_DIR/examples
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sp-e2e.XXXXXX")
+cleanup_hooks=()
+on_exit() {
+  local rc=$?
+  for hook in "${cleanup_hooks[@]+"${cleanup_hooks[@]}"}"; do eval "$hook" || true; done
+  rm -rf "$WORK"
+  exit $rc
+}
+trap on_exit EXIT
+cd "$WORK"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "--- $*"; }
+
+assert_eq() { # expected actual what
+  [ "$1" == "$2" ] || fail "$3: expected [$1], got [$2]"
+}
+assert_contains() { # haystack needle what
+  [[ "$1" == *"$2"* ]] || fail "$3: [$2] not found in: $1"
+}
+assert_not_contains() {
+  [[ "$1" != *"$2"* ]] || fail "$3: [$2] unexpectedly found in: $1"
+}
+assert_missing() { [ ! -e "$1" ] || fail "$1 exists but should not"; }
+
+# Runs the command, stores stdout/stderr/exit code in OUT, ERR, RC; never fails itself.
+capture() {
+  set +e
+  "$@" >"$WORK/.out" 2>"$WORK/.err"
+  RC=$?
+  set -e
+  OUT=$(cat "$WORK/.out")
+  ERR=$(cat "$WORK/.err")
+}
+
+# Runs a binary for a target natively or under qemu-user.
+run_for_target() { # target binary
+  case "$1" in
+    x86_64*) "$2" ;;
+    aarch64*) qemu-aarch64-static "$2" ;;
+    armv7*) qemu-arm-static "$2" ;;
+    *) fail "unknown target $1" ;;
+  esac
+}
+
+# Asserts the ELF has no program interpreter and no DT_NEEDED (llvm-readelf).
+assert_static_elf() {
+  local headers
+  headers=$("$SP_LLVM_BINDIR/llvm-readelf" --program-headers --dynamic-table "$1" 2>&1)
+  assert_not_contains "$headers" "INTERP" "$1 has a PT_INTERP"
+  assert_not_contains "$headers" "(NEEDED)" "$1 has DT_NEEDED entries"
+}
+
+# Makes sure a musl sysroot for the target is there (provisioned once, shared by tests).
+need_sysroot() {
+  "$SCRATCHPACK" sysroot install "$1" >/dev/null
+}

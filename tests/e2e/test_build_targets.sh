@@ -1,0 +1,36 @@
+# hello.cpp and hello.c for every target × libc: static (no PT_INTERP, no DT_NEEDED), runs, prints.
+source "$(dirname "$0")/lib.sh"
+
+for arch in x86_64 aarch64 armv7; do
+  for libc in glibc musl; do
+    t=$arch-$libc
+    [ $libc = musl ] && need_sysroot "$t"
+    for src in hello.c hello.cpp; do
+      if [ $libc = musl ] && [ $src = hello.cpp ]; then
+        continue # C++ on musl: covered by test_build_errors.sh (a later issue builds libc++)
+      fi
+      name=${src%.*}-${src##*.}-$t
+      step "build $src for $t"
+      "$SCRATCHPACK" build "$EXAMPLES/$src" --target "$t" -o "$name" --format none >/dev/null
+      assert_static_elf "out/$name"
+      assert_eq "Hello from scratch!" "$(run_for_target "$t" "out/$name")" "output of $name"
+    done
+  done
+done
+
+step "full triples are accepted"
+"$SCRATCHPACK" build "$EXAMPLES/hello.c" --target arm-linux-gnueabihf -o triple --format none >/dev/null
+assert_eq "Hello from scratch!" "$(qemu-arm-static out/triple)" "arm-linux-gnueabihf build"
+"$SCRATCHPACK" build "$EXAMPLES/hello.c" --target aarch64-linux-musl -o triple-musl --format none >/dev/null
+assert_eq "Hello from scratch!" "$(qemu-aarch64-static out/triple-musl)" "aarch64-linux-musl build"
+
+step "profiles: size is stripped and small, debug keeps debug info"
+"$SCRATCHPACK" build "$EXAMPLES/hello.c" --libc musl --profile size -o small --format none >/dev/null
+size=$(stat -c %s out/small)
+[ "$size" -lt 16384 ] || fail "musl size-profile hello.c is $size bytes (expected < 16 KiB)"
+sections=$("$SP_LLVM_BINDIR/llvm-readelf" -S out/small)
+assert_not_contains "$sections" ".symtab" "size profile sections"
+"$SCRATCHPACK" build "$EXAMPLES/hello.c" --profile debug -o dbg --format none >/dev/null
+sections=$("$SP_LLVM_BINDIR/llvm-readelf" -S out/dbg)
+assert_contains "$sections" ".debug_info" "debug profile sections"
+echo "ok"

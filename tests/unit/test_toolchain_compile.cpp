@@ -1,0 +1,77 @@
+#include <doctest/doctest.h>
+
+#include "fake_sysroot.h"
+#include "toolchain/compile.h"
+#include "util/strings.h"
+
+using namespace sp;
+using namespace sp::toolchain;
+
+namespace {
+
+bool has_sequence(const std::vector<std::string>& argv, const std::vector<std::string>& seq) {
+  return std::search(argv.begin(), argv.end(), seq.begin(), seq.end()) != argv.end();
+}
+
+} // namespace
+
+TEST_CASE("compile command: explicit include order, reproducibility flags, profile flags") {
+  TempDir tmp;
+  testing::make_fake_debian(tmp.path());
+  Target t = *parse_target("x86_64");
+  Sysroot s = *find_sysroot(t, {tmp.path(), tmp.path() / "cache"});
+  Compiler c{"/llvm/bin/clang", "/llvm/lib/clang/19", "19.1.7"};
+  CompileOptions o;
+  o.profile = Profile::size;
+  o.std = "c++20";
+  o.include_dirs = {"inc"};
+  o.defines = {"GREETING=\"hi\""};
+  o.prefix_map_from = "/home/me/proj";
+  CompileJob j{"src/main.cpp", "obj/main.o", "", Language::cxx};
+  std::vector<std::string> argv = compile_command(c, t, s, o, j);
+
+  CHECK(argv.front() == "/llvm/bin/clang");
+  CHECK(has_sequence(argv, {"--target=x86_64-linux-gnu", "-xc++", "-std=c++20", "-Os",
+                            "-ffunction-sections", "-fdata-sections", "-fno-pic", "-fno-pie",
+                            "-ffile-prefix-map=/home/me/proj=.", "-fdebug-compilation-dir=."}));
+  // -I first, then libstdc++, clang's own headers, then libc.
+  auto at = [&](const std::string& arg) {
+    return std::find(argv.begin(), argv.end(), arg) - argv.begin();
+  };
+  auto user = at("-Iinc");
+  auto cxx = at((tmp.path() / "usr/include/c++/12").string());
+  auto builtin = at("/llvm/lib/clang/19/include");
+  auto libc = at((tmp.path() / "usr/include/x86_64-linux-gnu").string());
+  CHECK(user < cxx);
+  CHECK(cxx < builtin);
+  CHECK(builtin < libc);
+  CHECK(libc < static_cast<long>(argv.size()));
+  CHECK(has_sequence(argv, {"-DGREETING=\"hi\"", "-o", "obj/main.o", "src/main.cpp"}));
+}
+
+TEST_CASE("armv7 compiles for hard-float Thumb-2; C sources get no C++ headers") {
+  TempDir tmp;
+  testing::make_fake_debian(tmp.path());
+  Target t = *parse_target("armv7-musl");
+  Sysroot s;
+  s.target = t;
+  s.c_includes = {"/musl/include"};
+  s.cxx_includes = {"/never/used"};
+  Compiler c{"clang", "/rd", "19"};
+  std::vector<std::string> argv = compile_command(c, t, s, {}, {"a.c", "a.o", "a.d", Language::c});
+  CHECK(has_sequence(argv, {"--target=armv7a-linux-musleabihf", "-march=armv7-a", "-mthumb",
+                            "-mfpu=vfpv3-d16", "-mfloat-abi=hard"}));
+  CHECK(has_sequence(argv, {"-MD", "-MF", "a.d"}));
+  CHECK(std::find(argv.begin(), argv.end(), "/never/used") == argv.end());
+  CHECK(has_sequence(argv, {"-O2"}));
+}
+
+TEST_CASE("languages and profiles are parsed strictly") {
+  CHECK(*language_of("x.c") == Language::c);
+  CHECK(*language_of("x.cxx") == Language::cxx);
+  auto bad = language_of("x.rs");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().why == "not a C or C++ source (expected .c, .cc, .cpp or .cxx)");
+  CHECK(*parse_profile("size") == Profile::size);
+  CHECK(parse_profile("fast").error().hint == "use debug, release or size");
+}

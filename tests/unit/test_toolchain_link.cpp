@@ -1,0 +1,61 @@
+#include <doctest/doctest.h>
+
+#include "fake_sysroot.h"
+#include "toolchain/link.h"
+#include "util/strings.h"
+
+using namespace sp;
+using namespace sp::toolchain;
+
+namespace {
+
+std::string relative_line(const std::vector<std::string>& argv, const fs::path& root) {
+  std::string line = join(argv, " ");
+  std::string prefix = root.string();
+  for (size_t pos; (pos = line.find(prefix)) != std::string::npos;) {
+    line.replace(pos, prefix.size(), "$R");
+  }
+  return line;
+}
+
+} // namespace
+
+TEST_CASE("glibc C++ link line: crt objects, libstdc++, libm, grouped libc and libgcc") {
+  TempDir tmp;
+  testing::make_fake_debian(tmp.path());
+  Target t = *parse_target("x86_64");
+  Sysroot s = *find_sysroot(t, {tmp.path(), tmp.path() / "cache"});
+  LinkOptions o;
+  o.output = "out/hello";
+  o.objects = {"a.o", "b.o"};
+  o.lib_dirs = {"lib"};
+  o.libs = {"util"};
+  o.cxx = true;
+  CHECK(relative_line(link_line(t, s, o), tmp.path()) ==
+        "ld.lld -m elf_x86_64 -static -o out/hello --build-id=sha1 --eh-frame-hdr -z noexecstack "
+        "-z relro -O1 "
+        "$R/usr/lib/x86_64-linux-gnu/crt1.o $R/usr/lib/x86_64-linux-gnu/crti.o "
+        "$R/usr/lib/gcc/x86_64-linux-gnu/12/crtbeginT.o -Llib -L$R/usr/lib/x86_64-linux-gnu "
+        "-L$R/usr/lib/gcc/x86_64-linux-gnu/12 a.o b.o -lutil "
+        "$R/usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a $R/usr/lib/x86_64-linux-gnu/libm.a "
+        "--start-group $R/usr/lib/gcc/x86_64-linux-gnu/12/libgcc.a "
+        "$R/usr/lib/gcc/x86_64-linux-gnu/12/libgcc_eh.a $R/usr/lib/x86_64-linux-gnu/libc.a "
+        "--end-group $R/usr/lib/gcc/x86_64-linux-gnu/12/crtend.o $R/usr/lib/x86_64-linux-gnu/crtn.o");
+}
+
+TEST_CASE("size profile strips, collects sections and folds identical code; C links no libstdc++") {
+  TempDir tmp;
+  testing::make_fake_debian(tmp.path());
+  Target t = *parse_target("aarch64");
+  Sysroot s = *find_sysroot(t, {tmp.path(), tmp.path() / "cache"});
+  LinkOptions o;
+  o.output = "hello";
+  o.objects = {"hello.o"};
+  o.profile = Profile::size;
+  std::string line = relative_line(link_line(t, s, o), tmp.path());
+  CHECK(line.find("-m aarch64linux -static") != std::string::npos);
+  CHECK(line.find("--gc-sections --icf=all --strip-all") != std::string::npos);
+  CHECK(line.find("libstdc++") == std::string::npos);
+  CHECK(line.find("$R/usr/aarch64-linux-gnu/lib/crt1.o") != std::string::npos);
+  CHECK(line.find("$R/usr/lib/gcc-cross/aarch64-linux-gnu/12/crtbeginT.o") != std::string::npos);
+}
