@@ -119,10 +119,10 @@ Status AtomicPath::commit() {
   return {};
 }
 
-TempDir::TempDir(std::string_view prefix) {
+TempDir::TempDir(std::string_view prefix, const fs::path& parent) {
   const char* base = std::getenv("TMPDIR");
-  std::string templ = std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) +
-                      ".XXXXXX";
+  std::string dir = !parent.empty() ? parent.string() : base && *base ? base : "/tmp";
+  std::string templ = dir + "/" + std::string(prefix) + ".XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) {
     throw std::runtime_error("cannot create a temporary directory in " + templ + ": " +
                              errno_text(errno));

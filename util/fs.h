@@ -39,10 +39,11 @@ private:
   bool m_committed = false;
 };
 
-/// A private directory under $TMPDIR, removed with everything in it on destruction.
+/// A private directory under `parent` ($TMPDIR or /tmp when empty), removed with everything in
+/// it on destruction.
 class TempDir {
 public:
-  explicit TempDir(std::string_view prefix = "scratchpack");
+  explicit TempDir(std::string_view prefix = "scratchpack", const fs::path& parent = {});
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
