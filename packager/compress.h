@@ -1,0 +1,50 @@
+// Layer compression that scales over cores and still gives the same bytes on any machine with
+// any thread count: the stream is cut into fixed-size chunks (never by timing), each compressed
+// on a worker, and the results are emitted in order.
+#pragma once
+
+#include "util/result.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+namespace sp::packager {
+
+enum class Compression { none, gzip, zstd };
+
+/// "none", "gzip", "zstd".
+std::string_view to_string(Compression c);
+/// Parses "gzip" | "zstd" | "none" (also "uncompressed"); a usage error otherwise.
+Result<Compression> parse_compression(std::string_view text);
+
+/// gzip levels 1–3 run ISA-L's igzip (its levels 1–3: ~300 MB/s a core), 4–9 run zlib at that
+/// level (pigz's method, 20–60 MB/s a core). Default 2: see docs/image-format.md for figures.
+inline constexpr int k_default_gzip_level = 2;
+/// zstd level 1: about twice as fast as level 3 and still smaller than gzip level 2 (85 vs
+/// 90 MB on the 247 MB benchmark payload); level 3 cannot meet "zstd ≤ 0.5× umoci" on 2 cores.
+inline constexpr int k_default_zstd_level = 1;
+/// Size of the independent gzip chunks (and the unit of parallel work). Fixed: it decides bytes.
+inline constexpr size_t k_gzip_chunk_size = 1u << 20;
+
+/// The level used when the caller passes 0; checks the range otherwise (usage error).
+Result<int> resolve_level(Compression c, int level);
+
+/// Where compressed bytes go, in order.
+using ByteSink = std::function<Status(const char* data, size_t size)>;
+
+/// A streaming compressor. write() may hand bytes to `sink` (on the caller's thread only).
+class StreamCompressor {
+public:
+  virtual ~StreamCompressor() = default;
+  virtual Status write(const char* data, size_t size) = 0;
+  /// Flushes everything and ends the stream; the object must not be written to afterwards.
+  virtual Status finish() = 0;
+
+  /// `threads` 0 means util's default_jobs(). The output never depends on `threads`.
+  static Result<std::unique_ptr<StreamCompressor>> create(Compression c, int level,
+                                                          unsigned threads, ByteSink sink);
+};
+
+} // namespace sp::packager
