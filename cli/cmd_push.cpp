@@ -1,0 +1,69 @@
+// `scratchpack push SOURCE REF`: sends an OCI archive or layout directory (written by
+// scratchpack or anyone) to a registry: open_push_source → push_descriptor → print the digest.
+// Exit 0 pushed, 1 the registry refused or could not be reached, 2 usage or I/O.
+#include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "cli/push_flags.h"
+#include "packager/registry_source.h"
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <ostream>
+
+namespace sp::cli {
+
+namespace {
+
+struct PushCommandFlags {
+  std::string source;
+  PushFlags push;
+  bool json = false;
+};
+
+int run_push(const PushCommandFlags& f, Io& io) {
+  // The reference is checked before the (possibly large) archive is unpacked.
+  if (Result<packager::RegistryRef> ref = packager::parse_registry_ref(f.push.ref); !ref) {
+    return print_error(io, ref.error());
+  }
+  if (Result<packager::PushOptions> o = to_push_options(f.push); !o) {
+    return print_error(io, o.error());
+  }
+  Result<packager::PushSource> source = packager::open_push_source(f.source);
+  if (!source) {
+    return print_error(io, source.error());
+  }
+  Result<packager::PushResult> result = push_with_flags(io, f.push, source->root, source->store);
+  if (!result) {
+    return print_error(io, result.error());
+  }
+  if (f.json) {
+    io.out << push_result_json(*result) << '\n';
+  } else {
+    io.out << result->pushed() << '\n';
+  }
+  io.out.flush();
+  return 0;
+}
+
+} // namespace
+
+void register_push(CLI::App& app, Io& io, int& rc) {
+  auto f = std::make_shared<PushCommandFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "push", "Push an image archive (.tar) or OCI layout directory to a registry");
+  cmd->add_option("source", f->source,
+                  "The image: an archive written by build/package, or an "
+                  "OCI layout directory")
+      ->required();
+  cmd->add_option("reference", f->push.ref, "Where to: HOST[:PORT]/NAME[:TAG]")->required();
+  add_push_flags(cmd, f->push);
+  cmd->add_flag("--json", f->json,
+                "Print the result as JSON (reference, digest, blob counters) instead of "
+                "NAME@DIGEST");
+  cmd->footer("Credentials: --creds USER:PASS, else $REGISTRY_AUTH_FILE, podman's auth.json, "
+              "docker's config.json ($DOCKER_CONFIG). Plain HTTP only for loopback registries "
+              "and --insecure-registry hosts. See docs/registry.md.");
+  cmd->callback([f, &io, &rc] { rc = run_push(*f, io); });
+}
+
+} // namespace sp::cli

@@ -1,0 +1,60 @@
+// The registry flags every publishing command shares (push, build --push, package --push):
+// parsing them into PushOptions, rendering progress on stderr and the result on stdout.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+#include "packager/registry.h"
+#include "util/result.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace sp::cli {
+
+struct PushFlags {
+  std::string ref;   ///< where to push: --push REF, or `push`'s second argument
+  std::string creds; ///< USER:PASS (never printed)
+  std::vector<std::string> insecure_registries;
+  std::vector<std::string> mount_from;
+  std::vector<std::string> tags; ///< extra tags
+  std::string chunk_size;        ///< "8M", "512K", "0" (empty: the default)
+  int retries = 0;               ///< attempts per request; 0: the default
+  bool quiet = false;            ///< no progress lines
+};
+
+/// Adds --creds, --insecure-registry, --mount-from, --tag, --chunk-size, --retries and -q to
+/// `cmd`; with `with_push_ref` also `--push REF` (for build and package).
+void add_push_flags(CLI::App* cmd, PushFlags& flags, bool with_push_ref = false);
+
+/// PushOptions from the flags and the environment: credential files (default_credential_sources)
+/// and $SCRATCHPACK_RETRY_BASE_MS (the first retry's wait, for tests).
+Result<packager::PushOptions> to_push_options(const PushFlags& flags);
+
+/// Parses a byte count: "1048576", "512K", "8M", "1G" (binary units).
+Result<uint64_t> parse_size(std::string_view text);
+
+/// A progress callback writing one line per step to io.err ("push: uploaded sha256:…").
+std::function<void(const packager::PushEvent&)> push_progress_printer(Io& io);
+
+/// Parses flags.ref and pushes `root` from `store` with the flags' options, progress on
+/// io.err unless quiet. What build --push and package --push call after writing the image.
+Result<packager::PushResult> push_with_flags(Io& io, const PushFlags& flags,
+                                             const packager::Descriptor& root,
+                                             const packager::BlobStore& store);
+
+/// {"reference","digest","pushed","media_type","blobs_uploaded","blobs_skipped","blobs_mounted",
+/// "bytes_uploaded","manifests_put","retries"}.
+nlohmann::ordered_json push_result_object(const packager::PushResult& result);
+/// push_result_object() as one line of JSON.
+std::string push_result_json(const packager::PushResult& result);
+
+} // namespace sp::cli

@@ -1,0 +1,119 @@
+// HTTP for the registry client: plain request/response values and a Transport interface, so the
+// push logic runs against libcurl in production and against an in-memory registry in the unit
+// tests. Bodies are streamed from memory or from a byte range of a file (a layer is never held
+// whole in memory); response bodies are kept up to a cap (documents and error messages only).
+#pragma once
+
+#include "util/fs.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sp::packager::http {
+
+/// Header lines in the order they were sent or received; names compare case-insensitively.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+/// The value of the first header called `name` (any case), or "" when there is none.
+std::string header_value(const Headers& headers, std::string_view name);
+
+/// A byte range of a file to send as the body.
+struct FileRange {
+  fs::path path;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+/// How a request is made. `body` or `body_file` (never both) is sent with Content-Length.
+struct Request {
+  std::string method = "GET"; ///< GET, HEAD, PUT, POST, PATCH, DELETE
+  std::string url;
+  Headers headers;
+  std::string body;
+  std::optional<FileRange> body_file;
+  /// Skip TLS certificate and host name checks (only for registries the user marked insecure).
+  bool insecure_tls = false;
+  /// Follow up to a few redirects (token endpoints may redirect; uploads never do).
+  bool follow_redirects = false;
+
+  /// Bytes the body holds.
+  uint64_t body_size() const { return body_file ? body_file->length : body.size(); }
+};
+
+/// Why no HTTP status came back. Connection-level failures are split into those worth another
+/// attempt (the peer went away, a timeout) and those that are not (bad host name, TLS).
+enum class NetError {
+  none,
+  connect,
+  send,
+  recv,
+  empty_reply,
+  partial,
+  timeout,
+  tls,
+  resolve,
+  other
+};
+
+/// What came back. `status` is 0 when the exchange failed below HTTP (see `net_error`).
+struct Response {
+  long status = 0;
+  Headers headers;
+  std::string body; ///< truncated at Transport's cap; empty for HEAD
+  NetError net_error = NetError::none;
+  std::string net_message; ///< the transport's words for a NetError (no credentials in it)
+
+  std::string header(std::string_view name) const { return header_value(headers, name); }
+};
+
+/// Sends requests. Implementations are used from one thread at a time.
+class Transport {
+public:
+  virtual ~Transport() = default;
+  virtual Response send(const Request& request) = 0;
+};
+
+struct CurlOptions {
+  std::string user_agent = "scratchpack";
+  long connect_timeout_s = 30;
+  /// An exchange slower than 1 byte/s for this long is abandoned (instead of a total timeout,
+  /// which a large layer on a slow link would hit).
+  long stall_timeout_s = 60;
+  /// Response bodies are cut at this size.
+  size_t max_body = 4u << 20;
+};
+
+/// A Transport over one libcurl easy handle (kept-alive connections are reused).
+std::unique_ptr<Transport> make_curl_transport(const CurlOptions& options = {});
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (for query values).
+std::string url_encode(std::string_view text);
+
+/// Resolves a Location header against the URL of the request that returned it: absolute URLs
+/// stay, "/path" keeps the scheme and authority, anything else is relative to the directory.
+std::string resolve_url(std::string_view base, std::string_view location);
+
+/// Appends "key=value" (value encoded) to `url` with '?' or '&' as needed.
+std::string add_query(std::string url, std::string_view key, std::string_view value);
+
+/// "scheme://host[:port]" of a URL (what a redirect may keep credentials for).
+std::string url_origin(std::string_view url);
+
+/// The host of a URL without port or IPv6 brackets ("127.0.0.1", "::1", "example.com").
+std::string url_host(std::string_view url);
+
+/// True for names that can only mean this machine: localhost, 127.0.0.0/8 and ::1.
+bool is_loopback_host(std::string_view host);
+
+/// "404 Not Found", "503 Service Unavailable"… ("HTTP 599" for codes without a known phrase).
+std::string status_text(long status);
+
+/// A short English name for a NetError ("connection refused or unreachable"…).
+std::string_view describe(NetError e);
+
+} // namespace sp::packager::http

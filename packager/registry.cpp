@@ -1,0 +1,372 @@
+#include "packager/registry.h"
+
+#include "packager/reference.h"
+#include "packager/registry_client.h"
+#include "util/strings.h"
+
+#include <algorithm>
+#include <set>
+
+namespace sp::packager {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int k_max_depth = 4;
+constexpr uint64_t k_max_document = 4u << 20;
+
+// A first path component names a registry when it has a '.', a ':' or is localhost (the
+// distribution reference rule), and something follows it.
+bool names_registry(std::string_view first, bool more) {
+  return more && (first.find('.') != std::string_view::npos ||
+                  first.find(':') != std::string_view::npos || first == "localhost");
+}
+
+bool is_index(std::string_view type) {
+  return type == media_type::k_index || type == media_type::k_docker_manifest_list;
+}
+
+class Planner {
+public:
+  explicit Planner(const BlobStore& store) : m_store(store) {}
+
+  Status visit(Descriptor d, int depth) {
+    if (depth > k_max_depth) {
+      return failure("image index " + d.digest.to_string(), "nested too deeply");
+    }
+    if (m_documents.count(d.digest)) {
+      return {};
+    }
+    Result<std::string> bytes = m_store.read(d.digest, k_max_document);
+    if (!bytes) {
+      return missing(d, "document");
+    }
+    if (Digest::of(*bytes) != d.digest) {
+      return failure("blob " + d.digest.to_string(), "its bytes do not hash to its name");
+    }
+    std::string where = "document " + d.digest.to_string();
+    Result<json> j = parse_json(*bytes, where);
+    if (!j) {
+      return j.take_error();
+    }
+    if (d.media_type.empty() && j->contains("mediaType") && (*j)["mediaType"].is_string()) {
+      d.media_type = (*j)["mediaType"].get<std::string>();
+    }
+    Status s = is_index(d.media_type) ? visit_index(*j, where, depth) : visit_manifest(*j, where);
+    if (!s) {
+      return s;
+    }
+    m_documents.insert(d.digest);
+    plan.manifests.push_back({d, std::move(*bytes)});
+    return {};
+  }
+
+  PushPlan plan;
+
+private:
+  Status visit_index(const json& j, const std::string& where, int depth) {
+    for (const json& m : j.value("manifests", json::array())) {
+      Result<Descriptor> child = descriptor_from_json(m, where);
+      if (!child) {
+        return child.take_error();
+      }
+      if (Status s = visit(*child, depth + 1); !s) {
+        return s;
+      }
+    }
+    return {};
+  }
+
+  Status visit_manifest(const json& j, const std::string& where) {
+    if (!j.contains("config")) {
+      return failure(where, "is neither an image manifest nor an index");
+    }
+    std::vector<json> blobs = {j["config"]};
+    for (const json& l : j.value("layers", json::array())) {
+      blobs.push_back(l);
+    }
+    for (const json& b : blobs) {
+      Result<Descriptor> d = descriptor_from_json(b, where);
+      if (!d) {
+        return d.take_error();
+      }
+      if (!m_store.has(d->digest)) {
+        return missing(*d, "blob");
+      }
+      if (m_blobs.insert(d->digest).second) {
+        plan.blobs.push_back(*d);
+      }
+    }
+    return {};
+  }
+
+  Error missing(const Descriptor& d, std::string_view what) const {
+    return io_error(std::string(what) + " " + d.digest.to_string(),
+                    "not found in " + m_store.dir().string());
+  }
+
+  const BlobStore& m_store;
+  std::set<Digest> m_blobs;
+  std::set<Digest> m_documents;
+};
+
+// "acme/base" or "HOST/acme/base" → "acme/base" when HOST is this registry.
+Result<std::vector<std::string>> mount_repositories(const RegistryRef& ref,
+                                                    const std::vector<std::string>& from) {
+  std::vector<std::string> out;
+  for (const std::string& text : from) {
+    std::vector<std::string> parts = split(text, '/');
+    std::string repo = text;
+    if (names_registry(parts[0], parts.size() > 1)) {
+      if (parts[0] != ref.registry) {
+        return usage_error("--mount-from " + text,
+                           "blobs can only be mounted from the registry pushed to (" +
+                               ref.registry + ")");
+      }
+      repo = text.substr(parts[0].size() + 1);
+    }
+    Result<ImageRef> check = parse_image_ref(repo);
+    if (!check || check->repository != repo) {
+      return usage_error("--mount-from " + text, "expects a repository name, e.g. acme/base");
+    }
+    if (repo != ref.repository) {
+      out.push_back(repo);
+    }
+  }
+  return out;
+}
+
+Status check_tags(const RegistryRef& ref, const std::vector<std::string>& tags) {
+  for (const std::string& tag : tags) {
+    Result<ImageRef> r = parse_image_ref(ref.repository + ":" + tag);
+    if (!r) {
+      return r.take_error();
+    }
+  }
+  return {};
+}
+
+// The session proper: blobs, then manifests by digest, then tags.
+class Pusher {
+public:
+  Pusher(RegistryClient& client, const BlobStore& store, const PushOptions& options,
+         std::vector<std::string> mounts)
+      : m_client(client), m_store(store), m_options(options), m_mounts(std::move(mounts)) {}
+
+  Status push_blob(const Descriptor& blob) {
+    Result<bool> exists = m_client.blob_exists(blob);
+    if (!exists) {
+      return exists.take_error();
+    }
+    if (*exists) {
+      ++counters.blobs_skipped;
+      emit(PushEvent::Kind::blob_exists, blob);
+      return {};
+    }
+    for (const std::string& from : m_mounts) {
+      Result<bool> mounted = m_client.mount_blob(blob, from);
+      if (!mounted) {
+        return mounted.take_error();
+      }
+      if (*mounted) {
+        ++counters.blobs_mounted;
+        emit(PushEvent::Kind::blob_mounted, blob, from);
+        return {};
+      }
+    }
+    emit(PushEvent::Kind::blob_upload, blob);
+    if (Status s = m_client.upload_blob(blob, m_store.path_of(blob.digest)); !s) {
+      return s;
+    }
+    ++counters.blobs_uploaded;
+    counters.bytes_uploaded += blob.size;
+    emit(PushEvent::Kind::blob_uploaded, blob);
+    return {};
+  }
+
+  Status put(const PushPlan::Document& doc, const std::string& reference, bool tag) {
+    if (Status s = m_client.put_manifest(doc.descriptor, doc.bytes, reference); !s) {
+      return s;
+    }
+    ++counters.manifests_put;
+    emit(tag ? PushEvent::Kind::tag_put : PushEvent::Kind::manifest_put, doc.descriptor,
+         tag ? reference : std::string());
+    return {};
+  }
+
+  PushCounters counters;
+
+private:
+  void emit(PushEvent::Kind kind, const Descriptor& d, std::string detail = {}) const {
+    if (m_options.progress) {
+      m_options.progress(PushEvent{kind, d.digest, d.size, std::move(detail), 0});
+    }
+  }
+
+  RegistryClient& m_client;
+  const BlobStore& m_store;
+  const PushOptions& m_options;
+  std::vector<std::string> m_mounts;
+};
+
+Result<PushResult> run_push(const PushPlan& plan, const BlobStore& store, const RegistryRef& ref,
+                            const PushOptions& options, RegistryClient& client,
+                            std::vector<std::string> mounts) {
+  if (Status s = client.ping(); !s) {
+    return s.take_error();
+  }
+  Pusher pusher(client, store, options, std::move(mounts));
+  for (const Descriptor& blob : plan.blobs) {
+    if (Status s = pusher.push_blob(blob); !s) {
+      return s.take_error();
+    }
+  }
+  for (const PushPlan::Document& doc : plan.manifests) {
+    if (Status s = pusher.put(doc, doc.descriptor.digest.to_string(), false); !s) {
+      return s.take_error();
+    }
+  }
+  std::vector<std::string> tags = {ref.tag};
+  for (const std::string& t : options.extra_tags) {
+    if (std::find(tags.begin(), tags.end(), t) == tags.end()) {
+      tags.push_back(t);
+    }
+  }
+  const PushPlan::Document& root = plan.manifests.back();
+  for (const std::string& tag : tags) {
+    if (Status s = pusher.put(root, tag, true); !s) {
+      return s.take_error();
+    }
+  }
+  PushResult result{ref, root.descriptor.digest, root.descriptor.media_type, pusher.counters};
+  result.counters.retries = client.retries();
+  return result;
+}
+
+} // namespace
+
+Result<RegistryRef> parse_registry_ref(std::string_view text) {
+  Result<ImageRef> image = parse_image_ref(text);
+  if (!image) {
+    return image.take_error();
+  }
+  RegistryRef ref;
+  ref.tag = image->tag;
+  std::vector<std::string> parts = split(image->repository, '/');
+  if (names_registry(parts[0], parts.size() > 1)) {
+    ref.registry = parts[0];
+    ref.repository = image->repository.substr(parts[0].size() + 1);
+  } else {
+    ref.registry = "docker.io";
+    ref.repository = parts.size() == 1 ? "library/" + image->repository : image->repository;
+  }
+  if (ref.registry == "index.docker.io" || ref.registry == "registry-1.docker.io") {
+    ref.registry = "docker.io";
+  }
+  return ref;
+}
+
+std::string api_host(std::string_view registry) {
+  return registry == "docker.io" ? std::string("registry-1.docker.io") : std::string(registry);
+}
+
+bool allows_insecure(std::string_view registry, const std::vector<std::string>& insecure) {
+  std::string host = http::url_host(registry);
+  if (http::is_loopback_host(host)) {
+    return true;
+  }
+  for (const std::string& entry : insecure) {
+    std::string e = normalize_registry_key(entry);
+    std::string r = normalize_registry_key(registry);
+    if (e == r || (e.find(':') == std::string::npos && e == normalize_registry_key(host))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool is_retryable(const http::Response& response) {
+  if (response.status == 0) {
+    switch (response.net_error) {
+    case http::NetError::connect:
+    case http::NetError::send:
+    case http::NetError::recv:
+    case http::NetError::empty_reply:
+    case http::NetError::partial:
+    case http::NetError::timeout:
+      return true;
+    default:
+      return false;
+    }
+  }
+  return response.status == 429 || (response.status >= 500 && response.status != 501);
+}
+
+std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int failed_attempts,
+                                      const http::Response& response) {
+  using std::chrono::milliseconds;
+  milliseconds delay = policy.base_delay;
+  for (int i = 1; i < failed_attempts && delay < policy.max_delay; ++i) {
+    delay *= 2;
+  }
+  delay = std::min(delay, policy.max_delay);
+  unsigned long long seconds = 0;
+  if (parse_uint(trim(response.header("Retry-After")), seconds)) {
+    milliseconds asked = std::min(milliseconds(seconds * 1000), policy.max_retry_after);
+    delay = std::max(delay, asked);
+  }
+  return delay;
+}
+
+Result<PushPlan> plan_push(const Descriptor& root, const BlobStore& store) {
+  Planner planner(store);
+  if (Status s = planner.visit(root, 0); !s) {
+    return s.take_error();
+  }
+  return std::move(planner.plan);
+}
+
+Result<PushResult> push_descriptor(const Descriptor& root, const BlobStore& store,
+                                   const RegistryRef& ref, const PushOptions& options) {
+  Result<PushPlan> plan = plan_push(root, store);
+  if (!plan) {
+    return plan.take_error();
+  }
+  if (Status s = check_tags(ref, options.extra_tags); !s) {
+    return s.take_error();
+  }
+  Result<std::vector<std::string>> mounts = mount_repositories(ref, options.mount_from);
+  if (!mounts) {
+    return mounts.take_error();
+  }
+  Result<std::optional<FoundCredentials>> creds =
+      find_credentials(ref.registry, options.credentials);
+  if (!creds) {
+    return creds.take_error();
+  }
+  std::unique_ptr<http::Transport> own;
+  http::Transport* transport = options.transport;
+  if (!transport) {
+    own = http::make_curl_transport();
+    transport = own.get();
+  }
+  RegistryClient client(*transport, ref, options, *creds, *mounts);
+  Result<PushResult> result = run_push(*plan, store, ref, options, client, *mounts);
+  if (!result) {
+    return redact(result.take_error(), client.secrets());
+  }
+  return result;
+}
+
+Result<PushResult> push(const Image& image, const BlobStore& store, const RegistryRef& ref,
+                        const PushOptions& options) {
+  return push_descriptor(image.manifest, store, ref, options);
+}
+
+Result<PushResult> push(const Index& index, const BlobStore& store, const RegistryRef& ref,
+                        const PushOptions& options) {
+  return push_descriptor(index.descriptor, store, ref, options);
+}
+
+} // namespace sp::packager

@@ -1,0 +1,31 @@
+// What `scratchpack push SOURCE` sends: the root of an OCI layout (a directory, or an archive
+// .tar, compressed or not, whose blobs are unpacked into a private store and checked against
+// their names on the way).
+#pragma once
+
+#include "packager/blob_store.h"
+#include "packager/digest.h"
+#include "util/fs.h"
+#include "util/result.h"
+
+#include <memory>
+
+namespace sp::packager {
+
+/// A layout opened for pushing. Keep it alive while pushing: an archive's blobs live in a
+/// temporary directory it owns.
+struct PushSource {
+  std::shared_ptr<TempDir> scratch; ///< null for a directory (its blobs/ is used in place)
+  BlobStore store;
+  Descriptor root; ///< the manifest or index index.json names
+};
+
+/// Opens an OCI layout directory or archive. index.json must name one image or one index
+/// (several entries with the same digest, e.g. one per tag, are one); a docker-archive
+/// without index.json is refused with a hint.
+Result<PushSource> open_push_source(const fs::path& path);
+
+/// The root descriptor of an index.json: the one distinct manifest or index it lists.
+Result<Descriptor> layout_root(std::string_view index_json, std::string_view where);
+
+} // namespace sp::packager
