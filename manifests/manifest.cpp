@@ -1,0 +1,118 @@
+// The entry points: text to YAML document to Manifest, every problem gathered into one Error.
+#include "manifests/manifest.h"
+
+#include "manifests/parse.h"
+
+namespace sp::manifests {
+
+std::string_view to_string(Profile profile) {
+  switch (profile) {
+  case Profile::debug:
+    return "debug";
+  case Profile::release:
+    return "release";
+  case Profile::size:
+    return "size";
+  }
+  return "release";
+}
+
+std::string_view to_string(Libc libc) {
+  return libc == Libc::musl ? "musl" : "glibc";
+}
+
+std::string_view to_string(Compression compression) {
+  switch (compression) {
+  case Compression::gzip:
+    return "gzip";
+  case Compression::zstd:
+    return "zstd";
+  case Compression::none:
+    return "none";
+  }
+  return "gzip";
+}
+
+std::string_view to_string(OutputFormat format) {
+  return format == OutputFormat::oci_dir ? "oci-dir" : "archive";
+}
+
+const Binary* Manifest::find_binary(std::string_view name) const {
+  for (const Binary& binary : binaries) {
+    if (binary.name == name) {
+      return &binary;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+Mark mark_of(const YAML::Mark& mark) {
+  return mark.is_null() ? Mark{} : Mark{mark.line + 1, mark.column + 1};
+}
+
+// The one document of the manifest, or nullopt after reporting why there is none.
+std::optional<YAML::Node> load_document(std::string_view text, Diagnostics& diag) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    diag.error(mark_of(e.mark), "", "YAML syntax error: " + e.msg);
+    return std::nullopt;
+  }
+  if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
+    diag.error(Mark{1, 1}, "",
+               "the manifest is empty; it needs at least version, project and "
+               "binaries");
+    return std::nullopt;
+  }
+  if (documents.size() > 1) {
+    diag.error(detail::mark_of(documents[1]), "",
+               "a manifest is one YAML document, but this file has " +
+                   std::to_string(documents.size()));
+    return std::nullopt;
+  }
+  return documents[0];
+}
+
+fs::path absolute_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(dir.empty() ? fs::path(".") : dir, ec);
+  return (ec ? dir : abs).lexically_normal();
+}
+
+} // namespace
+
+Result<Manifest> parse_manifest(std::string_view text, const fs::path& file_for_messages,
+                                const fs::path& base_dir, const ParseHooks& hooks) {
+  Diagnostics diag;
+  Manifest manifest;
+  manifest.file = file_for_messages;
+  manifest.base_dir = absolute_dir(base_dir);
+  detail::Context ctx{diag, hooks, manifest.base_dir};
+  if (std::optional<YAML::Node> document = load_document(text, diag)) {
+    detail::parse_document(*document, manifest, ctx);
+    detail::cross_check(manifest, ctx);
+  }
+  if (diag.empty()) {
+    return manifest;
+  }
+  size_t n = diag.count();
+  Error error = failure(file_for_messages.string(),
+                        std::to_string(n) + (n == 1 ? " problem found" : " problems found"));
+  error.details = diag.render(file_for_messages);
+  return error;
+}
+
+Result<Manifest> load_manifest(const fs::path& file, const ParseHooks& hooks) {
+  Result<std::string> text = read_file(file);
+  if (!text) {
+    Error error = text.take_error();
+    error.kind = ErrorKind::io;
+    return error;
+  }
+  return parse_manifest(*text, file, file.parent_path(), hooks);
+}
+
+} // namespace sp::manifests

@@ -1,0 +1,206 @@
+// The document root, `targets` and `output`.
+#include "manifests/parse.h"
+
+#include "manifests/grammar.h"
+
+#include <map>
+
+namespace sp::manifests::detail {
+
+std::string Context::target_key(std::string_view target) const {
+  return hooks.target_key ? hooks.target_key(target) : std::string(target);
+}
+
+fs::path Context::resolve(std::string_view path) const {
+  return (base_dir / fs::path(path)).lexically_normal();
+}
+
+std::string join_words(const std::vector<std::string>& words) {
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    out += i == 0 ? "" : i + 1 == words.size() ? " and " : ", ";
+    out += words[i];
+  }
+  return out;
+}
+
+void parse_checked_list(const Field& field, Status (*check)(std::string_view),
+                        std::vector<std::string>& out, Context& ctx) {
+  if (!field.present) {
+    return;
+  }
+  std::optional<std::vector<Item>> items = read_string_list(field, ctx.diag);
+  for (const Item& item : items.value_or(std::vector<Item>{})) {
+    if (Status s = check(item.value); !s) {
+      ctx.diag.error(item.mark, item.path, s.error().why);
+    } else {
+      out.push_back(item.value);
+    }
+  }
+}
+
+std::optional<std::vector<TargetName>> parse_targets(const Field& field, Context& ctx) {
+  if (!field.present) {
+    return std::nullopt;
+  }
+  std::optional<std::vector<Item>> items = read_string_list(field, ctx.diag);
+  if (!items) {
+    return std::nullopt;
+  }
+  if (is_empty_list(field)) {
+    ctx.diag.error(field.mark, field.path, "must list at least one target");
+    return std::nullopt;
+  }
+  std::vector<TargetName> targets;
+  std::map<std::string, Mark> seen;
+  for (const Item& item : *items) {
+    std::optional<std::string> why;
+    if (item.value.empty()) {
+      why = "target is empty";
+    } else if (ctx.hooks.check_target) {
+      if (std::optional<std::string> problem = ctx.hooks.check_target(item.value)) {
+        why = "invalid target '" + item.value + "': " + *problem;
+      }
+    }
+    if (why) {
+      ctx.diag.error(item.mark, item.path, *why);
+      continue;
+    }
+    auto [pos, inserted] = seen.emplace(ctx.target_key(item.value), item.mark);
+    if (!inserted) {
+      ctx.diag.error(item.mark, item.path,
+                     "duplicate target '" + item.value + "' (first at " + to_string(pos->second) +
+                         ")");
+      continue;
+    }
+    targets.push_back(TargetName{item.value, item.mark});
+  }
+  if (targets.empty()) {
+    return std::nullopt;
+  }
+  return targets;
+}
+
+namespace {
+
+void parse_formats(const Field& field, Output& output, Context& ctx) {
+  std::optional<std::vector<Item>> items = read_string_list(field, ctx.diag);
+  if (!items) {
+    return;
+  }
+  if (is_empty_list(field)) {
+    ctx.diag.error(field.mark, field.path, "must list at least one format");
+    return;
+  }
+  output.formats.clear();
+  std::map<OutputFormat, Mark> seen;
+  for (const Item& item : *items) {
+    Result<OutputFormat> format = parse_output_format(item.value);
+    if (!format) {
+      ctx.diag.error(item.mark, item.path, format.error().why);
+    } else if (auto [pos, inserted] = seen.emplace(*format, item.mark); !inserted) {
+      ctx.diag.error(item.mark, item.path,
+                     "duplicate format '" + item.value + "' (first at " + to_string(pos->second) +
+                         ")");
+    } else {
+      output.formats.push_back(*format);
+    }
+  }
+}
+
+Output parse_output(const Field& field, Context& ctx) {
+  Output output;
+  output.dir = ctx.resolve("dist");
+  output.formats = {OutputFormat::archive};
+  if (!field.present) {
+    return output;
+  }
+  output.mark = field.mark;
+  MapReader map(field, {"dir", "formats", "push"}, ctx.diag);
+  if (Field dir = map.get("dir"); dir.present) {
+    if (std::optional<std::string> text = read_string(dir, ctx.diag)) {
+      if (text->empty()) {
+        ctx.diag.error(dir.mark, dir.path, "output directory is empty");
+      } else {
+        output.dir = ctx.resolve(*text);
+      }
+    }
+  }
+  if (Field formats = map.get("formats"); formats.present) {
+    parse_formats(formats, output, ctx);
+  }
+  if (Field push = map.get("push"); push.present) {
+    output.push = read_bool(push, ctx.diag).value_or(false);
+  }
+  return output;
+}
+
+void parse_version(const MapReader& root, Manifest& manifest, Context& ctx) {
+  Field field = root.require("version");
+  if (!field.present) {
+    return;
+  }
+  if (std::optional<long long> version = read_int(field, ctx.diag)) {
+    if (*version != k_manifest_version) {
+      ctx.diag.error(field.mark, field.path,
+                     "unsupported version " + std::to_string(*version) +
+                         "; this scratchpack reads version " + std::to_string(k_manifest_version));
+    }
+  }
+}
+
+void parse_project(const MapReader& root, Manifest& manifest, Context& ctx) {
+  Field field = root.require("project");
+  if (!field.present) {
+    return;
+  }
+  if (std::optional<std::string> name = read_string(field, ctx.diag)) {
+    if (Status s = check_project_name(*name); !s) {
+      ctx.diag.error(field.mark, field.path, s.error().why);
+    }
+    manifest.project = *name;
+  }
+}
+
+// Reads a list section entry by entry; an entry that is not even a map is left out.
+template <class T, class F>
+void parse_section(const Field& field, std::string_view what, std::vector<T>& out, F&& parse_one,
+                   Context& ctx) {
+  std::optional<std::vector<Field>> entries = read_list(field, what, ctx.diag);
+  if (!entries) {
+    return;
+  }
+  for (const Field& entry : *entries) {
+    if (std::optional<T> value = parse_one(entry, ctx)) {
+      out.push_back(std::move(*value));
+    }
+  }
+}
+
+} // namespace
+
+void parse_document(const YAML::Node& node, Manifest& manifest, Context& ctx) {
+  Field field{node, "", mark_of(node), true};
+  MapReader root(field, {"version", "project", "targets", "binaries", "images", "output"},
+                 ctx.diag);
+  if (!root.ok()) {
+    return;
+  }
+  parse_version(root, manifest, ctx);
+  parse_project(root, manifest, ctx);
+  manifest.targets = parse_targets(root.get("targets"), ctx)
+                         .value_or(std::vector<TargetName>{TargetName{"x86_64", {}}});
+  Field binaries = root.require("binaries");
+  if (binaries.present) {
+    parse_section(binaries, "a list of binaries", manifest.binaries, parse_binary, ctx);
+    if (is_empty_list(binaries)) {
+      ctx.diag.error(binaries.mark, binaries.path, "must list at least one binary");
+    }
+  }
+  if (Field images = root.get("images"); images.present) {
+    parse_section(images, "a list of images", manifest.images, parse_image, ctx);
+  }
+  manifest.output = parse_output(root.get("output"), ctx);
+}
+
+} // namespace sp::manifests::detail

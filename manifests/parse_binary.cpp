@@ -1,0 +1,171 @@
+// `binaries[i]`: fields, grammar, and the sources, include and library directories on disk.
+#include "manifests/glob.h"
+#include "manifests/grammar.h"
+#include "manifests/parse.h"
+
+#include <algorithm>
+#include <array>
+
+namespace sp::manifests::detail {
+
+namespace {
+
+constexpr std::array<std::string_view, 6> k_source_extensions = {".c",   ".cc",  ".cpp",
+                                                                 ".cxx", ".c++", ".C"};
+
+// The extensions the toolchain compiles (toolchain::language_of); headers and the rest are not
+// sources.
+bool is_source_file(const fs::path& path) {
+  std::string ext = path.extension().string();
+  return std::find(k_source_extensions.begin(), k_source_extensions.end(), ext) !=
+         k_source_extensions.end();
+}
+
+void add_literal_source(const Item& item, std::vector<fs::path>& out, Context& ctx) {
+  fs::path path = ctx.resolve(item.value);
+  std::error_code ec;
+  fs::file_status status = fs::status(path, ec);
+  std::string quoted = "'" + item.value + "'";
+  if (!fs::exists(status)) {
+    ctx.diag.error(item.mark, item.path, "source " + quoted + " does not exist");
+  } else if (fs::is_directory(status)) {
+    ctx.diag.error(item.mark, item.path,
+                   "source " + quoted + " is a directory; list its files or use a glob such as '" +
+                       fs::path(item.value).generic_string() + "/*.cpp'");
+  } else if (!fs::is_regular_file(status)) {
+    ctx.diag.error(item.mark, item.path, "source " + quoted + " is not a regular file");
+  } else if (!is_source_file(path)) {
+    ctx.diag.error(item.mark, item.path,
+                   "source " + quoted + " is not a C or C++ file (.c, .cc, .cpp, .cxx, .c++, .C)");
+  } else {
+    out.push_back(path);
+  }
+}
+
+void add_glob_sources(const Item& item, std::vector<fs::path>& out, Context& ctx) {
+  std::string quoted = "'" + item.value + "'";
+  Result<std::vector<std::string>> matches = expand_glob(item.value, ctx.base_dir);
+  if (!matches) {
+    ctx.diag.error(item.mark, item.path,
+                   "sources glob " + quoted + " is malformed: " + matches.error().why);
+    return;
+  }
+  if (matches->empty()) {
+    ctx.diag.error(item.mark, item.path, "sources glob " + quoted + " matches no file");
+    return;
+  }
+  size_t before = out.size();
+  for (const std::string& match : *matches) {
+    // A glob such as 'src/**' also sweeps up headers and notes; only sources are kept.
+    if (is_source_file(match)) {
+      out.push_back(ctx.resolve(match));
+    }
+  }
+  if (out.size() == before) {
+    ctx.diag.error(item.mark, item.path, "sources glob " + quoted + " matches no C or C++ file");
+  }
+}
+
+void parse_sources(const Field& field, Binary& binary, Context& ctx) {
+  binary.sources_mark = field.mark;
+  std::optional<std::vector<Item>> items = read_string_list(field, ctx.diag);
+  if (!items) {
+    return;
+  }
+  if (is_empty_list(field)) {
+    ctx.diag.error(field.mark, field.path, "must list at least one source");
+    return;
+  }
+  for (const Item& item : *items) {
+    binary.source_patterns.push_back(item.value);
+    if (item.value.empty()) {
+      ctx.diag.error(item.mark, item.path, "source is empty");
+    } else if (has_glob_chars(item.value)) {
+      add_glob_sources(item, binary.sources, ctx);
+    } else {
+      add_literal_source(item, binary.sources, ctx);
+    }
+  }
+  // Sorted by path and de-duplicated: the order of the manifest does not change the build.
+  std::sort(binary.sources.begin(), binary.sources.end(),
+            [](const fs::path& a, const fs::path& b) { return a.native() < b.native(); });
+  binary.sources.erase(std::unique(binary.sources.begin(), binary.sources.end()),
+                       binary.sources.end());
+}
+
+void parse_dirs(const Field& field, std::string_view noun, std::vector<fs::path>& out,
+                Context& ctx) {
+  if (!field.present) {
+    return;
+  }
+  std::optional<std::vector<Item>> items = read_string_list(field, ctx.diag);
+  for (const Item& item : items.value_or(std::vector<Item>{})) {
+    fs::path dir = ctx.resolve(item.value);
+    std::error_code ec;
+    std::string what = std::string(noun) + " '" + item.value + "'";
+    if (item.value.empty()) {
+      ctx.diag.error(item.mark, item.path, std::string(noun) + " is empty");
+    } else if (!fs::exists(dir, ec)) {
+      ctx.diag.error(item.mark, item.path, what + " does not exist");
+    } else if (!fs::is_directory(dir, ec)) {
+      ctx.diag.error(item.mark, item.path, what + " is not a directory");
+    } else {
+      out.push_back(dir);
+    }
+  }
+}
+
+void parse_name(const Field& field, Binary& binary, Context& ctx) {
+  binary.name_mark = field.mark;
+  if (std::optional<std::string> name = read_string(field, ctx.diag)) {
+    if (Status s = check_binary_name(*name); !s) {
+      ctx.diag.error(field.mark, field.path, s.error().why);
+    }
+    binary.name = *name;
+  }
+}
+
+} // namespace
+
+std::optional<Binary> parse_binary(const Field& field, Context& ctx) {
+  MapReader map(field,
+                {"name", "sources", "std", "include_dirs", "defines", "libs", "lib_dirs", "profile",
+                 "libc", "targets"},
+                ctx.diag);
+  if (!map.ok()) {
+    return std::nullopt;
+  }
+  Binary binary;
+  binary.key_path = field.path;
+  binary.mark = field.mark;
+  if (Field name = map.require("name"); name.present) {
+    parse_name(name, binary, ctx);
+  }
+  if (Field sources = map.require("sources"); sources.present) {
+    parse_sources(sources, binary, ctx);
+  }
+  if (Field std = map.get("std"); std.present) {
+    if (std::optional<std::string> text = read_string(std, ctx.diag)) {
+      if (Status s = check_std(*text); !s) {
+        ctx.diag.error(std.mark, std.path, s.error().why);
+      }
+      binary.std = *text;
+    }
+  }
+  parse_dirs(map.get("include_dirs"), "include directory", binary.include_dirs, ctx);
+  parse_checked_list(map.get("defines"), check_define, binary.defines, ctx);
+  parse_checked_list(map.get("libs"), check_lib, binary.libs, ctx);
+  parse_dirs(map.get("lib_dirs"), "library directory", binary.lib_dirs, ctx);
+  if (Field profile = map.get("profile"); profile.present) {
+    binary.profile = parse_choice(profile, parse_profile, ctx).value_or(Profile::release);
+  }
+  if (Field libc = map.get("libc"); libc.present) {
+    binary.libc = parse_choice(libc, parse_libc, ctx);
+  }
+  if (std::optional<std::vector<TargetName>> targets = parse_targets(map.get("targets"), ctx)) {
+    binary.targets = std::move(*targets);
+  }
+  return binary;
+}
+
+} // namespace sp::manifests::detail
