@@ -28,8 +28,10 @@ int run(const std::vector<std::string>& args, Io& io) {
 
   int rc = 0;
   register_build(app, io, rc);
+  register_package(app, io, rc);
   register_scan(app, io, rc);
   register_sysroot(app, io, rc);
+  register_push(app, io, rc);
 
   // CLI11 wants argv in reverse order when given a vector.
   std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -55,7 +57,14 @@ int main_entry(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   Io io{std::cout, std::cerr, color_enabled(1), color_enabled(2)};
   std::vector<std::string> args(argv + 1, argv + argc);
-  int rc = run(args, io);
+  int rc = 0;
+  try {
+    rc = run(args, io);
+  } catch (const std::exception& e) {
+    // Library code reports through Result; what reaches here is the environment failing
+    // (no temporary directory, out of memory): an I/O-class error, never a crash.
+    rc = print_error(io, io_error("scratchpack", e.what()));
+  }
   std::cout.flush();
   return rc;
 }

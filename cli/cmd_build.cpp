@@ -1,10 +1,12 @@
-// `scratchpack build`: resolve_target → find_sysroot → compile → link_static → scan → package.
+// `scratchpack build`: plan_build → find_sysroots → build_binary (per target) → scan_gate →
+// build_platform_image (per target) → finish_images (archive or OCI dir, index when several).
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <ostream>
 
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
+#include "cli/image_options.h"
 #include "toolchain/build.h"
 #include "util/parallel.h"
 #include "util/strings.h"
@@ -25,40 +27,49 @@ struct BuildFlags {
   std::string std;
   unsigned jobs = 0;
   std::string out_dir = "out";
-  std::string format = "none";
   bool verbose = false;
+  bool json = false;
+  ImageFlags image;
+  PushFlags push;
+};
+
+/// One target's part of the build.
+struct TargetBuild {
+  tc::Target target;
+  tc::BuildRequest request;
 };
 
 /// Everything resolved from the flags before any work starts, so that usage errors come first.
 struct BuildPlan {
-  tc::Target target;
-  tc::Sysroot sysroot;
-  tc::Compiler compiler;
-  tc::BuildRequest request;
   std::string name;
+  std::vector<TargetBuild> targets;
+  ImagePlan image;
 };
+
+Result<std::optional<tc::Libc>> libc_flag(const std::string& text) {
+  if (text.empty()) {
+    return std::optional<tc::Libc>{};
+  }
+  auto l = tc::parse_libc(text);
+  if (!l) {
+    return l.take_error();
+  }
+  return std::optional<tc::Libc>{*l};
+}
 
 Result<BuildPlan> plan_build(const BuildFlags& f, bool color) {
   BuildPlan plan;
-  std::optional<tc::Libc> libc;
-  if (!f.libc.empty()) {
-    auto l = tc::parse_libc(f.libc);
-    if (!l) {
-      return l.take_error();
-    }
-    libc = *l;
+  auto libc = libc_flag(f.libc);
+  if (!libc) {
+    return libc.take_error();
   }
-  auto target = tc::parse_target(f.target, libc);
-  if (!target) {
-    return target.take_error();
+  auto targets = tc::parse_targets(f.target, *libc);
+  if (!targets) {
+    return targets.take_error();
   }
-  plan.target = *target;
   auto profile = tc::parse_profile(f.profile);
   if (!profile) {
     return profile.take_error();
-  }
-  if (f.format != "none") {
-    return usage_error("--format " + f.format, "only 'none' is available in this build");
   }
   plan.name = f.name.empty() ? fs::path(f.sources.front()).stem().string() : f.name;
   if (plan.name.empty() || plan.name.find('/') != std::string::npos || plan.name == "." ||
@@ -66,22 +77,68 @@ Result<BuildPlan> plan_build(const BuildFlags& f, bool color) {
     return usage_error("-o " + plan.name, "the output name must be a plain file name",
                        "use --out DIR to choose the directory");
   }
-  tc::BuildRequest& r = plan.request;
-  for (const std::string& s : f.sources) {
-    r.sources.push_back(fs::path(s).lexically_normal());
+  auto image = plan_image(f.image, plan.name, {"/" + plan.name});
+  if (!image) {
+    return image.take_error();
   }
-  r.target = plan.target;
-  r.compile.profile = *profile;
-  r.compile.std = f.std;
-  r.compile.include_dirs = f.include_dirs;
-  r.compile.defines = f.defines;
-  r.compile.prefix_map_from = fs::current_path();
-  r.compile.color_diagnostics = color;
-  r.lib_dirs = f.lib_dirs;
-  r.libs = f.libs;
-  r.jobs = f.jobs ? f.jobs : default_jobs();
-  r.output = fs::path(f.out_dir) / plan.name;
+  plan.image = std::move(*image);
+  // The size profile asks for the smallest result: its layers get the strongest compression
+  // unless a level was given (release and debug keep the fast default).
+  if (*profile == tc::Profile::size && f.image.level == 0) {
+    plan.image.level = plan.image.compression == packager::Compression::zstd ? 19 : 9;
+  }
+  for (const tc::Target& t : *targets) {
+    tc::BuildRequest r;
+    for (const std::string& s : f.sources) {
+      r.sources.push_back(fs::path(s).lexically_normal());
+    }
+    r.target = t;
+    r.compile.profile = *profile;
+    r.compile.std = f.std;
+    r.compile.include_dirs = f.include_dirs;
+    r.compile.defines = f.defines;
+    r.compile.prefix_map_from = fs::current_path();
+    r.compile.color_diagnostics = color;
+    r.lib_dirs = f.lib_dirs;
+    r.libs = f.libs;
+    r.jobs = f.jobs ? f.jobs : default_jobs();
+    // One target: out/NAME. Several: out/<target>/NAME, as release lays out dist/.
+    r.output = targets->size() == 1 ? fs::path(f.out_dir) / plan.name
+                                    : fs::path(f.out_dir) / t.name() / plan.name;
+    plan.targets.push_back({t, std::move(r)});
+  }
   return plan;
+}
+
+/// Finds every target's sysroot before compiling anything, so a missing one fails fast.
+Result<std::vector<tc::Sysroot>> find_sysroots(const BuildPlan& plan) {
+  std::vector<tc::Sysroot> sysroots;
+  for (const TargetBuild& t : plan.targets) {
+    auto s = tc::find_sysroot(t.target);
+    if (!s) {
+      return s.take_error();
+    }
+    sysroots.push_back(std::move(*s));
+  }
+  return sysroots;
+}
+
+/// The scan gate on a freshly linked binary: errors stop the build before anything is packaged.
+bool scan_gate(Io& io, const fs::path& binary, const tc::Target& target, bool strict) {
+  scan::ScanOptions opts;
+  opts.platform = target.platform();
+  opts.strict = strict;
+  scan::ScanReport report;
+  report.files.push_back(scan::scan_file(binary.string(), opts));
+  print_gate_findings(io, report);
+  if (size_t errors = report.errors()) {
+    print_error(io, failure("scan gate", binary.string() + " is not fit for a scratch image (" +
+                                             std::to_string(errors) +
+                                             (errors == 1 ? " error" : " errors") +
+                                             "); nothing was packaged"));
+    return false;
+  }
+  return true;
 }
 
 int run_build(const BuildFlags& f, Io& io) {
@@ -93,22 +150,51 @@ int run_build(const BuildFlags& f, Io& io) {
   if (!compiler) {
     return print_error(io, compiler.error());
   }
-  auto sysroot = tc::find_sysroot(plan->target);
-  if (!sysroot) {
-    return print_error(io, sysroot.error());
+  auto sysroots = find_sysroots(*plan);
+  if (!sysroots) {
+    return print_error(io, sysroots.error());
   }
-  auto built = tc::build_binary(*compiler, *sysroot, plan->request);
-  if (!built) {
-    return print_error(io, built.error());
-  }
-  if (!built->diagnostics.empty()) {
+  std::vector<fs::path> binaries;
+  for (size_t i = 0; i < plan->targets.size(); ++i) {
+    const TargetBuild& t = plan->targets[i];
+    auto built = tc::build_binary(*compiler, (*sysroots)[i], t.request);
+    if (!built) {
+      return print_error(io, built.error());
+    }
     io.err << built->diagnostics;
+    if (f.verbose) {
+      print_note(io, "link: " + shell_join(built->link_argv));
+    }
+    if (!plan->image.no_scan && !scan_gate(io, built->binary, t.target, plan->image.strict)) {
+      return 1;
+    }
+    binaries.push_back(built->binary);
   }
-  if (f.verbose) {
-    print_note(io, "link: " + shell_join(built->link_argv));
+  if (plan->image.format == ImageFormat::none && f.push.ref.empty()) {
+    return publish_images(io, plan->image, {}, nullptr, f.out_dir, plan->name, f.push, f.json,
+                          binaries);
   }
-  io.out << built->binary.string() << '\n';
-  return 0;
+
+  auto staging = open_staging(f.out_dir);
+  if (!staging) {
+    return print_error(io, staging.error());
+  }
+  const packager::BlobStore* store = &staging->store;
+  std::vector<packager::Image> images;
+  for (size_t i = 0; i < plan->targets.size(); ++i) {
+    PlatformInput input;
+    input.platform = plan->targets[i].target.platform();
+    input.files.push_back({binaries[i], "/" + plan->name, 0755, true});
+    GateResult gate;
+    auto image = build_platform_image(plan->image, input, *store, gate);
+    print_gate_findings(io, gate.report);
+    if (!image) {
+      return print_error(io, image.error());
+    }
+    images.push_back(std::move(*image));
+  }
+  return publish_images(io, plan->image, images, store, f.out_dir, plan->name, f.push, f.json,
+                        binaries);
 }
 
 } // namespace
@@ -116,11 +202,12 @@ int run_build(const BuildFlags& f, Io& io) {
 void register_build(CLI::App& app, Io& io, int& rc) {
   auto f = std::make_shared<BuildFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "build", "Compile C/C++ sources into a fully static executable (and a scratch image)");
+      "build", "Compile C/C++ sources into a fully static executable and a scratch image");
   cmd->add_option("sources", f->sources, "C (.c) and C++ (.cc/.cpp/.cxx) sources")->required();
   cmd->add_option("-o,--name", f->name, "Output name (default: the first source's stem)");
   cmd->add_option("--target", f->target,
-                  "x86_64, aarch64 or armv7, optionally -glibc/-musl, or a triple")
+                  "x86_64, aarch64 or armv7 (optionally -glibc/-musl, or a triple); "
+                  "several, comma-separated, make a multi-platform image")
       ->capture_default_str();
   cmd->add_option("--libc", f->libc, "glibc or musl (default glibc)");
   cmd->add_option("--profile", f->profile, "debug (-O0 -g), release (-O2) or size (-Os, stripped)")
@@ -132,8 +219,10 @@ void register_build(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("--std", f->std, "Language standard, e.g. c++20 or c17");
   cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
   cmd->add_option("--out", f->out_dir, "Output directory")->capture_default_str();
-  cmd->add_option("--format", f->format, "Image format: none")->capture_default_str();
   cmd->add_flag("-v,--verbose", f->verbose, "Show the link line");
+  cmd->add_flag("--json", f->json, "Print one JSON document (binaries, image, push) on stdout");
+  add_image_flags(cmd, f->image);
+  add_push_flags(cmd, f->push, /*with_push_ref=*/true);
   cmd->callback([f, &io, &rc] { rc = run_build(*f, io); });
 }
 

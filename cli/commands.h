@@ -11,7 +11,9 @@ class App;
 namespace sp::cli {
 
 void register_build(CLI::App& app, Io& io, int& rc);
+void register_package(CLI::App& app, Io& io, int& rc);
 void register_scan(CLI::App& app, Io& io, int& rc);
 void register_sysroot(CLI::App& app, Io& io, int& rc);
+void register_push(CLI::App& app, Io& io, int& rc);
 
 } // namespace sp::cli

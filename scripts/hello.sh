@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# The main job: build examples/hello.cpp into a fully static executable and run it.
+# The main job: build examples/hello.cpp into a fully static executable and a FROM-scratch image
+# (no Docker daemon), then run that image with podman.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sp=build/scratchpack
 
-$sp build examples/hello.cpp --format none
+$sp build examples/hello.cpp
 echo "--- out/hello: $(stat -c %s out/hello) bytes, $(file -b out/hello | cut -d, -f1-4)"
-./out/hello
+echo "--- out/hello.tar: $(stat -c %s out/hello.tar) bytes; scan of the image: $($sp scan out/hello.tar | tail -1)"
+
+# podman with a private store under a temporary directory and the settings this kind of machine
+# needs (ENVIRONMENT.md: vfs storage, runc, cgroupfs, no default rlimits).
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "none"\n' >"$t/containers.conf"
+printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/root"\nrunroot = "%s/runroot"\n' "$t" "$t" >"$t/storage.conf"
+export CONTAINERS_CONF=$t/containers.conf CONTAINERS_STORAGE_CONF=$t/storage.conf
+echo "--- podman run --rm --network=none oci-archive:out/hello.tar"
+podman run --rm --network=none oci-archive:out/hello.tar

@@ -64,3 +64,42 @@ assert_static_elf() {
 need_sysroot() {
   "$SCRATCHPACK" sysroot install "$1" >/dev/null
 }
+
+# podman with a private root under $WORK (ENVIRONMENT.md: vfs storage, runc, cgroupfs, no default
+# rlimits), set through CONTAINERS_CONF and CONTAINERS_STORAGE_CONF so that a plain `podman`
+# (the one `scratchpack build --load` runs) uses it too. Sets the PODMAN array.
+podman_setup() {
+  command -v podman >/dev/null || fail "podman is not installed (scripts/setup.sh installs it)"
+  local d=$WORK/podman
+  mkdir -p "$d"
+  cat >"$d/containers.conf" <<CONF
+[containers]
+default_ulimits = []
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "none"
+CONF
+  cat >"$d/storage.conf" <<CONF
+[storage]
+driver = "vfs"
+graphroot = "$d/root"
+runroot = "$d/runroot"
+CONF
+  export CONTAINERS_CONF=$d/containers.conf CONTAINERS_STORAGE_CONF=$d/storage.conf
+  PODMAN=(podman)
+  cleanup_hooks+=('podman rm -af >/dev/null 2>&1')
+}
+
+# Registers qemu-user for arm64 and arm binaries with the kernel (once per boot), so podman can
+# run foreign-architecture images.
+binfmt_setup() {
+  local m=/proc/sys/fs/binfmt_misc
+  if [ ! -e $m/register ]; then
+    mount -t binfmt_misc binfmt_misc $m || fail "cannot mount binfmt_misc"
+  fi
+  for a in aarch64 arm; do
+    [ -e $m/qemu-$a ] || cat /usr/lib/binfmt.d/qemu-$a.conf >$m/register ||
+      fail "cannot register qemu-$a with binfmt_misc"
+  done
+}

@@ -1,0 +1,92 @@
+#include "cli/scan_images.h"
+
+#include <fstream>
+
+#include "packager/image_reader.h"
+
+namespace sp::cli {
+
+namespace pk = packager;
+
+bool looks_like_image(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    return fs::exists(path / "oci-layout", ec) || fs::exists(path / "index.json", ec);
+  }
+  if (!fs::is_regular_file(path, ec)) {
+    return false;
+  }
+  // A POSIX tar header carries "ustar" at offset 257.
+  char header[263] = {};
+  std::ifstream in(path, std::ios::binary);
+  in.read(header, sizeof header);
+  return in.gcount() == sizeof header && std::string_view(header + 257, 5) == "ustar";
+}
+
+namespace {
+
+scan::TreeFile to_tree_file(const pk::FsEntry& e) {
+  scan::TreeFile t;
+  t.path = e.path;
+  t.mode = e.mode;
+  t.data = e.data;
+  t.link_target = e.link_target;
+  t.type = e.type == pk::FsType::directory ? scan::TreeFile::Type::dir
+           : e.type == pk::FsType::symlink ? scan::TreeFile::Type::symlink
+                                           : scan::TreeFile::Type::file;
+  return t;
+}
+
+std::vector<std::string> start_argv(const pk::ImageConfig& c) {
+  std::vector<std::string> argv = c.entrypoint.value_or(std::vector<std::string>{});
+  if (c.cmd) {
+    argv.insert(argv.end(), c.cmd->begin(), c.cmd->end());
+  }
+  return argv;
+}
+
+} // namespace
+
+Result<scan::ScanReport> scan_image(const fs::path& path, const scan::ScanOptions& options) {
+  auto images = pk::read_images(path);
+  if (!images) {
+    return images.take_error();
+  }
+  scan::ScanReport report;
+  report.platform = options.platform;
+  report.strict = options.strict;
+  size_t scanned = 0;
+  for (const pk::ImageInfo& image : *images) {
+    const Platform& platform = image.config.platform;
+    if (options.platform && !(*options.platform == platform)) {
+      continue;
+    }
+    ++scanned;
+    pk::ExtractOptions extract;
+    extract.platform = platform;
+    auto files = pk::extract_filesystem(path, extract);
+    if (!files) {
+      return files.take_error();
+    }
+    std::vector<scan::TreeFile> tree;
+    for (const pk::FsEntry& e : *files) {
+      tree.push_back(to_tree_file(e));
+    }
+    scan::ScanOptions per_image = options;
+    per_image.platform = platform;
+    scan::ScanReport r = scan::scan_tree(tree, start_argv(image.config), per_image,
+                                         path.string() + "[" + platform.to_string() + "]:");
+    for (scan::FileReport& f : r.files) {
+      report.files.push_back(std::move(f));
+    }
+    report.skipped += r.skipped;
+  }
+  if (scanned == 0) {
+    return failure(path.string(), options.platform
+                                      ? "holds no image for " + options.platform->to_string()
+                                      : "holds no image");
+  }
+  return report;
+}
+
+} // namespace sp::cli
