@@ -120,9 +120,18 @@ retries=$(json_get "$OUT" retries)
 assert_contains "$ERR" "503 Service Unavailable; trying again (attempt 2)" "retry warning"
 assert_eq "$FAIL_503" "$(grep -c '^503 ' "$WORK/proxy.log")" "503s served by the proxy"
 assert_eq "$DROPS" "$(grep -c '^drop ' "$WORK/proxy.log")" "uploads cut off"
-# Each cut-off upload is followed by a new session (POST), never by a PATCH/PUT to the dead one.
-after=$(grep -A1 '^drop ' "$WORK/proxy.log" | grep -v '^drop ' | grep -v '^--' | cut -d' ' -f1,2 | sort -u)
-assert_eq "202 POST" "$after" "the request after a cut-off upload"
+# A cut-off upload that reaches scratchpack is followed by a new session (POST). libcurl may
+# resend the identical PUT once by itself when a reused connection dies before any answer (then
+# the next line is that PUT succeeding, on a session the registry never saw fail); with two
+# drops at least one reaches scratchpack, so at least one POST must follow a drop, and nothing
+# but a POST or that resent PUT may.
+after=$(grep -A1 '^drop ' "$WORK/proxy.log" | grep -v '^drop ' | grep -v '^--' | cut -d' ' -f1,2)
+[ -n "$after" ] || fail "no request followed a cut-off upload"
+while read -r line; do
+  [ "$line" = "202 POST" ] || [ "$line" = "201 PUT" ] ||
+    fail "unexpected request after a cut-off upload: $line (log: $(cat "$WORK/proxy.log"))"
+done <<<"$after"
+assert_contains "$after" "202 POST" "a new upload session after a cut-off upload"
 
 step "the registry holds the same image under both names"
 a=$(skopeo_raw "$REGISTRY/direct/hello:latest" | sha256sum | cut -d' ' -f1)
