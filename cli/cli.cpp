@@ -32,6 +32,8 @@ int run(const std::vector<std::string>& args, Io& io) {
   register_scan(app, io, rc);
   register_sysroot(app, io, rc);
   register_push(app, io, rc);
+  register_cache(app, io, rc);
+  register_release(app, io, rc);
 
   // CLI11 wants argv in reverse order when given a vector.
   std::vector<std::string> reversed(args.rbegin(), args.rend());

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/image_options.h"
+#include "packager/layer_cache.h"
 #include "toolchain/build.h"
 #include "util/parallel.h"
 #include "util/strings.h"
@@ -29,6 +30,7 @@ struct BuildFlags {
   std::string out_dir = "out";
   bool verbose = false;
   bool json = false;
+  bool no_cache = false;
   ImageFlags image;
   PushFlags push;
 };
@@ -124,12 +126,14 @@ Result<std::vector<tc::Sysroot>> find_sysroots(const BuildPlan& plan) {
 }
 
 /// The scan gate on a freshly linked binary: errors stop the build before anything is packaged.
-bool scan_gate(Io& io, const fs::path& binary, const tc::Target& target, bool strict) {
+bool scan_gate(Io& io, const tc::BuildOutput& built, const tc::Target& target, bool strict,
+               tc::BuildCache* cache) {
+  const fs::path& binary = built.binary;
   scan::ScanOptions opts;
   opts.platform = target.platform();
   opts.strict = strict;
   scan::ScanReport report;
-  report.files.push_back(scan::scan_file(binary.string(), opts));
+  report.files.push_back(tc::scan_file_cached(binary, built.sha256, opts, cache));
   print_gate_findings(io, report);
   if (size_t errors = report.errors()) {
     print_error(io, failure("scan gate", binary.string() + " is not fit for a scratch image (" +
@@ -140,6 +144,29 @@ bool scan_gate(Io& io, const fs::path& binary, const tc::Target& target, bool st
   }
   return true;
 }
+
+} // namespace
+
+std::unique_ptr<toolchain::BuildCache> open_build_cache(Io& io) {
+  auto cache = toolchain::BuildCache::open(toolchain::BuildCache::default_dir());
+  if (!cache) {
+    // Without a cache the build is slower, not wrong.
+    print_warning(io, "build cache disabled: " + cache.error().what + ": " + cache.error().why);
+    return nullptr;
+  }
+  return std::move(*cache);
+}
+
+std::unique_ptr<packager::LayerCache> open_layer_cache(Io& io) {
+  auto cache = packager::LayerCache::open(cache_dir() / "layers");
+  if (!cache) {
+    print_warning(io, "layer cache disabled: " + cache.error().what + ": " + cache.error().why);
+    return nullptr;
+  }
+  return std::make_unique<packager::LayerCache>(std::move(*cache));
+}
+
+namespace {
 
 int run_build(const BuildFlags& f, Io& io) {
   auto plan = plan_build(f, io.color_err);
@@ -154,9 +181,16 @@ int run_build(const BuildFlags& f, Io& io) {
   if (!sysroots) {
     return print_error(io, sysroots.error());
   }
+  std::unique_ptr<tc::BuildCache> cache = f.no_cache ? nullptr : open_build_cache(io);
   std::vector<fs::path> binaries;
+  std::vector<std::string> hashes;
   for (size_t i = 0; i < plan->targets.size(); ++i) {
-    const TargetBuild& t = plan->targets[i];
+    TargetBuild& t = plan->targets[i];
+    t.request.cache = cache.get();
+    t.request.progress = [&io](const std::string& line) {
+      io.err << paint("==>", Color::cyan, io.color_err) << ' ' << line << '\n';
+      io.err.flush();
+    };
     auto built = tc::build_binary(*compiler, (*sysroots)[i], t.request);
     if (!built) {
       return print_error(io, built.error());
@@ -165,16 +199,20 @@ int run_build(const BuildFlags& f, Io& io) {
     if (f.verbose) {
       print_note(io, "link: " + shell_join(built->link_argv));
     }
-    if (!plan->image.no_scan && !scan_gate(io, built->binary, t.target, plan->image.strict)) {
+    if (!plan->image.no_scan &&
+        !scan_gate(io, *built, t.target, plan->image.strict, cache.get())) {
       return 1;
     }
     binaries.push_back(built->binary);
+    hashes.push_back(built->sha256);
   }
   if (plan->image.format == ImageFormat::none && f.push.ref.empty()) {
     return publish_images(io, plan->image, {}, nullptr, f.out_dir, plan->name, f.push, f.json,
                           binaries);
   }
 
+  std::unique_ptr<packager::LayerCache> layer_cache = f.no_cache ? nullptr : open_layer_cache(io);
+  plan->image.layer_cache = layer_cache.get();
   auto staging = open_staging(f.out_dir);
   if (!staging) {
     return print_error(io, staging.error());
@@ -184,7 +222,7 @@ int run_build(const BuildFlags& f, Io& io) {
   for (size_t i = 0; i < plan->targets.size(); ++i) {
     PlatformInput input;
     input.platform = plan->targets[i].target.platform();
-    input.files.push_back({binaries[i], "/" + plan->name, 0755, true});
+    input.files.push_back({binaries[i], "/" + plan->name, 0755, true, hashes[i]});
     GateResult gate;
     auto image = build_platform_image(plan->image, input, *store, gate);
     print_gate_findings(io, gate.report);
@@ -220,6 +258,7 @@ void register_build(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
   cmd->add_option("--out", f->out_dir, "Output directory")->capture_default_str();
   cmd->add_flag("-v,--verbose", f->verbose, "Show the link line");
+  cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the build cache");
   cmd->add_flag("--json", f->json, "Print one JSON document (binaries, image, push) on stdout");
   add_image_flags(cmd, f->image);
   add_push_flags(cmd, f->push, /*with_push_ref=*/true);

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
+#include "toolchain/libcxx.h"
 #include "toolchain/sysroot.h"
 
 namespace sp::cli {
@@ -14,8 +15,17 @@ namespace {
 
 namespace tc = toolchain;
 
+/// The C++ column: the library when it is there, "on first use" for a musl sysroot whose libc++
+/// is built when the first C++ program needs it.
+std::string cxx_status(const tc::Sysroot& s) {
+  if (s.has_cxx()) {
+    return "yes (" + s.cxx_library + ")";
+  }
+  return s.target.libc == tc::Libc::musl ? "on first use" : "no";
+}
+
 int run_list(Io& io) {
-  io.out << std::left << std::setw(15) << "TARGET" << std::setw(8) << "STATUS" << std::setw(6)
+  io.out << std::left << std::setw(15) << "TARGET" << std::setw(8) << "STATUS" << std::setw(22)
          << "C++" << "SYSROOT\n";
   for (const tc::Target& t : tc::all_targets()) {
     tc::SysrootProbe probe = tc::probe_sysroot(t);
@@ -23,17 +33,37 @@ int run_list(Io& io) {
     if (probe.sysroot) {
       const tc::Sysroot& s = *probe.sysroot;
       // Pad before painting: escape codes would count towards setw.
-      io.out << paint("ok      ", Color::green, io.color_out) << std::setw(6) << (s.has_cxx() ? "yes" : "no") << s.root.string() << " ("
-             << s.origin << ")";
+      io.out << paint("ok      ", Color::green, io.color_out) << std::setw(22) << cxx_status(s)
+             << s.root.string() << " (" << s.origin << ")";
       if (!s.note.empty()) {
-        io.out << "\n" << std::string(29, ' ') << s.note;
+        io.out << "\n" << std::string(45, ' ') << s.note;
       }
     } else {
-      io.out << paint("missing ", Color::yellow, io.color_out) << std::setw(6) << "-" << "run '"
+      io.out << paint("missing ", Color::yellow, io.color_out) << std::setw(22) << "-" << "run '"
              << tc::install_command(t) << "'";
     }
     io.out << '\n';
   }
+  return 0;
+}
+
+tc::ProgressFn progress_printer(Io& io) {
+  return [&io](const std::string& line) {
+    io.err << paint("==>", Color::cyan, io.color_err) << ' ' << line << '\n';
+    io.err.flush();
+  };
+}
+
+/// musl targets: libc++ too, so C++ builds need no first-use wait.
+int install_libcxx(const tc::Sysroot& sysroot, bool force, Io& io) {
+  bool built = sysroot.has_cxx();
+  auto cxx = tc::ensure_libcxx(sysroot, progress_printer(io), {}, force);
+  if (!cxx) {
+    return print_error(io, cxx.error());
+  }
+  io.out << sysroot.target.name() << ": C++: " << cxx->cxx_library << " in "
+         << cxx->cxx_lib_dir.parent_path().string() << (built && !force ? " (already built)" : "")
+         << '\n';
   return 0;
 }
 
@@ -42,21 +72,25 @@ int run_install(const std::string& text, bool force, Io& io) {
   if (!target) {
     return print_error(io, target.error());
   }
+  std::optional<tc::Sysroot> sysroot;
   if (!force) {
     if (tc::SysrootProbe probe = tc::probe_sysroot(*target);
         probe.sysroot && probe.sysroot->origin != "Debian musl-dev") {
       io.out << target->name() << ": " << probe.sysroot->root.string() << " (already installed)\n";
-      return 0;
+      sysroot = std::move(probe.sysroot);
     }
   }
-  auto sysroot = tc::install_sysroot(*target, {}, [&](const std::string& line) {
-    io.err << paint("==>", Color::cyan, io.color_err) << ' ' << line << '\n';
-    io.err.flush();
-  });
   if (!sysroot) {
-    return print_error(io, sysroot.error());
+    auto installed = tc::install_sysroot(*target, {}, progress_printer(io));
+    if (!installed) {
+      return print_error(io, installed.error());
+    }
+    io.out << target->name() << ": " << installed->root.string() << '\n';
+    sysroot = std::move(*installed);
   }
-  io.out << target->name() << ": " << sysroot->root.string() << '\n';
+  if (target->libc == tc::Libc::musl) {
+    return install_libcxx(*sysroot, force, io);
+  }
   return 0;
 }
 
@@ -72,9 +106,11 @@ void register_sysroot(CLI::App& app, Io& io, int& rc) {
     bool force = false;
   };
   auto f = std::make_shared<InstallFlags>();
-  CLI::App* install = cmd->add_subcommand("install", "Provision a target's sysroot");
+  CLI::App* install = cmd->add_subcommand(
+      "install", "Provision a target's sysroot (for musl targets, build its libc++ too)");
   install->add_option("target", f->target, "e.g. aarch64-musl, armv7-glibc")->required();
-  install->add_flag("--force", f->force, "Reinstall even when the sysroot is usable");
+  install->add_flag("--force", f->force,
+                    "Reinstall even when the sysroot is usable (and rebuild libc++ on musl)");
   install->callback([f, &io, &rc] { rc = run_install(f->target, f->force, io); });
 }
 

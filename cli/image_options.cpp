@@ -251,7 +251,7 @@ Result<pk::LayerSpec> app_layer(const ImagePlan& plan, const PlatformInput& inpu
                                 std::vector<pk::AddedFile>& added) {
   pk::LayerSpec spec;
   for (const ImageFile& f : input.files) {
-    spec.add_file(f.dest, f.source, f.mode);
+    spec.add_file(f.dest, f.source, f.mode, 0, 0, f.sha256);
     if (!f.scanned) {
       added.push_back({f.source, f.dest});
     }
@@ -446,14 +446,14 @@ Result<pk::Image> build_platform_image(const ImagePlan& plan, const PlatformInpu
   lo.mtime = plan.config.created;
   std::vector<pk::Layer> layers;
   if (!base->entries.empty()) {
-    auto layer = pk::build_layer(*base, lo, store);
+    auto layer = pk::build_layer_cached(*base, lo, store, plan.layer_cache);
     if (!layer) {
       return layer.take_error();
     }
     layers.push_back(*layer);
     config.history.push_back({config.created, "scratchpack: " + join(base_what, ", "), "", false});
   }
-  auto layer = pk::build_layer(*app, lo, store);
+  auto layer = pk::build_layer_cached(*app, lo, store, plan.layer_cache);
   if (!layer) {
     return layer.take_error();
   }
@@ -516,9 +516,12 @@ Result<ImageOutputs> finish_images(const ImagePlan& plan, const std::vector<pk::
   ImageOutputs out;
   pk::WriteOptions wo;
   wo.refs = {plan.ref.to_string()};
+  for (const std::string& tag : plan.extra_tags) {
+    wo.refs.push_back(plan.ref.repository + ":" + tag);
+  }
   wo.mtime = plan.config.created;
   std::optional<pk::Index> index;
-  if (images.size() == 1) {
+  if (images.size() == 1 && !plan.always_index) {
     out.root = images.front().manifest;
   } else {
     auto made = pk::make_index(images, pk::standard_annotations(plan.config.created), store);

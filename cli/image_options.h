@@ -11,6 +11,7 @@
 #include "packager/config.h"
 #include "packager/contents.h"
 #include "packager/image.h"
+#include "packager/layer_cache.h"
 #include "packager/reference.h"
 #include "toolchain/scan/scanner.h"
 #include "util/fs.h"
@@ -54,6 +55,9 @@ enum class ImageFormat { archive, oci_dir, none };
 struct ImagePlan {
   ImageFormat format = ImageFormat::archive;
   packager::ImageRef ref;
+  std::vector<std::string> extra_tags; ///< more tags of ref.repository, written and pushed too
+  bool always_index = false;           ///< an index even for one platform (release does)
+  const packager::LayerCache* layer_cache = nullptr; ///< optional
   packager::ImageConfig config;   ///< everything but platform, diff_ids and history
   std::vector<packager::AddSpec> adds;
   bool nonroot = false, ca_certs = false, tzdata = false, tmp = false, init = false;
@@ -76,6 +80,7 @@ struct ImageFile {
   std::string dest;
   unsigned mode = 0755;
   bool scanned = false; ///< already through the scan gate (build scans its output right away)
+  std::string sha256;   ///< of the contents when known (the layer cache keys on it)
 };
 
 /// Everything that makes one platform's image besides the plan.

@@ -286,9 +286,16 @@ Result<Plan> plan_layer(const LayerSpec& spec) {
 } // namespace
 
 void LayerSpec::add_file(std::string path, fs::path source, std::optional<unsigned> mode,
-                         unsigned uid, unsigned gid) {
-  entries.push_back(
-      LayerEntry{std::move(path), EntryType::file, mode, uid, gid, std::move(source), {}, {}});
+                         unsigned uid, unsigned gid, std::string content_sha256) {
+  LayerEntry e;
+  e.path = std::move(path);
+  e.type = EntryType::file;
+  e.mode = mode;
+  e.uid = uid;
+  e.gid = gid;
+  e.source = std::move(source);
+  e.content_sha256 = std::move(content_sha256);
+  entries.push_back(std::move(e));
 }
 
 void LayerSpec::add_bytes(std::string path, std::string data, unsigned mode, unsigned uid,

@@ -29,6 +29,8 @@ struct LayerEntry {
   fs::path source;                 ///< file contents from this host path (unless `data` is set)
   std::optional<std::string> data; ///< file contents from memory
   std::string link_target;         ///< symlinks: the target, as written
+  /// sha256 of `source`'s contents when the caller knows it (the layer cache's key uses it).
+  std::string content_sha256;
 };
 
 /// What a layer holds. Order does not matter: entries are sorted by path when written, parent
@@ -38,7 +40,7 @@ struct LayerSpec {
   std::vector<LayerEntry> entries;
 
   void add_file(std::string path, fs::path source, std::optional<unsigned> mode = {},
-                unsigned uid = 0, unsigned gid = 0);
+                unsigned uid = 0, unsigned gid = 0, std::string content_sha256 = {});
   void add_bytes(std::string path, std::string data, unsigned mode = 0644, unsigned uid = 0,
                  unsigned gid = 0);
   void add_directory(std::string path, unsigned mode = 0755, unsigned uid = 0, unsigned gid = 0);

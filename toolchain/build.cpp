@@ -1,124 +1,219 @@
 #include "toolchain/build.h"
 
+#include "toolchain/libcxx.h"
 #include "util/parallel.h"
+#include "util/sha256.h"
 #include "util/strings.h"
 
 namespace sp::toolchain {
 
-namespace {
-
-Status check_sources(const BuildRequest& request, bool& any_cxx) {
-  if (request.sources.empty()) {
+Result<bool> check_sources(const std::vector<fs::path>& sources) {
+  if (sources.empty()) {
     return usage_error("build", "no source files given");
   }
-  for (const fs::path& src : request.sources) {
+  bool any_cxx = false;
+  for (const fs::path& src : sources) {
     auto lang = language_of(src);
     if (!lang) {
       return lang.take_error();
     }
     std::error_code ec;
     if (!fs::is_regular_file(src, ec)) {
-      return io_error(src.string(), fs::exists(src, ec) ? "not a regular file"
-                                                          : "no such file");
+      return io_error(src.string(), fs::exists(src, ec) ? "not a regular file" : "no such file");
     }
     any_cxx = any_cxx || *lang == Language::cxx;
   }
-  return {};
+  return any_cxx;
 }
 
-/// Compiles every source into `objdir`; returns the objects in source order.
-Result<std::vector<fs::path>> compile_all(const Compiler& compiler, const Sysroot& sysroot,
-                                          const BuildRequest& request, const fs::path& objdir,
-                                          std::string& diagnostics) {
-  size_t n = request.sources.size();
-  std::vector<CompileJob> jobs(n);
-  std::vector<Result<CompileOutput>> results(n, CompileOutput{});
-  for (size_t i = 0; i < n; ++i) {
-    jobs[i].source = request.sources[i];
-    jobs[i].object = objdir / (std::to_string(i) + "-" + request.sources[i].stem().string() + ".o");
-    jobs[i].language = *language_of(request.sources[i]);
+std::optional<Error> cxx_support_error(const Target& target, const Sysroot& sysroot) {
+  if (sysroot.has_cxx()) {
+    return std::nullopt;
   }
-  parallel_for(n, request.jobs, [&](size_t i) {
-    results[i] = run_compile(
-        compile_command(compiler, request.target, sysroot, request.compile, jobs[i]));
-  });
-  std::vector<std::string> failed;
-  std::vector<fs::path> objects;
-  for (size_t i = 0; i < n; ++i) {
-    if (!results[i]) {
-      return results[i].take_error();
+  // On musl, ensure_cxx_runtime (libcxx.h) builds libc++ instead of failing here.
+  std::string why = target.libc == Libc::musl ? "libc++ is not built for it yet"
+                                              : "the sysroot has no libstdc++.a";
+  return failure("cannot build C++ for " + target.name(), why,
+                 "run '" + install_command(target) + "'");
+}
+
+namespace {
+
+/// One unit: the cache first, then clang (and into the cache when it worked).
+Result<UnitResult> compile_one(const Compiler& compiler, const CompileUnit& unit,
+                               BuildCache* cache) {
+  std::vector<std::string> argv = compile_command(compiler, unit.sysroot->target, *unit.sysroot,
+                                                  *unit.options, unit.job);
+  UnitResult result;
+  std::string key;
+  if (cache) {
+    auto k = cache->compile_key(argv, unit.job.source, unit.options->prefix_map_from,
+                                compiler.identity);
+    if (!k) {
+      return k.take_error();
     }
-    diagnostics += results[i]->diagnostics;
-    if (!results[i]->ok) {
-      failed.push_back(request.sources[i].string());
+    key = *k;
+    if (cache->fetch_object(key, unit.job.object)) {
+      result.ok = result.cached = true;
+      return result;
     }
-    objects.push_back(jobs[i].object);
   }
-  if (!failed.empty()) {
-    Error e = failure("compilation failed", join(failed, ", "));
-    e.details = diagnostics;
-    return e;
+  int64_t started = cache ? BuildCache::coarse_now_ns() : 0;
+  auto out = run_compile(argv);
+  if (!out) {
+    return out.take_error();
   }
-  return objects;
+  result.ok = out->ok;
+  result.diagnostics = std::move(out->diagnostics);
+  if (cache && result.ok && !unit.job.depfile.empty()) {
+    // A cache that cannot be written is a slower build, not a failed one.
+    (void)cache->store_object(key, unit.job.object, unit.job.depfile, unit.job.source, started);
+  }
+  return result;
 }
 
 } // namespace
 
-Result<BuildOutput> build_binary(const Compiler& compiler, const Sysroot& sysroot,
-                                 const BuildRequest& request) {
-  bool cxx = false;
-  if (Status s = check_sources(request, cxx); !s) {
-    return s.take_error();
+Result<std::vector<UnitResult>> compile_units(const Compiler& compiler,
+                                              const std::vector<CompileUnit>& units, unsigned jobs,
+                                              BuildCache* cache,
+                                              const std::function<void(size_t)>& on_done) {
+  std::vector<Result<UnitResult>> results(units.size(), UnitResult{});
+  parallel_for(units.size(), jobs, [&](size_t i) {
+    results[i] = compile_one(compiler, units[i], cache);
+    if (on_done) {
+      on_done(i);
+    }
+  });
+  std::vector<UnitResult> out;
+  for (Result<UnitResult>& r : results) {
+    if (!r) {
+      return r.take_error();
+    }
+    out.push_back(std::move(*r));
   }
-  if (cxx && !sysroot.has_cxx()) {
-    std::string why = request.target.libc == Libc::musl
-                          ? "C++ on musl needs libc++, which scratchpack does not build yet"
-                          : "the sysroot has no libstdc++.a";
-    return failure("cannot build C++ for " + request.target.name(), why,
-                   request.target.libc == Libc::musl
-                       ? "use --libc glibc for C++ programs, or write the program in C"
-                       : "run '" + install_command(request.target) + "'");
-  }
-  BuildOutput out;
-  TempDir objdir("scratchpack-objs");
-  auto objects = compile_all(compiler, sysroot, request, objdir.path(), out.diagnostics);
-  if (!objects) {
-    return objects.take_error();
-  }
-  out.compiled = objects->size();
+  return out;
+}
 
-  if (Status s = make_dirs(request.output.parent_path().empty() ? "." : request.output.parent_path());
-      !s) {
+std::optional<Error> compile_error(const std::vector<CompileUnit>& units,
+                                   const std::vector<UnitResult>& results) {
+  std::vector<std::string> failed;
+  std::string diagnostics;
+  for (size_t i = 0; i < units.size(); ++i) {
+    diagnostics += results[i].diagnostics;
+    if (!results[i].ok) {
+      failed.push_back(units[i].job.source.string());
+    }
+  }
+  if (failed.empty()) {
+    return std::nullopt;
+  }
+  Error e = failure("compilation failed", join(failed, ", "));
+  e.details = diagnostics;
+  return e;
+}
+
+Result<LinkResult> link_binary(const Target& target, const Sysroot& sysroot, LinkOptions options,
+                               const fs::path& output, BuildCache* cache) {
+  fs::path dir = output.parent_path().empty() ? fs::path(".") : output.parent_path();
+  if (Status s = make_dirs(dir); !s) {
     return s.take_error();
   }
-  AtomicPath binary(request.output);
-  LinkOptions link;
-  link.output = binary.temp();
-  link.objects = *objects;
-  link.lib_dirs = request.lib_dirs;
-  link.libs = request.libs;
-  link.cxx = cxx;
-  link.profile = request.compile.profile;
-  out.link_argv = link_line(request.target, sysroot, link);
-  auto linked = run_link(out.link_argv);
-  if (!linked) {
-    return linked.take_error();
+  AtomicPath binary(output);
+  options.output = binary.temp();
+  LinkResult result;
+  result.argv = link_line(target, sysroot, options);
+  std::string key;
+  if (cache) {
+    key = cache->link_key(result.argv, binary.temp().string(), options.lib_dirs);
+    if (auto sha = cache->fetch_binary(key, binary.temp())) {
+      result.cached = true;
+      result.sha256 = *sha;
+    }
   }
-  if (!linked->ok) {
-    Error e = failure("link failed", request.output.filename().string());
-    e.details = linked->diagnostics;
-    return e;
+  if (!result.cached) {
+    auto linked = run_link(result.argv);
+    if (!linked) {
+      return linked.take_error();
+    }
+    if (!linked->ok) {
+      Error e = failure("link failed", output.filename().string());
+      e.details = linked->diagnostics;
+      return e;
+    }
+    result.diagnostics = std::move(linked->diagnostics);
+    auto data = read_file(binary.temp());
+    if (!data) {
+      return data.take_error();
+    }
+    result.sha256 = sha256_hex(*data);
+    if (cache) {
+      (void)cache->store_binary(key, binary.temp(), result.sha256);
+    }
   }
-  out.diagnostics += linked->diagnostics;
   if (Status s = binary.commit(); !s) {
     return s.take_error();
   }
   // The link line names the temporary; show the final name to whoever prints it.
-  for (std::string& arg : out.link_argv) {
+  for (std::string& arg : result.argv) {
     if (arg == binary.temp().string()) {
-      arg = request.output.string();
+      arg = output.string();
     }
   }
+  return result;
+}
+
+Result<BuildOutput> build_binary(const Compiler& compiler, const Sysroot& given,
+                                 const BuildRequest& request) {
+  auto cxx = check_sources(request.sources);
+  if (!cxx) {
+    return cxx.take_error();
+  }
+  // C++ needs the sysroot's C++ library; on musl, libc++ is built on first use (libcxx.h).
+  auto ready = *cxx ? ensure_cxx_runtime(given, request.progress) : Result<Sysroot>(given);
+  if (!ready) {
+    return ready.take_error();
+  }
+  const Sysroot& sysroot = *ready;
+  BuildOutput out;
+  TempDir objdir("scratchpack-objs");
+  std::vector<CompileUnit> units;
+  for (size_t i = 0; i < request.sources.size(); ++i) {
+    CompileUnit u;
+    u.sysroot = &sysroot;
+    u.options = &request.compile;
+    u.job.source = request.sources[i];
+    std::string stem = std::to_string(i) + "-" + request.sources[i].stem().string();
+    u.job.object = objdir.path() / (stem + ".o");
+    u.job.depfile = objdir.path() / (stem + ".d");
+    u.job.language = *language_of(request.sources[i]);
+    units.push_back(std::move(u));
+  }
+  auto results = compile_units(compiler, units, request.jobs, request.cache);
+  if (!results) {
+    return results.take_error();
+  }
+  if (auto e = compile_error(units, *results)) {
+    return *e;
+  }
+  LinkOptions link;
+  for (size_t i = 0; i < units.size(); ++i) {
+    out.diagnostics += (*results)[i].diagnostics;
+    out.compiled += (*results)[i].cached ? 0 : 1;
+    link.objects.push_back(units[i].job.object);
+  }
+  link.lib_dirs = request.lib_dirs;
+  link.libs = request.libs;
+  link.cxx = *cxx;
+  link.profile = request.compile.profile;
+  auto linked = link_binary(request.target, sysroot, link, request.output, request.cache);
+  if (!linked) {
+    return linked.take_error();
+  }
+  out.diagnostics += linked->diagnostics;
+  out.link_argv = std::move(linked->argv);
+  out.link_cached = linked->cached;
+  out.sha256 = linked->sha256;
   out.binary = request.output;
   return out;
 }

@@ -56,6 +56,11 @@ Result<Compiler> find_compiler() {
   c.version = llvm_version();
   std::string major = c.version.substr(0, c.version.find('.'));
   c.resource_dir = c.clang.parent_path().parent_path() / "lib" / "clang" / major;
+  std::error_code ec;
+  auto size = fs::file_size(c.clang, ec);
+  auto mtime = fs::last_write_time(c.clang, ec).time_since_epoch().count();
+  c.identity = c.clang.string() + " " + c.version + " " + std::to_string(size) + " " +
+               std::to_string(mtime);
   if (!fs::exists(c.resource_dir / "include" / "stddef.h")) {
     return failure("clang's resource directory not found",
                    (c.resource_dir / "include" / "stddef.h").string() + " is missing",
@@ -80,21 +85,23 @@ void add_profile_flags(std::vector<std::string>& argv, Profile profile) {
   }
 }
 
-void add_target_flags(std::vector<std::string>& argv, const Target& target) {
-  argv.push_back("--target=" + target.clang_triple());
+} // namespace
+
+std::vector<std::string> target_flags(const Target& target) {
+  std::vector<std::string> flags = {"--target=" + target.clang_triple()};
   if (target.arch == Arch::armv7) {
     // Debian armhf's baseline: ARMv7-A, Thumb-2, VFPv3-D16, hard-float calling convention.
-    argv.insert(argv.end(), {"-march=armv7-a", "-mthumb", "-mfpu=vfpv3-d16", "-mfloat-abi=hard"});
+    flags.insert(flags.end(), {"-march=armv7-a", "-mthumb", "-mfpu=vfpv3-d16", "-mfloat-abi=hard"});
   }
+  return flags;
 }
-
-} // namespace
 
 std::vector<std::string> compile_command(const Compiler& compiler, const Target& target,
                                          const Sysroot& sysroot, const CompileOptions& options,
                                          const CompileJob& job) {
   std::vector<std::string> argv = {compiler.clang.string(), "-c"};
-  add_target_flags(argv, target);
+  std::vector<std::string> target_args = target_flags(target);
+  argv.insert(argv.end(), target_args.begin(), target_args.end());
   argv.push_back(job.language == Language::cxx ? "-xc++" : "-xc");
   if (!options.std.empty()) {
     argv.push_back("-std=" + options.std);
@@ -122,6 +129,11 @@ std::vector<std::string> compile_command(const Compiler& compiler, const Target&
   argv.insert(argv.end(), {"-isystem", (compiler.resource_dir / "include").string()});
   for (const fs::path& dir : sysroot.c_includes) {
     argv.insert(argv.end(), {"-isystem", dir.string()});
+  }
+  if (job.language == Language::cxx) {
+    for (const std::string& d : sysroot.cxx_defines) {
+      argv.push_back("-D" + d);
+    }
   }
   for (const std::string& d : options.defines) {
     argv.push_back("-D" + d);

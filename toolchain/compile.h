@@ -25,6 +25,9 @@ struct Compiler {
   fs::path clang;
   fs::path resource_dir;
   std::string version;
+  /// What decides the compiler's output besides its arguments: path, version, and the size and
+  /// mtime of the executable (a reinstalled clang misses the build cache).
+  std::string identity;
 };
 
 /// clang of the LLVM scratchpack was built with ($SCRATCHPACK_CLANG overrides the path).
@@ -50,6 +53,10 @@ struct CompileJob {
   fs::path depfile;  ///< make-style dependency file (-MD -MF); empty = none
   Language language = Language::c;
 };
+
+/// The flags that select the target's code generation (--target=…, and for armv7 the hard-float
+/// Thumb-2 baseline). Shared by compile commands and the libc++ build, so both agree on the ABI.
+std::vector<std::string> target_flags(const Target& target);
 
 /// clang's argv for one job. Pure: reads nothing, runs nothing.
 std::vector<std::string> compile_command(const Compiler& compiler, const Target& target,

@@ -1,10 +1,5 @@
 #include "toolchain/link.h"
 
-#include <lld/Common/Driver.h>
-#include <llvm/Support/raw_ostream.h>
-#include <mutex>
-
-LLD_HAS_DRIVER(elf)
 
 namespace sp::toolchain {
 
@@ -38,46 +33,20 @@ std::vector<std::string> link_line(const Target& target, const Sysroot& sysroot,
     argv.push_back("-l" + lib);
   }
   if (options.cxx) {
-    argv.push_back((sysroot.cxx_lib_dir / "libstdc++.a").string());
-    argv.push_back((crt / "libm.a").string());
+    // libstdc++.a libm.a (glibc), or libc++.a libc++abi.a libunwind.a (musl).
+    for (const fs::path& lib : sysroot.cxx_libs) {
+      argv.push_back(lib.string());
+    }
   }
   // libc and the compiler support libraries refer to each other: one group resolves both ways.
-  argv.insert(argv.end(), {"--start-group", (gcc / "libgcc.a").string(),
-                           (gcc / "libgcc_eh.a").string(), (crt / "libc.a").string(),
-                           "--end-group"});
+  // libunwind and libgcc_eh define the same _Unwind_* functions, so a C++ link takes one only.
+  argv.insert(argv.end(), {"--start-group", (gcc / "libgcc.a").string()});
+  if (!(options.cxx && sysroot.cxx_has_unwinder)) {
+    argv.push_back((gcc / "libgcc_eh.a").string());
+  }
+  argv.insert(argv.end(), {(crt / "libc.a").string(), "--end-group"});
   argv.insert(argv.end(), {(gcc / "crtend.o").string(), (crt / "crtn.o").string()});
   return argv;
-}
-
-namespace {
-
-std::mutex g_lld_mutex;
-bool g_lld_reusable = true;
-
-int lld_main(const std::vector<std::string>& argv, std::string& diagnostics) {
-  std::vector<const char*> args;
-  for (const std::string& a : argv) {
-    args.push_back(a.c_str());
-  }
-  llvm::raw_string_ostream out(diagnostics);
-  llvm::raw_string_ostream err(diagnostics);
-  lld::Result r = lld::lldMain(args, out, err, {{lld::Gnu, &lld::elf::link}});
-  out.flush();
-  err.flush();
-  g_lld_reusable = g_lld_reusable && r.canRunAgain;
-  return r.retCode;
-}
-
-} // namespace
-
-Result<LinkOutput> run_link(const std::vector<std::string>& argv) {
-  std::lock_guard<std::mutex> lock(g_lld_mutex);
-  if (!g_lld_reusable) {
-    return failure("link", "lld cannot run again in this process after a fatal error");
-  }
-  LinkOutput out;
-  out.ok = lld_main(argv, out.diagnostics) == 0;
-  return out;
 }
 
 } // namespace sp::toolchain

@@ -18,7 +18,7 @@ struct LinkOptions {
   std::vector<fs::path> objects;          ///< in command-line order
   std::vector<std::string> lib_dirs;      ///< -L, searched before the sysroot's
   std::vector<std::string> libs;          ///< -l, after the objects
-  bool cxx = false;                       ///< link the C++ runtime (libstdc++)
+  bool cxx = false;                       ///< link the C++ runtime (Sysroot::cxx_libs)
   Profile profile = Profile::release;
   /// Extra lld arguments placed before the inputs (e.g. --why-extract=FILE).
   std::vector<std::string> extra_args;
@@ -34,9 +34,11 @@ struct LinkOutput {
   std::string diagnostics;
 };
 
-/// Runs lld::lldMain on `argv` in this process. lld keeps global state, so links are serialised
-/// with a process-wide mutex; after a fatal lld error (lld then reports it cannot run again)
-/// later links in the same process fail with a clear error instead of running on bad state.
+/// Runs lld::lldMain on `argv` — scratchpack's own code, no ld.lld executable — in a forked copy
+/// of this process, one per link. lld 19 does not fully reset its globals between links (an
+/// x86_64 link followed by an aarch64 one, both with -O1 and --build-id, crashes in
+/// MergeNoTailSection::writeTo), and a fatal lld error leaves them unusable; a fresh copy per
+/// link sidesteps both, costs about a millisecond, and turns an lld crash into an error message.
 Result<LinkOutput> run_link(const std::vector<std::string>& argv);
 
 } // namespace sp::toolchain

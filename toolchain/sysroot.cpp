@@ -1,10 +1,10 @@
 #include "toolchain/sysroot.h"
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
 #include <unistd.h>
 
+#include "toolchain/libcxx.h"
+#include "toolchain/provision.h"
 #include "util/process.h"
 #include "util/strings.h"
 
@@ -64,6 +64,8 @@ Sysroot glibc_layout(const Target& t, const SysrootSearch& s) {
   r.gcc_dir = gcc_parent / version;
   if (path_exists(r.gcc_dir / "libstdc++.a")) {
     r.cxx_lib_dir = r.gcc_dir;
+    r.cxx_libs = {r.gcc_dir / "libstdc++.a", r.crt_dir / "libm.a"};
+    r.cxx_library = "libstdc++ " + version;
     if (t.is_host()) {
       r.cxx_includes = libstdcxx_includes(usr / "include", version, usr / "include" / t.gnu_triple());
     } else {
@@ -92,7 +94,6 @@ Sysroot musl_cache_layout(const Target& t, const SysrootSearch& s) {
   // musl's headers first, then the kernel's (asm/ lives in the multiarch dir, linux/ in usr/include).
   r.c_includes = {usr / "include" / t.musl_triple(), usr / "include" / t.gnu_triple(),
                   usr / "include"};
-  r.note = "C only: C++ on musl needs libc++, which scratchpack does not build yet";
   return r;
 }
 
@@ -106,7 +107,8 @@ Sysroot musl_system_layout(const Target& t, const SysrootSearch& s) {
   fs::path gcc_parent = s.host_root / "usr" / "lib" / "gcc" / t.gnu_triple();
   r.gcc_dir = gcc_parent / newest_gcc_version(gcc_parent).value_or("12");
   r.c_includes = {s.host_root / "usr" / "include" / t.musl_triple()};
-  r.note = "C only, without kernel headers; '" + install_command(t) + "' adds them";
+  r.note = "C only, without kernel headers; '" + install_command(t) +
+           "' adds them and libc++ for C++";
   return r;
 }
 
@@ -148,6 +150,10 @@ SysrootProbe probe_sysroot(const Target& target, const SysrootSearch& search) {
     return probe_layout(glibc_layout(target, search));
   }
   SysrootProbe cached = probe_layout(musl_cache_layout(target, search));
+  if (cached.sysroot && !attach_libcxx(*cached.sysroot, search)) {
+    cached.sysroot->note = "C++: libc++ is built on first use (or now by '" +
+                           install_command(target) + "')";
+  }
   if (cached.sysroot || !target.is_host()) {
     return cached;
   }
@@ -187,37 +193,6 @@ std::vector<std::string> musl_packages(const Target& t) {
 
 namespace {
 
-Status run_checked(const std::vector<std::string>& argv, const std::string& cwd = {}) {
-  ProcessOptions opts;
-  opts.cwd = cwd;
-  opts.env = {"DEBIAN_FRONTEND=noninteractive"};
-  auto r = run_process(argv, opts);
-  if (!r) {
-    return r.take_error();
-  }
-  if (r->exit_code != 0) {
-    // Name the command by its verb ("apt-get update"), not its options.
-    std::string verb;
-    for (size_t i = 1; i < argv.size() && verb.empty(); ++i) {
-      verb = argv[i][0] == '-' ? "" : argv[i];
-    }
-    Error e = failure(argv[0] + " " + verb, "exited with status " + std::to_string(r->exit_code));
-    e.details = r->err.empty() ? r->out : r->err;
-    return e;
-  }
-  return {};
-}
-
-bool has_package_lists(const fs::path& lists) {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(lists, ec)) {
-    if (entry.path().filename().string().find("_Packages") != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
 Result<Sysroot> install_glibc(const Target& t, const SysrootSearch& search,
                               const ProgressFn& progress) {
   std::vector<std::string> cmd = {"apt-get", "install", "-y", "-qq", "--no-install-recommends"};
@@ -239,9 +214,6 @@ Result<Sysroot> install_glibc(const Target& t, const SysrootSearch& search,
 Result<Sysroot> install_musl(const Target& t, const SysrootSearch& search,
                              const ProgressFn& progress) {
   fs::path lists = search.cache / ("apt-lists-" + t.debian_arch());
-  if (Status s = make_dirs(lists / "partial"); !s) {
-    return s.take_error();
-  }
   // A private package list for the target architecture: no dpkg --add-architecture, no
   // change to the system (ENVIRONMENT.md).
   std::vector<std::string> apt = {"apt-get",
@@ -253,20 +225,8 @@ Result<Sysroot> install_musl(const Target& t, const SysrootSearch& search,
                                   "-oDir::Cache::srcpkgcache=",
                                   "-oAPT::Sandbox::User=root"};
   progress("updating the " + t.debian_arch() + " package lists");
-  std::vector<std::string> update = apt;
-  update.push_back("update");
-  // Mirrors are sometimes mid-sync ("File has unexpected size"): retry, and when lists from an
-  // earlier update exist, go on with them rather than fail.
-  Status updated;
-  for (int attempt = 1; attempt <= 3; ++attempt) {
-    updated = run_checked(update);
-    if (updated) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(2 * attempt));
-  }
-  if (!updated && !has_package_lists(lists)) {
-    return updated.take_error();
+  if (Status s = apt_update(apt, lists); !s) {
+    return s.take_error();
   }
   AtomicPath final_dir(musl_cache_root(t, search));
   fs::path debs = final_dir.temp().string() + ".debs";
@@ -286,7 +246,9 @@ Result<Sysroot> install_musl(const Target& t, const SysrootSearch& search,
     download.push_back(p + ":" + t.debian_arch());
   }
   progress("downloading " + join(musl_packages(t), ", ") + " (" + t.debian_arch() + ")");
-  if (Status s = run_checked(download, debs.string()); !s) {
+  ProcessOptions in_debs;
+  in_debs.cwd = debs.string();
+  if (Status s = run_checked(download, in_debs); !s) {
     return s.take_error();
   }
   std::vector<std::string> names;

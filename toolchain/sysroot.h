@@ -21,9 +21,15 @@ struct Sysroot {
   fs::path root;                       ///< the directory shown to users
   fs::path crt_dir;                    ///< crt1.o crti.o crtn.o libc.a libm.a
   fs::path gcc_dir;                    ///< crtbeginT.o crtend.o libgcc.a libgcc_eh.a
-  fs::path cxx_lib_dir;                ///< libstdc++.a; empty when C++ is not available
+  fs::path cxx_lib_dir;                ///< the C++ library's archives; empty when C++ is not available
+  std::vector<fs::path> cxx_libs;      ///< C++ runtime archives in link order
+  std::string cxx_library;             ///< "libstdc++ 12", "libc++ 19.1.7" (shown by `sysroot list`)
+  /// The C++ runtime brings its own unwinder (libc++'s libunwind), so C++ links leave out
+  /// libgcc_eh.a, which defines the same _Unwind_* functions.
+  bool cxx_has_unwinder = false;
   std::vector<fs::path> c_includes;    ///< libc (and kernel) headers, searched after clang's own
   std::vector<fs::path> cxx_includes;  ///< C++ library headers, searched first
+  std::vector<std::string> cxx_defines; ///< -D for every C++ source, before the user's
   std::string note;                    ///< anything a user should know (shown by `sysroot list`)
 
   bool has_cxx() const { return !cxx_lib_dir.empty(); }
@@ -32,7 +38,9 @@ struct Sysroot {
 /// Where discovery looks.
 struct SysrootSearch {
   fs::path host_root = "/";                         ///< prefix for system paths
-  fs::path cache = sp::cache_dir() / "sysroots";    ///< scratchpack-provisioned sysroots
+  /// scratchpack-provisioned sysroots, and beside them libc++ for musl (libcxx/) and the LLVM
+  /// source it is built from (llvm-source/).
+  fs::path cache = sp::cache_dir() / "sysroots";
 };
 
 /// The outcome of looking for one target's sysroot.

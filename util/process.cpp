@@ -141,6 +141,9 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
       std::string& sink = p.fd == out_pipe.fd[0] ? result.out : result.err;
       if (n > 0) {
         sink.append(buf, static_cast<size_t>(n));
+        if (options.on_out && p.fd == out_pipe.fd[0]) {
+          options.on_out(std::string_view(buf, static_cast<size_t>(n)));
+        }
       } else if (n == 0 || errno != EINTR) {
         (p.fd == out_pipe.fd[0] ? out_pipe : err_pipe).close_end(0);
       }

@@ -4,7 +4,9 @@
 
 #include "util/result.h"
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sp {
@@ -21,6 +23,9 @@ struct ProcessOptions {
   bool capture_err = true;        ///< false: the child writes to our stderr
   std::string input;              ///< bytes written to the child's stdin (closed after)
   std::vector<std::string> env;   ///< extra "K=V" entries on top of our environment
+  /// Called with each chunk of captured stdout as it arrives (progress of long builds); the
+  /// chunk is also appended to ProcessResult::out.
+  std::function<void(std::string_view)> on_out;
 };
 
 /// Runs argv[0] (looked up on PATH) to completion. Fails only when it cannot be started.

@@ -103,3 +103,15 @@ binfmt_setup() {
       fail "cannot register qemu-$a with binfmt_misc"
   done
 }
+
+# A private build and layer cache under $WORK (so hit/miss counts are exact), sharing the
+# installed sysroots and everything else of the default cache through symlinks.
+private_build_cache() {
+  local default=${SCRATCHPACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scratchpack}
+  export SCRATCHPACK_CACHE=$WORK/cache
+  mkdir -p "$SCRATCHPACK_CACHE"
+  local entry
+  for entry in "$default"/*; do
+    case "$(basename "$entry")" in build | layers) ;; *) ln -s "$entry" "$SCRATCHPACK_CACHE/" ;; esac
+  done
+}

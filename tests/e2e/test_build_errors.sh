@@ -48,11 +48,27 @@ assert_eq 1 "$RC" "exit code of a missing sysroot"
 assert_contains "$ERR" "error: no sysroot for armv7-musl: missing $WORK/empty-cache/sysroots/arm-linux-musleabihf/usr/lib/arm-linux-musleabihf/crt1.o and 7 more" "missing sysroot"
 assert_contains "$ERR" "hint: run 'scratchpack sysroot install armv7-musl'" "install hint"
 
-step "C++ on musl says clearly that it is not there yet"
-capture "$SCRATCHPACK" build "$EXAMPLES/hello.cpp" --libc musl --format none
-assert_eq 1 "$RC" "exit code"
-assert_eq "error: cannot build C++ for x86_64-musl: C++ on musl needs libc++, which scratchpack does not build yet
-hint: use --libc glibc for C++ programs, or write the program in C" "$ERR" "musl C++ message"
+step "C++ for a musl target without its sysroot (empty cache) names the install command"
+SCRATCHPACK_CACHE=$WORK/empty-cache capture "$SCRATCHPACK" build "$EXAMPLES/hello.cpp" --target aarch64-musl --format none
+assert_eq 1 "$RC" "exit code of a missing musl sysroot for C++"
+assert_contains "$ERR" "error: no sysroot for aarch64-musl: missing $WORK/empty-cache/sysroots/aarch64-linux-musl/usr/lib/aarch64-linux-musl/crt1.o" "missing musl sysroot for C++"
+assert_contains "$ERR" "hint: run 'scratchpack sysroot install aarch64-musl'" "install hint for C++"
+assert_missing out/hello
+[ ! -d "$WORK/empty-cache/sysroots/libcxx" ] || fail "a libc++ build started without a sysroot"
+
+step "libc++ cannot be built without cmake: clear error, nothing cached"
+need_sysroot aarch64-musl
+real_cache=${SCRATCHPACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scratchpack}
+mkdir -p nocmake-cache/sysroots
+ln -s "$real_cache/sysroots/aarch64-linux-musl" nocmake-cache/sysroots/aarch64-linux-musl
+capture env SCRATCHPACK_CACHE="$WORK/nocmake-cache" PATH=/nonexistent "$SCRATCHPACK" build "$EXAMPLES/hello.cpp" --target aarch64-musl --format none
+assert_eq 1 "$RC" "exit code without cmake"
+assert_contains "$ERR" "==> building libc++, libc++abi and libunwind for aarch64-musl" "first-use progress line"
+assert_contains "$ERR" "error: cannot build libc++ for aarch64-musl: cmake is not on PATH
+hint: install cmake and ninja-build (scripts/setup.sh does)" "missing cmake"
+assert_missing out/hello
+leftovers=$(find nocmake-cache/sysroots/libcxx -mindepth 1 -not -name '*.lock')
+assert_eq "" "$leftovers" "nothing but the lock file in the libc++ cache"
 
 step "bad profile and conflicting libc"
 capture "$SCRATCHPACK" build "$EXAMPLES/hello.c" --profile fast --format none

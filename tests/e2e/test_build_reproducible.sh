@@ -1,5 +1,5 @@
 # The same sources built in two different directories give byte-identical binaries, for every
-# profile and for a cross target.
+# profile, for a cross target, and for C++ on musl (libc++).
 source "$(dirname "$0")/lib.sh"
 
 for d in one two/nested; do
@@ -9,7 +9,8 @@ for d in one two/nested; do
 done
 
 for profile in debug release size; do
-  for t in x86_64 aarch64; do
+  for t in x86_64 aarch64 x86_64-musl armv7-musl; do
+    [[ $t == *-musl ]] && need_sysroot "$t"
     for d in one two/nested; do
       (cd "$d" && "$SCRATCHPACK" build main.cpp file.cpp -I inc --profile $profile --target $t \
         -o "app-$profile-$t" --format none >/dev/null)

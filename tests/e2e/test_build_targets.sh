@@ -1,4 +1,5 @@
-# hello.cpp and hello.c for every target × libc: static (no PT_INTERP, no DT_NEEDED), runs, prints.
+# hello.cpp and hello.c for every target × libc (C++ on musl with the cached libc++): static (no
+# PT_INTERP, no DT_NEEDED), runs, prints.
 source "$(dirname "$0")/lib.sh"
 
 for arch in x86_64 aarch64 armv7; do
@@ -6,9 +7,6 @@ for arch in x86_64 aarch64 armv7; do
     t=$arch-$libc
     [ $libc = musl ] && need_sysroot "$t"
     for src in hello.c hello.cpp; do
-      if [ $libc = musl ] && [ $src = hello.cpp ]; then
-        continue # C++ on musl: covered by test_build_errors.sh (a later issue builds libc++)
-      fi
       name=${src%.*}-${src##*.}-$t
       step "build $src for $t"
       "$SCRATCHPACK" build "$EXAMPLES/$src" --target "$t" -o "$name" --format none >/dev/null
@@ -23,6 +21,15 @@ step "full triples are accepted"
 assert_eq "Hello from scratch!" "$(qemu-arm-static out/triple)" "arm-linux-gnueabihf build"
 "$SCRATCHPACK" build "$EXAMPLES/hello.c" --target aarch64-linux-musl -o triple-musl --format none >/dev/null
 assert_eq "Hello from scratch!" "$(qemu-aarch64-static out/triple-musl)" "aarch64-linux-musl build"
+
+step "one process links every target in turn (lld state does not leak between links)"
+need_sysroot aarch64-musl
+need_sysroot armv7-musl
+"$SCRATCHPACK" build "$EXAMPLES/hello.c" --libc musl --target x86_64,aarch64,armv7 --format none \
+  --out multi >/dev/null
+for t in x86_64-musl aarch64-musl armv7-musl; do
+  assert_eq "Hello from scratch!" "$(run_for_target "$t" "multi/$t/hello")" "multi-target $t"
+done
 
 step "profiles: size is stripped and small, debug keeps debug info"
 "$SCRATCHPACK" build "$EXAMPLES/hello.c" --libc musl --profile size -o small --format none >/dev/null

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <initializer_list>
+#include <string>
 
 namespace sp::testing {
 
@@ -34,6 +35,30 @@ inline void make_fake_debian(const fs::path& root) {
             {"crtbeginT.o", "crtend.o", "libgcc.a", "libgcc_eh.a", "libstdc++.a"});
   touch_all(root / "usr/lib/x86_64-linux-musl", {"crt1.o", "crti.o", "crtn.o", "libc.a"});
   touch(root / "usr/include/x86_64-linux-musl/stdio.h");
+}
+
+/// A musl sysroot as `scratchpack sysroot install` leaves it in the cache: musl, the kernel
+/// headers' multiarch dir, the target's libgcc, and the package list that identifies it.
+inline fs::path make_fake_musl_cache(const fs::path& cache, const std::string& musl_triple,
+                                     const std::string& gnu_triple,
+                                     const std::string& packages = "musl-dev_1.2.3-1\n") {
+  fs::path root = cache / musl_triple;
+  fs::path usr = root / "usr";
+  touch_all(usr / "lib" / musl_triple, {"crt1.o", "crti.o", "crtn.o", "libc.a"});
+  touch_all(usr / "lib/gcc" / gnu_triple / "12", {"crtbeginT.o", "crtend.o", "libgcc.a", "libgcc_eh.a"});
+  touch(usr / "include" / musl_triple / "stdio.h");
+  touch(usr / "include" / gnu_triple / "asm/types.h");
+  std::ofstream(root / "scratchpack-sysroot.txt") << "packages:\n" << packages;
+  return root;
+}
+
+/// A finished libc++ install in `dir`, as the libc++ build leaves it (headers, the three
+/// archives, the marker naming the version).
+inline void make_fake_libcxx(const fs::path& dir, const std::string& version = "19.1.7") {
+  touch_all(dir / "lib", {"libc++.a", "libc++abi.a", "libunwind.a"});
+  touch(dir / "include/c++/v1/__config_site");
+  touch(dir / "include/c++/v1/iostream");
+  std::ofstream(dir / "scratchpack-libcxx.txt") << "libc++ " << version << "\ntarget: test\n";
 }
 
 } // namespace sp::testing

@@ -116,7 +116,7 @@ TEST_CASE("multi.yaml parses to the expected manifest") {
                                                 k_examples / "src/server/main.cpp"});
   CHECK(server.include_dirs == std::vector<fs::path>{k_examples / "include"});
   CHECK(server.defines == std::vector<std::string>{"GREETING=\"hello from scratch\"", "NDEBUG"});
-  CHECK(server.libc == Libc::glibc);
+  CHECK(server.libc == Libc::musl);
   const Binary& check = m.binaries[1];
   CHECK(check.name == "healthcheck");
   CHECK(check.sources == std::vector<fs::path>{k_examples / "src/healthcheck.c"});

@@ -2,6 +2,7 @@
 
 #include "fake_sysroot.h"
 #include "toolchain/compile.h"
+#include "toolchain/libcxx.h"
 #include "util/strings.h"
 
 using namespace sp;
@@ -74,4 +75,30 @@ TEST_CASE("languages and profiles are parsed strictly") {
   CHECK(bad.error().why == "not a C or C++ source (expected .c, .cc, .cpp or .cxx)");
   CHECK(*parse_profile("size") == Profile::size);
   CHECK(parse_profile("fast").error().hint == "use debug, release or size");
+}
+
+TEST_CASE("musl C++ compile command: libc++ headers, clang's, then musl's and the kernel's") {
+  TempDir tmp;
+  SysrootSearch search{tmp.path(), tmp.path() / "cache"};
+  Target t = *parse_target("x86_64-musl");
+  fs::path root = testing::make_fake_musl_cache(search.cache, "x86_64-linux-musl", "x86_64-linux-gnu");
+  Sysroot before = *find_sysroot(t, search);
+  fs::path dir = libcxx_dir(before, search);
+  testing::make_fake_libcxx(dir);
+  Sysroot s = *find_sysroot(t, search);
+  Compiler c{"/llvm/bin/clang", "/llvm/lib/clang/19", "19.1.7"};
+  CompileOptions o;
+  o.include_dirs = {"inc"};
+  std::vector<std::string> argv =
+      compile_command(c, t, s, o, {"main.cpp", "main.o", "", Language::cxx});
+  CHECK(has_sequence(argv, {"-nostdinc", "-Iinc", "-isystem", (dir / "include/c++/v1").string(),
+                            "-isystem", "/llvm/lib/clang/19/include", "-isystem",
+                            (root / "usr/include/x86_64-linux-musl").string(), "-isystem",
+                            (root / "usr/include/x86_64-linux-gnu").string(), "-isystem",
+                            (root / "usr/include").string()}));
+  CHECK(has_sequence(argv, {"--target=x86_64-linux-musl", "-xc++"}));
+  CHECK(has_sequence(argv, {"-D_LIBCPP_REMOVE_TRANSITIVE_INCLUDES", "-o", "main.o", "main.cpp"}));
+  std::vector<std::string> c_argv = compile_command(c, t, s, o, {"a.c", "a.o", "", Language::c});
+  CHECK(std::find(c_argv.begin(), c_argv.end(), "-D_LIBCPP_REMOVE_TRANSITIVE_INCLUDES") ==
+        c_argv.end());
 }

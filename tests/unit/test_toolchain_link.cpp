@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "fake_sysroot.h"
+#include "toolchain/libcxx.h"
 #include "toolchain/link.h"
 #include "util/strings.h"
 
@@ -58,4 +59,43 @@ TEST_CASE("size profile strips, collects sections and folds identical code; C li
   CHECK(line.find("libstdc++") == std::string::npos);
   CHECK(line.find("$R/usr/aarch64-linux-gnu/lib/crt1.o") != std::string::npos);
   CHECK(line.find("$R/usr/lib/gcc-cross/aarch64-linux-gnu/12/crtbeginT.o") != std::string::npos);
+}
+
+TEST_CASE("musl C++ link line: libc++, libc++abi, libunwind, libgcc builtins but no libgcc_eh") {
+  TempDir tmp;
+  SysrootSearch search{tmp.path(), tmp.path() / "cache"};
+  Target t = *parse_target("aarch64-musl");
+  testing::make_fake_musl_cache(search.cache, "aarch64-linux-musl", "aarch64-linux-gnu");
+  fs::path dir = search.cache / "libcxx" /
+                 libcxx_dir_name(t, "packages:\nmusl-dev_1.2.3-1\n");
+  testing::make_fake_libcxx(dir);
+  Sysroot s = *find_sysroot(t, search);
+  REQUIRE(s.has_cxx());
+  LinkOptions o;
+  o.output = "out/app";
+  o.objects = {"main.o"};
+  o.cxx = true;
+  o.profile = Profile::size;
+  std::string line = relative_line(link_line(t, s, o), tmp.path());
+  std::string lib = relative_line({dir.string()}, tmp.path()) + "/lib";
+  CHECK(line ==
+        "ld.lld -m aarch64linux -static -o out/app --build-id=sha1 --eh-frame-hdr -z noexecstack "
+        "-z relro --gc-sections --icf=all --strip-all "
+        "$R/cache/aarch64-linux-musl/usr/lib/aarch64-linux-musl/crt1.o "
+        "$R/cache/aarch64-linux-musl/usr/lib/aarch64-linux-musl/crti.o "
+        "$R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/crtbeginT.o "
+        "-L$R/cache/aarch64-linux-musl/usr/lib/aarch64-linux-musl "
+        "-L$R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12 main.o " +
+            lib + "/libc++.a " + lib + "/libc++abi.a " + lib + "/libunwind.a "
+        "--start-group $R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/libgcc.a "
+        "$R/cache/aarch64-linux-musl/usr/lib/aarch64-linux-musl/libc.a --end-group "
+        "$R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/crtend.o "
+        "$R/cache/aarch64-linux-musl/usr/lib/aarch64-linux-musl/crtn.o");
+
+  // A C program on the same sysroot keeps libgcc_eh and links no C++ library.
+  o.cxx = false;
+  std::string c_line = relative_line(link_line(t, s, o), tmp.path());
+  CHECK(c_line.find("libgcc.a $R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/libgcc_eh.a") !=
+        std::string::npos);
+  CHECK(c_line.find("libc++") == std::string::npos);
 }

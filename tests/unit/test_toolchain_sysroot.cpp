@@ -54,6 +54,8 @@ TEST_CASE("musl: the cache wins over Debian's musl-dev; other arches need the ca
   auto cached = find_sysroot(*parse_target("x86_64-musl"), search);
   REQUIRE(cached);
   CHECK(cached->origin == "scratchpack cache");
+  CHECK_FALSE(cached->has_cxx());
+  CHECK(cached->note.find("libc++ is built on first use") != std::string::npos);
   CHECK(cached->c_includes == std::vector<fs::path>{c / "include/x86_64-linux-musl",
                                                     c / "include/x86_64-linux-gnu", c / "include"});
 

@@ -1,5 +1,7 @@
 #include "toolchain/scan/code_refs.h"
 
+#include <bit>
+#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -15,13 +17,29 @@ struct Span {
   bool exec;
 };
 
+/// A `size`-byte integer at b[i] (2, 4 or 8 bytes). These scans touch every position of every
+/// code section, so the loads are single memcpy's plus a byte swap when the file's byte order is
+/// not the host's, which the compiler turns into one instruction each.
+uint16_t swap(uint16_t v) { return __builtin_bswap16(v); }
+uint32_t swap(uint32_t v) { return __builtin_bswap32(v); }
+uint64_t swap(uint64_t v) { return __builtin_bswap64(v); }
+
+template <class T> T load_as(std::string_view b, size_t i, bool big) {
+  T v;
+  std::memcpy(&v, b.data() + i, sizeof v);
+  bool host_big = std::endian::native == std::endian::big;
+  return big == host_big ? v : swap(v);
+}
+
 uint64_t load(std::string_view b, size_t i, unsigned size, bool big) {
-  uint64_t v = 0;
-  for (unsigned k = 0; k < size; ++k) {
-    unsigned idx = big ? k : size - 1 - k;
-    v = (v << 8) | static_cast<unsigned char>(b[i + idx]);
+  switch (size) {
+  case 2:
+    return load_as<uint16_t>(b, i, big);
+  case 4:
+    return load_as<uint32_t>(b, i, big);
+  default:
+    return load_as<uint64_t>(b, i, big);
   }
-  return v;
 }
 
 int64_t sign_extend(uint64_t v, unsigned bits) {
@@ -53,13 +71,18 @@ bool imm32_opcode(std::string_view b, size_t i) {
 /// operand is checked as a PC-relative displacement and as an absolute immediate.
 bool x86_refs(const Span& s, uint64_t target) {
   for (size_t i = 1; i + 4 <= s.bytes.size(); ++i) {
+    // The opcode tests are a byte or two and fail for most positions; only then load the operand.
+    bool rel = rel32_opcode(s.bytes, i);
+    bool imm = imm32_opcode(s.bytes, i);
+    if (!rel && !imm) {
+      continue;
+    }
     uint64_t v = load(s.bytes, i, 4, false);
-    int64_t disp = sign_extend(v, 32);
-    if (disp != 0 && s.addr + i + 4 + static_cast<uint64_t>(disp) == target &&
-        rel32_opcode(s.bytes, i)) {
+    if (imm && v == target) {
       return true;
     }
-    if (v == target && imm32_opcode(s.bytes, i)) {
+    int64_t disp = sign_extend(v, 32);
+    if (rel && disp != 0 && s.addr + i + 4 + static_cast<uint64_t>(disp) == target) {
       return true;
     }
   }

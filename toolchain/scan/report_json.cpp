@@ -1,6 +1,7 @@
 #include "toolchain/scan/report_json.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace sp::scan {
 
@@ -74,6 +75,74 @@ std::string to_json(const ScanReport& report) {
     doc["files"].push_back(file_json(r));
   }
   return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+std::string file_report_to_json(const FileReport& file) { return file_json(file).dump(); }
+
+namespace {
+
+std::string string_or_empty(const Json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+std::optional<Severity> severity_from(const std::string& s) {
+  for (Severity v : {Severity::info, Severity::warning, Severity::error}) {
+    if (severity_name(v) == s) {
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+ElfFacts elf_from(const Json& j) {
+  ElfFacts e;
+  e.elf_class = j.at("class").get<unsigned>();
+  e.endian = j.at("endian").get<std::string>();
+  e.machine = j.at("machine").get<std::string>();
+  e.type = j.at("type").get<std::string>();
+  e.osabi = j.at("osabi").get<std::string>();
+  e.float_abi = string_or_empty(j, "float_abi");
+  e.is_static = j.at("static").get<bool>();
+  e.static_pie = j.at("static_pie").get<bool>();
+  e.stripped = j.at("stripped").get<bool>();
+  e.tls = j.at("tls").get<bool>();
+  e.exec_stack = j.at("exec_stack").get<bool>();
+  e.interp = string_or_empty(j, "interp");
+  e.needed = j.at("needed").get<std::vector<std::string>>();
+  e.rpath = j.at("rpath").get<std::vector<std::string>>();
+  e.runpath = j.at("runpath").get<std::vector<std::string>>();
+  e.glibc_traps = j.at("glibc_traps").get<std::vector<std::string>>();
+  return e;
+}
+
+} // namespace
+
+std::optional<FileReport> file_report_from_json(std::string_view text) {
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return std::nullopt;
+  }
+  try {
+    FileReport r;
+    r.path = j.at("path").get<std::string>();
+    r.kind = j.at("kind").get<std::string>();
+    r.entrypoint = j.at("entrypoint").get<bool>();
+    if (!j.at("elf").is_null()) {
+      r.elf = elf_from(j.at("elf"));
+    }
+    r.interpreter = string_or_empty(j, "interpreter");
+    for (const Json& f : j.at("findings")) {
+      auto severity = severity_from(f.at("severity").get<std::string>());
+      if (!severity) {
+        return std::nullopt;
+      }
+      r.findings.push_back({f.at("code").get<std::string>(), *severity,
+                            f.at("message").get<std::string>(), string_or_empty(f, "hint")});
+    }
+    return r;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
 }
 
 } // namespace sp::scan

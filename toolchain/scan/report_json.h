@@ -2,6 +2,8 @@
 // key order, so the same scan always prints the same bytes.
 #pragma once
 
+#include <optional>
+
 #include "toolchain/scan/scanner.h"
 
 #include <string>
@@ -14,5 +16,10 @@ inline constexpr const char* k_json_schema = "scratchpack.scan/v1";
 /// The whole report as one JSON document (2-space indent, trailing newline). Bytes that are not
 /// valid UTF-8 (names read from a hostile file) are replaced with U+FFFD.
 std::string to_json(const ScanReport& report);
+
+/// One file's report as a compact JSON object (the "files" entries of to_json), and back; the
+/// build cache keeps scans of unchanged binaries this way. nullopt for text it did not write.
+std::string file_report_to_json(const FileReport& file);
+std::optional<FileReport> file_report_from_json(std::string_view text);
 
 } // namespace sp::scan

@@ -1,0 +1,49 @@
+# The richer example (manifests/examples/multi.yaml): a C++ server and a C health check in one
+# image with config, nonroot, CA certificates, zoneinfo, the init and zstd layers, written as an
+# archive and an OCI dir. The server answers the health check inside the container, as 65532.
+source "$(dirname "$0")/lib.sh"
+podman_setup
+
+cp -r "$SP_SOURCE_DIR/manifests/examples" ex
+cd ex
+capture "$SCRATCHPACK" release -f multi.yaml
+assert_eq 0 "$RC" "release ($ERR)"
+for f in x86_64-musl/server aarch64-musl/server x86_64-musl/healthcheck aarch64-musl/healthcheck \
+  multi.tar multi.oci/index.json SHA256SUMS report.json; do
+  [ -e "dist/$f" ] || fail "dist/$f missing"
+done
+(cd dist && sha256sum -c --quiet SHA256SUMS) || fail "sha256sum -c"
+skopeo inspect --raw oci:dist/multi.oci:1.0.0 >/dev/null || fail "skopeo cannot read the OCI dir"
+
+step "config"
+cfg=$(skopeo inspect --config oci-archive:dist/multi.tar:1.0.0)
+python3 - "$cfg" <<'PY' || fail "config: $cfg"
+import json, sys
+c = json.loads(sys.argv[1])["config"]
+assert c["Entrypoint"] == ["/.scratchpack/init", "--", "/server"], c
+assert c["Cmd"] == ["--port", "8080"] and c["User"] == "65532:65532", c
+assert "TZ=UTC" in c["Env"] and "APP_CONFIG=/etc/multi/app.conf" in c["Env"], c
+assert c["ExposedPorts"] == {"8080/tcp": {}} and c["StopSignal"] == "SIGTERM", c
+PY
+media=$(tar -xOf dist/multi.tar index.json | python3 -c '
+import json, sys, tarfile
+t = tarfile.open("dist/multi.tar")
+blob = lambda d: json.loads(t.extractfile("blobs/" + d.replace(":", "/")).read())
+index = blob(json.load(sys.stdin)["manifests"][0]["digest"])
+print(" ".join(sorted({l["mediaType"] for m in index["manifests"] for l in blob(m["digest"])["layers"]})))')
+assert_eq "application/vnd.oci.image.layer.v1.tar+zstd" "$media" "layer media types"
+
+step "the server answers its own health check inside the container"
+podman load -q -i dist/multi.tar >/dev/null
+podman run -d --name multi --network=none registry.example.com/acme/multi:1.0.0 >/dev/null
+for i in $(seq 1 50); do
+  podman logs multi 2>/dev/null | grep -q "listening on port 8080" && break
+  sleep 0.1
+done
+capture podman exec multi /usr/local/bin/healthcheck
+assert_eq 0 "$RC" "healthcheck exit code ($ERR)"
+start=$(date +%s)
+podman stop -t 10 multi >/dev/null
+[ $(($(date +%s) - start)) -lt 5 ] || fail "stop took the whole timeout: the init did not forward SIGTERM"
+podman rm multi >/dev/null
+echo "ok"

@@ -1,0 +1,425 @@
+#include "toolchain/cache.h"
+
+#include <algorithm>
+#include <ctime>
+#include <sys/stat.h>
+
+#include "toolchain/scan/findings.h"
+#include "toolchain/scan/report_json.h"
+#include "util/sha256.h"
+#include "util/strings.h"
+
+namespace sp::toolchain {
+
+namespace {
+
+constexpr std::string_view k_format = "scratchpack-build-cache-v1";
+constexpr std::string_view k_manifest_header = "scratchpack-object-manifest-v2";
+
+bool is_regular(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+
+/// "path size mtime": how a file outside the build is identified (hashing libc.a and libstdc++.a
+/// on every link would cost more than the link itself).
+std::string stat_identity(const fs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) {
+    return p.string() + " missing";
+  }
+  return p.string() + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) +
+         "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+int64_t to_ns(const timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1000000000LL + t.tv_nsec; }
+
+/// "size mtime ctime" (nanoseconds) of a file, or "- - -" when it cannot be read; `newest` gets
+/// the later of its mtime and ctime.
+std::string file_stamp(const fs::path& p, int64_t* newest = nullptr) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) {
+    return "- - -";
+  }
+  if (newest) {
+    *newest = std::max(to_ns(st.st_mtim), to_ns(st.st_ctim));
+  }
+  return std::to_string(st.st_size) + " " + std::to_string(to_ns(st.st_mtim)) + " " +
+         std::to_string(to_ns(st.st_ctim));
+}
+
+std::string replace_all(std::string s, const std::string& from, std::string_view to) {
+  if (from.empty()) {
+    return s;
+  }
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) {
+    s.replace(pos, from.size(), to);
+  }
+  return s;
+}
+
+} // namespace
+
+std::vector<std::string> parse_depfile(std::string_view text) {
+  std::vector<std::string> files;
+  std::string word;
+  bool after_colon = false;
+  auto flush = [&] {
+    if (!word.empty() && after_colon) {
+      files.push_back(word);
+    }
+    word.clear();
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\\' && i + 1 < text.size()) {
+      char next = text[i + 1];
+      if (next == '\n' || next == '\r') {
+        flush();
+        ++i;
+        continue;
+      }
+      if (next == ' ' || next == '#' || next == '\\') {
+        word += next;
+        ++i;
+        continue;
+      }
+    }
+    if (c == ':' && !after_colon && (i + 1 == text.size() || text[i + 1] == ' ' ||
+                                     text[i + 1] == '\n')) {
+      word.clear();
+      after_colon = true;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      flush();
+      continue;
+    }
+    word += c;
+  }
+  flush();
+  return files;
+}
+
+fs::path BuildCache::default_dir() { return cache_dir() / "build"; }
+
+Result<std::unique_ptr<BuildCache>> BuildCache::open(const fs::path& dir) {
+  for (const char* sub : {"objects", "links", "tmp"}) {
+    if (Status s = make_dirs(dir / sub); !s) {
+      return s.take_error();
+    }
+  }
+  return std::unique_ptr<BuildCache>(new BuildCache(dir));
+}
+
+fs::path BuildCache::entry_path(std::string_view kind, const std::string& key) const {
+  return m_dir / kind / key.substr(0, 2) / key;
+}
+
+Result<std::string> BuildCache::file_hash(const fs::path& path) {
+  std::string name = path.string();
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (auto it = m_hashes.find(name); it != m_hashes.end()) {
+      return it->second;
+    }
+  }
+  auto data = read_file(path);
+  if (!data) {
+    return data.take_error();
+  }
+  std::string hash = sha256_hex(*data);
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_hashes[name] = hash;
+  return hash;
+}
+
+Status BuildCache::copy_in(const fs::path& from, const fs::path& to) {
+  if (Status s = make_dirs(to.parent_path()); !s) {
+    return s;
+  }
+  // The temporary lives in the cache's own tmp/ so the rename never crosses filesystems.
+  TempDir tmp("entry", m_dir / "tmp");
+  fs::path staged = tmp.path() / "f";
+  std::error_code ec;
+  fs::copy_file(from, staged, ec);
+  if (!ec) {
+    fs::rename(staged, to, ec);
+  }
+  if (ec) {
+    return io_error(to.string(), ec.message());
+  }
+  return {};
+}
+
+Result<std::string> BuildCache::compile_key(const std::vector<std::string>& argv,
+                                            const fs::path& source, const fs::path& build_dir,
+                                            const std::string& compiler_id) {
+  Sha256 h;
+  h.update(k_format);
+  h.update("\ncompile\n" + compiler_id + "\n");
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if ((argv[i] == "-o" || argv[i] == "-MF") && i + 1 < argv.size()) {
+      ++i;
+      continue;
+    }
+    h.update(replace_all(argv[i], build_dir.string(), "."));
+    h.update("\0", 1);
+  }
+  auto source_hash = file_hash(source);
+  if (!source_hash) {
+    return source_hash.take_error();
+  }
+  h.update("\nsource " + *source_hash);
+  return h.hex_digest();
+}
+
+bool BuildCache::fetch_object(const std::string& key, const fs::path& object) {
+  auto manifest = read_file(entry_path("objects", key).string() + ".manifest");
+  if (!manifest) {
+    ++m_counters.compile_misses;
+    return false;
+  }
+  std::vector<std::string> lines = split(*manifest, '\n');
+  if (lines.empty() || lines.front() != k_manifest_header) {
+    ++m_counters.compile_misses;
+    return false;
+  }
+  Sha256 h;
+  h.update(key);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    if (lines[i].empty()) {
+      continue;
+    }
+    // "<hash> <size> <mtime> <ctime> <path>": the header must still hash to what it did. When
+    // its size, mtime and ctime are those recorded, its contents are taken as unchanged without
+    // reading it (ccache does the same); ctime cannot be set back by hand.
+    std::vector<std::string> f = split(lines[i], ' ');
+    if (f.size() < 5 || f[0].size() != 64) {
+      ++m_counters.compile_misses;
+      return false;
+    }
+    std::string path = lines[i].substr(f[0].size() + f[1].size() + f[2].size() + f[3].size() + 4);
+    bool same_stat = file_stamp(path) == f[1] + " " + f[2] + " " + f[3];
+    if (!same_stat) {
+      auto now = file_hash(path);
+      if (!now || *now != f[0]) {
+        ++m_counters.compile_misses;
+        return false;
+      }
+    }
+    h.update(f[0] + " " + path + "\n");
+  }
+  fs::path stored = entry_path("objects", h.hex_digest()).string() + ".o";
+  std::error_code ec;
+  fs::copy_file(stored, object, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    ++m_counters.compile_misses;
+    return false;
+  }
+  ++m_counters.compile_hits;
+  return true;
+}
+
+int64_t BuildCache::coarse_now_ns() {
+  timespec t{};
+  ::clock_gettime(CLOCK_REALTIME_COARSE, &t);
+  return to_ns(t);
+}
+
+Status BuildCache::store_object(const std::string& key, const fs::path& object,
+                                const fs::path& depfile, const fs::path& source,
+                                int64_t compile_started_ns) {
+  auto dep = read_file(depfile);
+  if (!dep) {
+    return dep.take_error();
+  }
+  std::string manifest = std::string(k_manifest_header) + "\n";
+  Sha256 h;
+  h.update(key);
+  std::error_code ec;
+  fs::path source_abs = fs::absolute(source, ec).lexically_normal();
+  for (const std::string& file : parse_depfile(*dep)) {
+    fs::path abs = fs::absolute(file, ec).lexically_normal();
+    int64_t changed = 0;
+    std::string stamp = file_stamp(abs, &changed);
+    if (changed >= compile_started_ns) {
+      return {}; // edited while it compiled: which version the object saw is unknown
+    }
+    if (abs == source_abs) {
+      continue; // its contents are in the key already
+    }
+    auto hash = file_hash(abs);
+    if (!hash) {
+      return hash.take_error();
+    }
+    manifest += *hash + " " + stamp + " " + abs.string() + "\n";
+    h.update(*hash + " " + abs.string() + "\n");
+  }
+  fs::path stored = entry_path("objects", h.hex_digest()).string() + ".o";
+  if (Status s = copy_in(object, stored); !s) {
+    return s;
+  }
+  // The manifest last: whoever sees it finds the object in place.
+  fs::path manifest_path = entry_path("objects", key).string() + ".manifest";
+  if (Status s = make_dirs(manifest_path.parent_path()); !s) {
+    return s;
+  }
+  return write_file_atomic(manifest_path, manifest);
+}
+
+std::string BuildCache::link_key(const std::vector<std::string>& argv, const std::string& output,
+                                 const std::vector<std::string>& lib_dirs) {
+  Sha256 h;
+  h.update(k_format);
+  h.update("\nlink\n");
+  std::vector<std::string> search = lib_dirs;
+  for (const std::string& a : argv) {
+    if (a.rfind("-L", 0) == 0) {
+      search.push_back(a.substr(2));
+    }
+  }
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "-o" && i + 1 < argv.size() && argv[i + 1] == output) {
+      ++i;
+      continue;
+    }
+    if (a.rfind("-l", 0) == 0 && a.size() > 2) {
+      // The library lld will find: the first lib<name>.a on the search path.
+      std::string identity = a;
+      for (const std::string& dir : search) {
+        fs::path lib = fs::path(dir) / ("lib" + a.substr(2) + ".a");
+        if (is_regular(lib)) {
+          identity += " " + stat_identity(lib);
+          break;
+        }
+      }
+      h.update(identity);
+    } else if (a[0] != '-' && is_regular(a)) {
+      auto hash = fs::path(a).extension() == ".o" ? file_hash(a) : Result<std::string>(std::string());
+      h.update(hash && !hash->empty() ? "file " + *hash : stat_identity(a));
+    } else {
+      h.update(a);
+    }
+    h.update("\0", 1);
+  }
+  return h.hex_digest();
+}
+
+std::optional<std::string> BuildCache::fetch_binary(const std::string& key,
+                                                    const fs::path& output) {
+  fs::path stored = entry_path("links", key);
+  auto sha = read_file(stored.string() + ".sha256");
+  std::error_code ec;
+  if (sha && sha->size() == 64) {
+    fs::copy_file(stored, output, fs::copy_options::overwrite_existing, ec);
+  }
+  if (!sha || sha->size() != 64 || ec) {
+    ++m_counters.link_misses;
+    return std::nullopt;
+  }
+  fs::permissions(output, fs::perms(0755), ec);
+  ++m_counters.link_hits;
+  return *sha;
+}
+
+Status BuildCache::store_binary(const std::string& key, const fs::path& binary,
+                                const std::string& sha256) {
+  fs::path stored = entry_path("links", key);
+  if (Status s = copy_in(binary, stored); !s) {
+    return s;
+  }
+  // The hash last: an entry without it is a miss.
+  return write_file_atomic(stored.string() + ".sha256", sha256);
+}
+
+namespace {
+
+/// A scan key: the contents, the options, and the scanner's own revision (its finding catalogue),
+/// so a scratchpack that checks more does not reuse an older verdict.
+std::string scan_key(const std::string& sha256, const scan::ScanOptions& options) {
+  static const std::string catalogue = [] {
+    std::string all;
+    for (const scan::CodeInfo& c : scan::finding_catalog()) {
+      all += std::string(c.code) + " " + std::to_string(static_cast<int>(c.severity)) + "\n";
+    }
+    return sha256_hex(all);
+  }();
+  return sha256_hex(std::string(k_format) + "\nscan " + sha256 + " " +
+                    (options.platform ? options.platform->to_string() : "-") + " " +
+                    (options.strict ? "strict" : "normal") + " " + catalogue + " " +
+                    scan::k_json_schema);
+}
+
+} // namespace
+
+std::optional<scan::FileReport> BuildCache::fetch_scan(const std::string& sha256,
+                                                       const scan::ScanOptions& options) {
+  auto text = read_file(entry_path("scans", scan_key(sha256, options)));
+  if (!text) {
+    return std::nullopt;
+  }
+  return scan::file_report_from_json(*text);
+}
+
+void BuildCache::store_scan(const std::string& sha256, const scan::ScanOptions& options,
+                            const scan::FileReport& report) {
+  fs::path path = entry_path("scans", scan_key(sha256, options));
+  if (make_dirs(path.parent_path())) {
+    (void)write_file_atomic(path, scan::file_report_to_json(report));
+  }
+}
+
+scan::FileReport scan_file_cached(const fs::path& path, const std::string& sha256,
+                                  const scan::ScanOptions& options, BuildCache* cache) {
+  bool cacheable = cache && !sha256.empty();
+  if (cacheable) {
+    if (auto hit = cache->fetch_scan(sha256, options)) {
+      hit->path = path.string();
+      return *hit;
+    }
+  }
+  scan::FileReport report = scan::scan_file(path.string(), options);
+  if (cacheable) {
+    cache->store_scan(sha256, options, report);
+  }
+  return report;
+}
+
+CacheUsage BuildCache::usage() const {
+  CacheUsage u;
+  u.dir = m_dir;
+  std::error_code ec;
+  for (const char* kind : {"objects", "links"}) {
+    for (auto it = fs::recursive_directory_iterator(m_dir / kind, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_regular_file(ec)) {
+        continue;
+      }
+      u.bytes += it->file_size(ec);
+      if (std::string_view(kind) == "links" && it->path().extension() != ".sha256") {
+        ++u.links;
+      } else if (it->path().extension() == ".o") {
+        ++u.objects;
+      }
+    }
+  }
+  return u;
+}
+
+Status BuildCache::clean() {
+  for (const char* sub : {"objects", "links", "scans", "tmp"}) {
+    std::error_code ec;
+    fs::remove_all(m_dir / sub, ec);
+    if (ec) {
+      return io_error((m_dir / sub).string(), ec.message());
+    }
+    if (Status s = make_dirs(m_dir / sub); !s) {
+      return s;
+    }
+  }
+  return {};
+}
+
+} // namespace sp::toolchain

@@ -1,0 +1,119 @@
+// The build cache: compiled objects and linked binaries, content-addressed, shared by every
+// build and release on the machine (and by concurrent ones: entries are written under temporary
+// names and renamed, so a reader sees an entry whole or not at all).
+//
+// Objects are found the way ccache's direct mode finds them: the key of a compile is the sha256
+// of its command line (with the object and depfile names left out and the build directory
+// replaced by "."), the compiler's identity and the source's contents. That key names a
+// manifest listing the headers the last compile read (from clang's -MD depfile) with their
+// hashes; when every header still has the same contents, the object stored under the key plus
+// those hashes is the answer. Change a header and exactly the objects that read it miss.
+//
+// Links are keyed on lld's command line with each input replaced by its identity: objects by
+// their contents, libraries and start files from the sysroot by path, size and mtime.
+#pragma once
+
+#include "toolchain/scan/scanner.h"
+#include "util/fs.h"
+#include "util/result.h"
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sp::toolchain {
+
+/// Hits and misses, counted as the cache is used (thread-safe).
+struct CacheCounters {
+  std::atomic<size_t> compile_hits{0};
+  std::atomic<size_t> compile_misses{0};
+  std::atomic<size_t> link_hits{0};
+  std::atomic<size_t> link_misses{0};
+};
+
+/// What `cache stats` shows.
+struct CacheUsage {
+  fs::path dir;
+  size_t objects = 0;
+  size_t links = 0;
+  uint64_t bytes = 0;
+};
+
+class BuildCache {
+public:
+  /// The cache under `dir` (created when missing): <cache_dir()>/build by default.
+  static Result<std::unique_ptr<BuildCache>> open(const fs::path& dir);
+  static fs::path default_dir();
+
+  const fs::path& dir() const { return m_dir; }
+  CacheCounters& counters() { return m_counters; }
+
+  /// The direct-mode key of a compile: `argv` as run (the object after -o and the depfile after
+  /// -MF are left out; `build_dir` is replaced by "." everywhere), the compiler's identity and
+  /// the source's contents.
+  Result<std::string> compile_key(const std::vector<std::string>& argv, const fs::path& source,
+                                  const fs::path& build_dir, const std::string& compiler_id);
+
+  /// Copies the cached object for `key` to `object` when every header its manifest lists still
+  /// has the same contents. True on a hit.
+  bool fetch_object(const std::string& key, const fs::path& object);
+
+  /// Stores `object` under `key`, with the headers listed in the make-style `depfile`. Nothing
+  /// is stored when the source or a header changed at or after `compile_started_ns` (CLOCK_REALTIME
+  /// _COARSE, the clock file timestamps come from): the object may then not match the contents
+  /// the entry would record (ccache's "file too new" rule).
+  Status store_object(const std::string& key, const fs::path& object, const fs::path& depfile,
+                      const fs::path& source, int64_t compile_started_ns);
+
+  /// Now, on the clock file timestamps use; taken just before a compile starts.
+  static int64_t coarse_now_ns();
+
+  /// The key of a link: lld's argv with the output left out and every input file replaced by its
+  /// identity (objects by sha256 of their contents, other files by path, size and mtime).
+  std::string link_key(const std::vector<std::string>& argv, const std::string& output,
+                       const std::vector<std::string>& lib_dirs);
+
+  /// Copies the cached binary for `key` to `output` (mode 0755) and returns its sha256 on a hit.
+  std::optional<std::string> fetch_binary(const std::string& key, const fs::path& output);
+  /// Stores `binary`, whose contents hash to `sha256`, under `key`.
+  Status store_binary(const std::string& key, const fs::path& binary, const std::string& sha256);
+
+  /// The scan of a file whose contents hash to `sha256`, made with `options`, when it was
+  /// stored before (the scanner is a pure function of the bytes and the options).
+  std::optional<scan::FileReport> fetch_scan(const std::string& sha256,
+                                             const scan::ScanOptions& options);
+  void store_scan(const std::string& sha256, const scan::ScanOptions& options,
+                  const scan::FileReport& report);
+
+  /// Sizes and counts of what is stored.
+  CacheUsage usage() const;
+  /// Removes every entry (the directory stays).
+  Status clean();
+
+  /// sha256 of a file's contents, memoised per path for the life of this object.
+  Result<std::string> file_hash(const fs::path& path);
+
+private:
+  explicit BuildCache(fs::path dir) : m_dir(std::move(dir)) {}
+  fs::path entry_path(std::string_view kind, const std::string& key) const;
+  Status copy_in(const fs::path& from, const fs::path& to);
+
+  fs::path m_dir;
+  CacheCounters m_counters;
+  std::mutex m_mutex;
+  std::map<std::string, std::string> m_hashes;
+};
+
+/// scan_file through the cache: a file whose contents hash to `sha256` (known from the link) is
+/// scanned once per set of options. `cache` may be null; `sha256` may be empty (no caching).
+scan::FileReport scan_file_cached(const fs::path& path, const std::string& sha256,
+                                  const scan::ScanOptions& options, BuildCache* cache);
+
+/// The files a make-style dependency file names as prerequisites (the target before ':' left
+/// out); escaped spaces and line continuations handled.
+std::vector<std::string> parse_depfile(std::string_view text);
+
+} // namespace sp::toolchain
