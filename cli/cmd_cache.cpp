@@ -56,6 +56,7 @@ int run_stats(Io& io) {
   io.out << "build cache:     " << u.dir.string() << '\n'
          << "objects:         " << u.objects << '\n'
          << "linked binaries: " << u.links << '\n'
+         << "precompiled std: " << u.pch << '\n'
          << "size:            " << human_bytes(u.bytes) << '\n'
          << "layer cache:     " << l.dir.string() << '\n'
          << "layers:          " << l.layers << '\n'

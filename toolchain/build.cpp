@@ -1,6 +1,7 @@
 #include "toolchain/build.h"
 
 #include "toolchain/libcxx.h"
+#include "toolchain/pch.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
 #include "util/strings.h"
@@ -39,23 +40,78 @@ std::optional<Error> cxx_support_error(const Target& target, const Sysroot& sysr
 
 namespace {
 
+/// The precompiled standard-library preamble for `unit` (pch.h), or empty when none applies: not
+/// C++, a profile with debug info, no leading standard includes, or the first time this preamble
+/// and these flags are met (a single compile would not repay building it). One builder per
+/// preamble at a time in this process; when building it fails, the compile reads the headers.
+fs::path precompiled_preamble(const Compiler& compiler, const CompileUnit& unit,
+                              BuildCache& cache) {
+  if (unit.job.language != Language::cxx || unit.options->profile == Profile::debug) {
+    return {};
+  }
+  auto text = read_file(unit.job.source);
+  std::vector<std::string> headers = text ? std_preamble(*text) : std::vector<std::string>();
+  if (headers.empty()) {
+    return {};
+  }
+  auto header = cache.pch_source(preamble_text(headers));
+  if (!header) {
+    return {};
+  }
+  TempDir tmp("pch", cache.dir() / "tmp");
+  CompileJob job;
+  job.source = *header;
+  job.language = Language::cxx;
+  job.precompile = true;
+  job.object = tmp.path() / "preamble.pch";
+  job.depfile = tmp.path() / "preamble.d";
+  const fs::path& build_dir = unit.options->prefix_map_from;
+  std::vector<std::string> argv =
+      compile_command(compiler, unit.sysroot->target, *unit.sysroot, *unit.options, job);
+  auto key = cache.compile_key(argv, job.source, build_dir, compiler.identity);
+  if (!key) {
+    return {};
+  }
+  std::lock_guard<std::mutex> lock(cache.pch_mutex(*key));
+  if (auto found = cache.find_pch(*key, build_dir)) {
+    return *found;
+  }
+  if (!cache.pch_seen(*key)) {
+    return {};
+  }
+  int64_t started = BuildCache::coarse_now_ns();
+  auto out = run_compile(argv);
+  if (!out || !out->ok) {
+    return {};
+  }
+  auto stored = cache.store_pch(*key, job.object, job.depfile, job.source, build_dir, started);
+  return stored && *stored ? **stored : fs::path();
+}
+
 /// One unit: the cache first, then clang (and into the cache when it worked).
 Result<UnitResult> compile_one(const Compiler& compiler, const CompileUnit& unit,
                                BuildCache* cache) {
   std::vector<std::string> argv = compile_command(compiler, unit.sysroot->target, *unit.sysroot,
                                                   *unit.options, unit.job);
+  const fs::path& build_dir = unit.options->prefix_map_from;
   UnitResult result;
   std::string key;
   if (cache) {
-    auto k = cache->compile_key(argv, unit.job.source, unit.options->prefix_map_from,
-                                compiler.identity);
+    auto k = cache->compile_key(argv, unit.job.source, build_dir, compiler.identity);
     if (!k) {
       return k.take_error();
     }
     key = *k;
-    if (cache->fetch_object(key, unit.job.object)) {
+    if (cache->fetch_object(key, unit.job.object, build_dir)) {
       result.ok = result.cached = true;
       return result;
+    }
+    // The object is the same with or without the preamble (pch.h), so the key leaves it out.
+    CompileJob with_pch = unit.job;
+    with_pch.pch = precompiled_preamble(compiler, unit, *cache);
+    if (!with_pch.pch.empty()) {
+      argv = compile_command(compiler, unit.sysroot->target, *unit.sysroot, *unit.options,
+                             with_pch);
     }
   }
   int64_t started = cache ? BuildCache::coarse_now_ns() : 0;
@@ -67,7 +123,8 @@ Result<UnitResult> compile_one(const Compiler& compiler, const CompileUnit& unit
   result.diagnostics = std::move(out->diagnostics);
   if (cache && result.ok && !unit.job.depfile.empty()) {
     // A cache that cannot be written is a slower build, not a failed one.
-    (void)cache->store_object(key, unit.job.object, unit.job.depfile, unit.job.source, started);
+    (void)cache->store_object(key, unit.job.object, unit.job.depfile, unit.job.source, build_dir,
+                              started);
   }
   return result;
 }

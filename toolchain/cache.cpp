@@ -159,7 +159,8 @@ Result<std::string> BuildCache::compile_key(const std::vector<std::string>& argv
   h.update(k_format);
   h.update("\ncompile\n" + compiler_id + "\n");
   for (size_t i = 0; i < argv.size(); ++i) {
-    if ((argv[i] == "-o" || argv[i] == "-MF") && i + 1 < argv.size()) {
+    if ((argv[i] == "-o" || argv[i] == "-MF" || argv[i] == "-include-pch") &&
+        i + 1 < argv.size()) {
       ++i;
       continue;
     }
@@ -174,16 +175,15 @@ Result<std::string> BuildCache::compile_key(const std::vector<std::string>& argv
   return h.hex_digest();
 }
 
-bool BuildCache::fetch_object(const std::string& key, const fs::path& object) {
-  auto manifest = read_file(entry_path("objects", key).string() + ".manifest");
+std::optional<fs::path> BuildCache::lookup(std::string_view kind, std::string_view ext,
+                                           const std::string& key, const fs::path& build_dir) {
+  auto manifest = read_file(entry_path(kind, key).string() + ".manifest");
   if (!manifest) {
-    ++m_counters.compile_misses;
-    return false;
+    return std::nullopt;
   }
   std::vector<std::string> lines = split(*manifest, '\n');
   if (lines.empty() || lines.front() != k_manifest_header) {
-    ++m_counters.compile_misses;
-    return false;
+    return std::nullopt;
   }
   Sha256 h;
   h.update(key);
@@ -196,24 +196,36 @@ bool BuildCache::fetch_object(const std::string& key, const fs::path& object) {
     // reading it (ccache does the same); ctime cannot be set back by hand.
     std::vector<std::string> f = split(lines[i], ' ');
     if (f.size() < 5 || f[0].size() != 64) {
-      ++m_counters.compile_misses;
-      return false;
+      return std::nullopt;
     }
+    // A path under the build directory is stored relative to it: the same project in another
+    // directory shares the entry only when its own files have the same contents.
     std::string path = lines[i].substr(f[0].size() + f[1].size() + f[2].size() + f[3].size() + 4);
-    bool same_stat = file_stamp(path) == f[1] + " " + f[2] + " " + f[3];
+    fs::path file = path.rfind("./", 0) == 0 ? build_dir / path.substr(2) : fs::path(path);
+    bool same_stat = file_stamp(file) == f[1] + " " + f[2] + " " + f[3];
     if (!same_stat) {
-      auto now = file_hash(path);
+      auto now = file_hash(file);
       if (!now || *now != f[0]) {
-        ++m_counters.compile_misses;
-        return false;
+        return std::nullopt;
       }
     }
     h.update(f[0] + " " + path + "\n");
   }
-  fs::path stored = entry_path("objects", h.hex_digest()).string() + ".o";
+  fs::path stored = entry_path(kind, h.hex_digest()).string() + std::string(ext);
+  if (!is_regular(stored)) {
+    return std::nullopt;
+  }
+  return stored;
+}
+
+bool BuildCache::fetch_object(const std::string& key, const fs::path& object,
+                              const fs::path& build_dir) {
+  auto stored = lookup("objects", ".o", key, build_dir);
   std::error_code ec;
-  fs::copy_file(stored, object, fs::copy_options::overwrite_existing, ec);
-  if (ec) {
+  if (stored) {
+    fs::copy_file(*stored, object, fs::copy_options::overwrite_existing, ec);
+  }
+  if (!stored || ec) {
     ++m_counters.compile_misses;
     return false;
   }
@@ -229,7 +241,20 @@ int64_t BuildCache::coarse_now_ns() {
 
 Status BuildCache::store_object(const std::string& key, const fs::path& object,
                                 const fs::path& depfile, const fs::path& source,
-                                int64_t compile_started_ns) {
+                                const fs::path& build_dir, int64_t compile_started_ns) {
+  auto stored = store("objects", ".o", key, object, depfile, source, build_dir, compile_started_ns);
+  if (!stored) {
+    return stored.take_error();
+  }
+  return {};
+}
+
+Result<std::optional<fs::path>> BuildCache::store(std::string_view kind, std::string_view ext,
+                                                  const std::string& key, const fs::path& file,
+                                                  const fs::path& depfile,
+                                                  const fs::path& source,
+                                                  const fs::path& build_dir,
+                                                  int64_t compile_started_ns) {
   auto dep = read_file(depfile);
   if (!dep) {
     return dep.take_error();
@@ -239,12 +264,14 @@ Status BuildCache::store_object(const std::string& key, const fs::path& object,
   h.update(key);
   std::error_code ec;
   fs::path source_abs = fs::absolute(source, ec).lexically_normal();
-  for (const std::string& file : parse_depfile(*dep)) {
-    fs::path abs = fs::absolute(file, ec).lexically_normal();
+  fs::path base = build_dir.empty() ? fs::path() : fs::absolute(build_dir, ec).lexically_normal();
+  for (const std::string& dep_file : parse_depfile(*dep)) {
+    fs::path abs = fs::absolute(dep_file, ec).lexically_normal();
     int64_t changed = 0;
     std::string stamp = file_stamp(abs, &changed);
     if (changed >= compile_started_ns) {
-      return {}; // edited while it compiled: which version the object saw is unknown
+      // Edited while it compiled: which version the output saw is unknown.
+      return std::optional<fs::path>();
     }
     if (abs == source_abs) {
       continue; // its contents are in the key already
@@ -253,19 +280,75 @@ Status BuildCache::store_object(const std::string& key, const fs::path& object,
     if (!hash) {
       return hash.take_error();
     }
-    manifest += *hash + " " + stamp + " " + abs.string() + "\n";
-    h.update(*hash + " " + abs.string() + "\n");
+    std::string recorded = abs.string();
+    if (!base.empty()) {
+      fs::path rel = abs.lexically_relative(base);
+      if (!rel.empty() && *rel.begin() != "..") {
+        recorded = "./" + rel.string();
+      }
+    }
+    manifest += *hash + " " + stamp + " " + recorded + "\n";
+    h.update(*hash + " " + recorded + "\n");
   }
-  fs::path stored = entry_path("objects", h.hex_digest()).string() + ".o";
-  if (Status s = copy_in(object, stored); !s) {
-    return s;
+  fs::path stored = entry_path(kind, h.hex_digest()).string() + std::string(ext);
+  if (Status s = copy_in(file, stored); !s) {
+    return s.take_error();
   }
-  // The manifest last: whoever sees it finds the object in place.
-  fs::path manifest_path = entry_path("objects", key).string() + ".manifest";
+  // The manifest last: whoever sees it finds the output in place.
+  fs::path manifest_path = entry_path(kind, key).string() + ".manifest";
   if (Status s = make_dirs(manifest_path.parent_path()); !s) {
-    return s;
+    return s.take_error();
   }
-  return write_file_atomic(manifest_path, manifest);
+  if (Status s = write_file_atomic(manifest_path, manifest); !s) {
+    return s.take_error();
+  }
+  return std::optional<fs::path>(stored);
+}
+
+std::optional<fs::path> BuildCache::find_pch(const std::string& key, const fs::path& build_dir) {
+  return lookup("pch", ".pch", key, build_dir);
+}
+
+Result<std::optional<fs::path>> BuildCache::store_pch(const std::string& key, const fs::path& pch,
+                                                      const fs::path& depfile,
+                                                      const fs::path& header,
+                                                      const fs::path& build_dir,
+                                                      int64_t compile_started_ns) {
+  return store("pch", ".pch", key, pch, depfile, header, build_dir, compile_started_ns);
+}
+
+Result<fs::path> BuildCache::pch_source(const std::string& text) {
+  fs::path path = entry_path("pch", sha256_hex(text)).string() + ".h";
+  if (is_regular(path)) {
+    return path; // content-addressed: never rewritten
+  }
+  if (Status s = make_dirs(path.parent_path()); !s) {
+    return s.take_error();
+  }
+  if (Status s = write_file_atomic(path, text); !s) {
+    return s.take_error();
+  }
+  return path;
+}
+
+bool BuildCache::pch_seen(const std::string& key) {
+  fs::path mark = entry_path("pch", key).string() + ".seen";
+  if (is_regular(mark)) {
+    return true;
+  }
+  if (make_dirs(mark.parent_path())) {
+    (void)write_file_atomic(mark, "");
+  }
+  return false;
+}
+
+std::mutex& BuildCache::pch_mutex(const std::string& key) {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  std::unique_ptr<std::mutex>& m = m_pch_mutexes[key];
+  if (!m) {
+    m = std::make_unique<std::mutex>();
+  }
+  return *m;
 }
 
 std::string BuildCache::link_key(const std::vector<std::string>& argv, const std::string& output,
@@ -391,7 +474,7 @@ CacheUsage BuildCache::usage() const {
   CacheUsage u;
   u.dir = m_dir;
   std::error_code ec;
-  for (const char* kind : {"objects", "links"}) {
+  for (const char* kind : {"objects", "links", "pch"}) {
     for (auto it = fs::recursive_directory_iterator(m_dir / kind, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (!it->is_regular_file(ec)) {
@@ -402,6 +485,8 @@ CacheUsage BuildCache::usage() const {
         ++u.links;
       } else if (it->path().extension() == ".o") {
         ++u.objects;
+      } else if (it->path().extension() == ".pch") {
+        ++u.pch;
       }
     }
   }
@@ -409,7 +494,7 @@ CacheUsage BuildCache::usage() const {
 }
 
 Status BuildCache::clean() {
-  for (const char* sub : {"objects", "links", "scans", "tmp"}) {
+  for (const char* sub : {"objects", "links", "scans", "pch", "tmp"}) {
     std::error_code ec;
     fs::remove_all(m_dir / sub, ec);
     if (ec) {

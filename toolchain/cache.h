@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -39,6 +40,7 @@ struct CacheUsage {
   fs::path dir;
   size_t objects = 0;
   size_t links = 0;
+  size_t pch = 0; ///< precompiled standard-library preambles
   uint64_t bytes = 0;
 };
 
@@ -58,18 +60,33 @@ public:
                                   const fs::path& build_dir, const std::string& compiler_id);
 
   /// Copies the cached object for `key` to `object` when every header its manifest lists still
-  /// has the same contents. True on a hit.
-  bool fetch_object(const std::string& key, const fs::path& object);
+  /// has the same contents (headers below `build_dir` are listed relative to it). True on a hit.
+  bool fetch_object(const std::string& key, const fs::path& object, const fs::path& build_dir);
 
   /// Stores `object` under `key`, with the headers listed in the make-style `depfile`. Nothing
   /// is stored when the source or a header changed at or after `compile_started_ns` (CLOCK_REALTIME
   /// _COARSE, the clock file timestamps come from): the object may then not match the contents
   /// the entry would record (ccache's "file too new" rule).
   Status store_object(const std::string& key, const fs::path& object, const fs::path& depfile,
-                      const fs::path& source, int64_t compile_started_ns);
+                      const fs::path& source, const fs::path& build_dir,
+                      int64_t compile_started_ns);
 
   /// Now, on the clock file timestamps use; taken just before a compile starts.
   static int64_t coarse_now_ns();
+
+  /// Precompiled standard-library preambles (toolchain/pch.h), stored like objects: `key` is the
+  /// compile_key of the precompile command, the entry lists every header it read.
+  std::optional<fs::path> find_pch(const std::string& key, const fs::path& build_dir);
+  /// Stores `pch` and returns where it now is (nullopt when a header changed during the build).
+  Result<std::optional<fs::path>> store_pch(const std::string& key, const fs::path& pch,
+                                            const fs::path& depfile, const fs::path& header,
+                                            const fs::path& build_dir, int64_t compile_started_ns);
+  /// The header a preamble is precompiled from: `text` at a content-addressed path in the cache.
+  Result<fs::path> pch_source(const std::string& text);
+  /// Whether a precompiled preamble for `key` was asked for before; marks it as asked.
+  bool pch_seen(const std::string& key);
+  /// One lock per precompiled preamble, so the units of one build wait for one builder.
+  std::mutex& pch_mutex(const std::string& key);
 
   /// The key of a link: lld's argv with the output left out and every input file replaced by its
   /// identity (objects by sha256 of their contents, other files by path, size and mtime).
@@ -100,11 +117,21 @@ private:
   explicit BuildCache(fs::path dir) : m_dir(std::move(dir)) {}
   fs::path entry_path(std::string_view kind, const std::string& key) const;
   Status copy_in(const fs::path& from, const fs::path& to);
+  /// The stored output for `key` when every file its manifest lists is unchanged.
+  std::optional<fs::path> lookup(std::string_view kind, std::string_view ext,
+                                 const std::string& key, const fs::path& build_dir);
+  /// Stores `file` (built from `source`, reading what `depfile` lists) under `key`; nullopt
+  /// when a file changed at or after `compile_started_ns`.
+  Result<std::optional<fs::path>> store(std::string_view kind, std::string_view ext,
+                                        const std::string& key, const fs::path& file,
+                                        const fs::path& depfile, const fs::path& source,
+                                        const fs::path& build_dir, int64_t compile_started_ns);
 
   fs::path m_dir;
   CacheCounters m_counters;
   std::mutex m_mutex;
   std::map<std::string, std::string> m_hashes;
+  std::map<std::string, std::unique_ptr<std::mutex>> m_pch_mutexes;
 };
 
 /// scan_file through the cache: a file whose contents hash to `sha256` (known from the link) is

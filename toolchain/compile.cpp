@@ -102,7 +102,10 @@ std::vector<std::string> compile_command(const Compiler& compiler, const Target&
   std::vector<std::string> argv = {compiler.clang.string(), "-c"};
   std::vector<std::string> target_args = target_flags(target);
   argv.insert(argv.end(), target_args.begin(), target_args.end());
-  argv.push_back(job.language == Language::cxx ? "-xc++" : "-xc");
+  argv.push_back(job.precompile ? "-xc++-header" : job.language == Language::cxx ? "-xc++" : "-xc");
+  if (job.precompile) {
+    argv.insert(argv.end(), {"-Xclang", "-fno-pch-timestamp"});
+  }
   if (!options.std.empty()) {
     argv.push_back("-std=" + options.std);
   }
@@ -142,6 +145,9 @@ std::vector<std::string> compile_command(const Compiler& compiler, const Target&
     argv.insert(argv.end(), {"-MD", "-MF", job.depfile.string()});
   }
   argv.insert(argv.end(), options.extra_flags.begin(), options.extra_flags.end());
+  if (!job.pch.empty()) {
+    argv.insert(argv.end(), {"-include-pch", job.pch.string()});
+  }
   argv.insert(argv.end(), {"-o", job.object.string(), job.source.string()});
   return argv;
 }

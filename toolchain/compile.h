@@ -52,6 +52,11 @@ struct CompileJob {
   fs::path object;
   fs::path depfile;  ///< make-style dependency file (-MD -MF); empty = none
   Language language = Language::c;
+  /// A precompiled header to load before the source (-include-pch); empty = none.
+  fs::path pch;
+  /// Precompile `source` as a C++ header into `object` (a .pch, without timestamps so it is
+  /// byte-reproducible and survives a touched header) instead of compiling it.
+  bool precompile = false;
 };
 
 /// The flags that select the target's code generation (--target=…, and for armv7 the hard-float

@@ -78,13 +78,13 @@ TEST_CASE("an object comes back while its headers are unchanged, touched or not"
   {
     auto cache = open_cache(store);
     std::string key = key_of(*cache, p);
-    CHECK_FALSE(cache->fetch_object(key, p.obj));
-    REQUIRE(cache->store_object(key, p.obj, p.dep, p.src, after_writes()));
+    CHECK_FALSE(cache->fetch_object(key, p.obj, p.tmp.path()));
+    REQUIRE(cache->store_object(key, p.obj, p.dep, p.src, p.tmp.path(), after_writes()));
   }
   fs::remove(p.obj);
   { // a fresh cache object: nothing memoised
     auto cache = open_cache(store);
-    REQUIRE(cache->fetch_object(key_of(*cache, p), p.obj));
+    REQUIRE(cache->fetch_object(key_of(*cache, p), p.obj, p.tmp.path()));
     CHECK(*read_file(p.obj) == "OBJECT-1");
     CHECK(cache->counters().compile_hits == 1);
   }
@@ -92,7 +92,7 @@ TEST_CASE("an object comes back while its headers are unchanged, touched or not"
   REQUIRE(::utime(p.one.c_str(), nullptr) == 0);
   {
     auto cache = open_cache(store);
-    CHECK(cache->fetch_object(key_of(*cache, p), p.obj));
+    CHECK(cache->fetch_object(key_of(*cache, p), p.obj, p.tmp.path()));
   }
 }
 
@@ -101,18 +101,18 @@ TEST_CASE("a changed header misses; the stored entry for the new contents then h
   Project p;
   {
     auto cache = open_cache(store);
-    REQUIRE(cache->store_object(key_of(*cache, p), p.obj, p.dep, p.src, after_writes()));
+    REQUIRE(cache->store_object(key_of(*cache, p), p.obj, p.dep, p.src, p.tmp.path(), after_writes()));
   }
   Project::write("#pragma once\n#define CHANGED 1\n", p.two);
   auto cache = open_cache(store);
   std::string key = key_of(*cache, p); // same key: the source did not change
-  CHECK_FALSE(cache->fetch_object(key, p.obj));
+  CHECK_FALSE(cache->fetch_object(key, p.obj, p.tmp.path()));
   CHECK(cache->counters().compile_misses == 1);
   Project::write("OBJECT-2", p.obj);
-  REQUIRE(cache->store_object(key, p.obj, p.dep, p.src, after_writes()));
+  REQUIRE(cache->store_object(key, p.obj, p.dep, p.src, p.tmp.path(), after_writes()));
   fs::remove(p.obj);
   auto again = open_cache(store);
-  REQUIRE(again->fetch_object(key, p.obj));
+  REQUIRE(again->fetch_object(key, p.obj, p.tmp.path()));
   CHECK(*read_file(p.obj) == "OBJECT-2");
 }
 
@@ -122,8 +122,8 @@ TEST_CASE("a header edited while the compile ran is not cached (ccache's file-to
   auto cache = open_cache(store);
   std::string key = key_of(*cache, p);
   int64_t started_before_edit = BuildCache::coarse_now_ns() - 1'000'000'000;
-  REQUIRE(cache->store_object(key, p.obj, p.dep, p.src, started_before_edit));
-  CHECK_FALSE(cache->fetch_object(key, p.obj));
+  REQUIRE(cache->store_object(key, p.obj, p.dep, p.src, p.tmp.path(), started_before_edit));
+  CHECK_FALSE(cache->fetch_object(key, p.obj, p.tmp.path()));
   CHECK(cache->usage().objects == 0);
 }
 
@@ -175,10 +175,10 @@ TEST_CASE("threads storing and fetching the same entries never see a partial one
       auto cache = open_cache(store);
       fs::path out = p.tmp.path() / ("out" + std::to_string(t) + ".o");
       for (int i = 0; i < 50; ++i) {
-        if (!cache->store_object(key, p.obj, p.dep, p.src, after_writes())) {
+        if (!cache->store_object(key, p.obj, p.dep, p.src, p.tmp.path(), after_writes())) {
           ++bad;
         }
-        if (cache->fetch_object(key, out) && *read_file(out) != "OBJECT-1") {
+        if (cache->fetch_object(key, out, p.tmp.path()) && *read_file(out) != "OBJECT-1") {
           ++bad;
         }
       }
@@ -189,4 +189,29 @@ TEST_CASE("threads storing and fetching the same entries never see a partial one
   }
   CHECK(bad == 0);
   CHECK(open_cache(store)->usage().objects == 1);
+}
+
+TEST_CASE("the same project in another directory hits only when its headers are the same") {
+  TempDir store;
+  Project a;
+  {
+    auto cache = open_cache(store);
+    // Headers named relative to the build directory, as clang writes them for -Iinc.
+    Project::write("a.o: a.cpp one.h two.h\n", a.dep);
+    fs::path cwd = fs::current_path();
+    fs::current_path(a.tmp.path());
+    Status stored = cache->store_object(key_of(*cache, a), a.obj, a.dep, a.src, a.tmp.path(),
+                                        after_writes());
+    fs::current_path(cwd);
+    REQUIRE(stored);
+  }
+  Project b; // same contents, another directory
+  std::vector<std::string> argv_b = b.argv;
+  auto cache = open_cache(store);
+  std::string key_b = *cache->compile_key(argv_b, b.src, b.tmp.path(), "clang 19");
+  CHECK(key_b == key_of(*cache, a)); // the build directory is mapped to "."
+  CHECK(cache->fetch_object(key_b, b.obj, b.tmp.path()));
+  Project::write("#pragma once\n#define ONLY_IN_B 1\n", b.one);
+  auto fresh = open_cache(store);
+  CHECK_FALSE(fresh->fetch_object(key_b, b.obj, b.tmp.path()));
 }
