@@ -6,18 +6,10 @@
 #   bench/libc/resolve.cpp: getaddrinfo("localhost") in a scratch image under podman
 #   (--network=none; podman provides /etc/hosts), and what the scan gate says about each.
 # The figures behind docs/libc.md.
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-sp=${SCRATCHPACK:-$root/build/scratchpack}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
+source "$(dirname "$0")/lib.sh"
 "$sp" sysroot install x86_64-musl >/dev/null
 
-mkdir -p st
-printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "none"\n' >st/containers.conf
-printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/root"\nrunroot = "%s/runroot"\n' "$work/st" "$work/st" >st/storage.conf
-export CONTAINERS_CONF=$work/st/containers.conf CONTAINERS_STORAGE_CONF=$work/st/storage.conf
+podman_private "$work/st"
 
 for libc in glibc musl; do
   "$sp" build "$root/examples/hello.cpp" --libc $libc -o hello-$libc --format none >/dev/null 2>&1

@@ -4,13 +4,8 @@
 # oci-archive, in one hyperfine run; prints the ratios. Goals: gzip <= 0.67x umoci, zstd <= 0.5x.
 # The payload holds dynamic ELF files on purpose (realistic bytes), so scratchpack runs with
 # --no-scan; the scan costs ~1 ms a file when on.
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-sp=${SCRATCHPACK:-$root/build/scratchpack}
-runs=${RUNS:-5}
-work=$(mktemp -d)
-trap 'podman rm -af >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-cd "$work"
+default_runs=5
+source "$(dirname "$0")/lib.sh"
 
 mkdir -p payload
 llvm=$(readlink -f /usr/lib/llvm-19/lib/libLLVM.so.1 2>/dev/null || readlink -f /usr/lib/x86_64-linux-gnu/libLLVM-19.so.1)
@@ -20,10 +15,7 @@ cp "$(readlink -f /usr/lib/x86_64-linux-gnu/libclang-cpp.so.19)" payload/libclan
 echo "payload: $(du -sm payload | cut -f1) MB in $(ls payload | wc -l) files"
 
 # Private container storage for buildah (ENVIRONMENT.md's flags).
-mkdir -p st
-printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "none"\n' >st/containers.conf
-printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/root"\nrunroot = "%s/runroot"\n' "$work/st" "$work/st" >st/storage.conf
-export CONTAINERS_CONF=$work/st/containers.conf CONTAINERS_STORAGE_CONF=$work/st/storage.conf
+podman_private "$work/st"
 printf 'FROM scratch\nADD payload /payload\n' >Dockerfile
 
 # An empty OCI layout for umoci to insert into, copied fresh before every run.

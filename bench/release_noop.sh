@@ -2,12 +2,7 @@
 # `scratchpack release` of manifests/examples/hello.yaml (3 targets, one image index with two
 # tags): a cold build (empty build and layer caches) against a no-op rebuild (warm caches, no
 # change), in one hyperfine run. Goal: no-op <= 100 ms (ko reports ~3 s for its cached no-op).
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-sp=${SCRATCHPACK:-$root/build/scratchpack}
-runs=${RUNS:-10}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
 cp -r "$root/manifests/examples" "$work/ex"
 cd "$work/ex"
 

@@ -9,13 +9,7 @@
 # same build with glibc + libstdc++ (goal: ratio <= 1.0) — unchanged (the build cache answers),
 # edited (the object is compiled again, with the cached precompiled <iostream>), and without the
 # build cache at all — and zig's ratio to clang++ for scale.
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-sp=${SCRATCHPACK:-$root/build/scratchpack}
-runs=${RUNS:-10}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
+source "$(dirname "$0")/lib.sh"
 cp "$root/examples/hello.cpp" "$root/examples/hello.c" .
 
 readonly k_zig_binary=316000 k_zig_gzip=135000 k_zig_warm_s=12 k_clangxx_warm_s=0.63
@@ -24,16 +18,6 @@ readonly k_zig_binary=316000 k_zig_gzip=135000 k_zig_warm_s=12 k_clangxx_warm_s=
 no_cache=()
 if "$sp" build --help 2>&1 | grep -q -- --no-cache; then no_cache=(--no-cache); fi
 
-image_bytes() { # archive -> manifest + config + layers, in bytes
-  python3 - "$1" <<'PY'
-import json, sys, tarfile
-t = tarfile.open(sys.argv[1])
-idx = json.loads(t.extractfile("index.json").read())
-m = idx["manifests"][0]
-man = json.loads(t.extractfile("blobs/" + m["digest"].replace(":", "/")).read())
-print(m["size"] + man["config"]["size"] + sum(l["size"] for l in man["layers"]))
-PY
-}
 
 for t in x86_64-musl aarch64-musl armv7-musl; do
   "$sp" sysroot install "$t" >/dev/null

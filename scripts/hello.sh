@@ -11,10 +11,9 @@ echo "--- out/hello.tar: $(stat -c %s out/hello.tar) bytes; scan of the image: $
 
 # podman with a private store under a temporary directory and the settings this kind of machine
 # needs (ENVIRONMENT.md: vfs storage, runc, cgroupfs, no default rlimits).
+source scripts/lib.sh
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "none"\n' >"$t/containers.conf"
-printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/root"\nrunroot = "%s/runroot"\n' "$t" "$t" >"$t/storage.conf"
-export CONTAINERS_CONF=$t/containers.conf CONTAINERS_STORAGE_CONF=$t/storage.conf
+podman_private "$t"
 echo "--- podman run --rm --network=none oci-archive:out/hello.tar"
 podman run --rm --network=none oci-archive:out/hello.tar

@@ -4,6 +4,7 @@ set -euo pipefail
 
 : "${SCRATCHPACK:?SCRATCHPACK must point at the scratchpack binary (ctest sets it)}"
 : "${SP_SOURCE_DIR:?SP_SOURCE_DIR must point at the source tree (ctest sets it)}"
+source "$SP_SOURCE_DIR/scripts/lib.sh" # podman_private, image_bytes
 SP_LLVM_BINDIR=${SP_LLVM_BINDIR:-/usr/lib/llvm-19/bin}
 EXAMPLES=$SP_SOURCE_DIR/examples
 
@@ -70,23 +71,7 @@ need_sysroot() {
 # (the one `scratchpack build --load` runs) uses it too. Sets the PODMAN array.
 podman_setup() {
   command -v podman >/dev/null || fail "podman is not installed (scripts/setup.sh installs it)"
-  local d=$WORK/podman
-  mkdir -p "$d"
-  cat >"$d/containers.conf" <<CONF
-[containers]
-default_ulimits = []
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "none"
-CONF
-  cat >"$d/storage.conf" <<CONF
-[storage]
-driver = "vfs"
-graphroot = "$d/root"
-runroot = "$d/runroot"
-CONF
-  export CONTAINERS_CONF=$d/containers.conf CONTAINERS_STORAGE_CONF=$d/storage.conf
+  podman_private "$WORK/podman"
   PODMAN=(podman)
   cleanup_hooks+=('podman rm -af >/dev/null 2>&1')
 }

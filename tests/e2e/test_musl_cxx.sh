@@ -5,17 +5,6 @@ source "$(dirname "$0")/lib.sh"
 podman_setup
 binfmt_setup
 
-image_bytes() { # archive -> manifest + config + layers, in bytes
-  python3 - "$1" <<'PY'
-import json, sys, tarfile
-t = tarfile.open(sys.argv[1])
-idx = json.loads(t.extractfile("index.json").read())
-m = idx["manifests"][0]
-man = json.loads(t.extractfile("blobs/" + m["digest"].replace(":", "/")).read())
-print(m["size"] + man["config"]["size"] + sum(l["size"] for l in man["layers"]))
-PY
-}
-
 # Two sources, exceptions across them, and a thread: the multi-file program as an image too.
 cat > worker.cpp <<'C'
 #include <stdexcept>

@@ -1,0 +1,13 @@
+# Sourced by every bench script: strict mode, the paths ($root, $sp), the run count ($runs, from
+# RUNS or the script's default in $default_runs), and a scratch directory ($work, the current
+# directory) removed on exit. Also the helpers of scripts/lib.sh.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+sp=${SCRATCHPACK:-$root/build/scratchpack}
+runs=${RUNS:-${default_runs:-10}}
+work=$(mktemp -d)
+# Containers are removed only from a private store (podman_private) under $work.
+trap 'case "${CONTAINERS_STORAGE_CONF:-}" in "$work"/*) podman rm -af >/dev/null 2>&1 || true ;; esac
+      rm -rf "$work"' EXIT
+cd "$work"
+source "$root/scripts/lib.sh"
