@@ -131,7 +131,11 @@ Result<LinkOutput> run_link(const std::vector<std::string>& argv) {
     }
   }
   if (WIFSIGNALED(status)) {
-    Error e = failure("link", std::string("lld crashed (") + ::strsignal(WTERMSIG(status)) + ")",
+    int sig = WTERMSIG(status);
+    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGKILL) {
+      return failure("link", std::string("interrupted (") + ::strsignal(sig) + ")");
+    }
+    Error e = failure("link", std::string("lld crashed (") + ::strsignal(sig) + ")",
                       "please report it to scratchpack with the link line (build --verbose)");
     e.details = out.diagnostics;
     return e;
