@@ -68,7 +68,7 @@ Result<PlatformInput> binaries_input(const PackageFlags& f) {
       return io_error(b, fs::exists(b, ec) ? "not a regular file" : "no such file");
     }
     files.emplace_back(b);
-    input.files.push_back({b, "/" + fs::path(b).filename().string(), 0755, false});
+    input.files.push_back({b, "/" + fs::path(b).filename().string(), 0755, false, {}});
   }
   auto platform = choose_platform(f.platform, files);
   if (!platform) {

@@ -301,16 +301,17 @@ void LayerSpec::add_file(std::string path, fs::path source, std::optional<unsign
 void LayerSpec::add_bytes(std::string path, std::string data, unsigned mode, unsigned uid,
                           unsigned gid) {
   entries.push_back(
-      LayerEntry{std::move(path), EntryType::file, mode, uid, gid, {}, std::move(data), {}});
+      LayerEntry{std::move(path), EntryType::file, mode, uid, gid, {}, std::move(data), {}, {}});
 }
 
 void LayerSpec::add_directory(std::string path, unsigned mode, unsigned uid, unsigned gid) {
-  entries.push_back(LayerEntry{std::move(path), EntryType::directory, mode, uid, gid, {}, {}, {}});
+  entries.push_back(
+      LayerEntry{std::move(path), EntryType::directory, mode, uid, gid, {}, {}, {}, {}});
 }
 
 void LayerSpec::add_symlink(std::string path, std::string target, unsigned uid, unsigned gid) {
   entries.push_back(LayerEntry{
-      std::move(path), EntryType::symlink, std::nullopt, uid, gid, {}, {}, std::move(target)});
+      std::move(path), EntryType::symlink, std::nullopt, uid, gid, {}, {}, std::move(target), {}});
 }
 
 std::string layer_media_type(Compression c) {
