@@ -36,11 +36,18 @@ assert_eq "application/vnd.oci.image.layer.v1.tar+zstd" "$media" "layer media ty
 step "the server answers its own health check inside the container"
 podman load -q -i dist/multi.tar >/dev/null
 podman run -d --name multi --network=none registry.example.com/acme/multi:1.0.0 >/dev/null
-for i in $(seq 1 50); do
-  podman logs multi 2>/dev/null | grep -q "listening on port 8080" && break
+listening=no
+for i in $(seq 1 200); do
+  podman logs multi 2>/dev/null | grep -q "listening on port 8080" && { listening=yes; break; }
   sleep 0.1
 done
+[ $listening = yes ] || fail "the server did not start: $(podman ps -a --format '{{.Status}}') $(podman logs multi 2>&1)"
 capture podman exec multi /usr/local/bin/healthcheck
+if [ "$RC" != 0 ]; then
+  echo "image: $(podman image inspect --format '{{.Architecture}} {{.Id}}' registry.example.com/acme/multi:1.0.0)"
+  echo "container rootfs: $(podman export multi | tar -t | grep -v '^usr/share/zoneinfo' | tr '\n' ' ')"
+  echo "logs: $(podman logs multi 2>&1)"
+fi
 assert_eq 0 "$RC" "healthcheck exit code ($ERR)"
 start=$(date +%s)
 podman stop -t 10 multi >/dev/null
