@@ -1,6 +1,6 @@
 # The richer example (manifests/examples/multi.yaml): a C++ server and a C health check in one
 # image with config, nonroot, CA certificates, zoneinfo, the init and zstd layers, written as an
-# archive and an OCI dir. The server answers the health check inside the container, as 65532.
+# archive and an OCI dir. The server, as 65532, answers the health check from the same image.
 source "$(dirname "$0")/lib.sh"
 podman_setup
 
@@ -33,7 +33,7 @@ index = blob(json.load(sys.stdin)["manifests"][0]["digest"])
 print(" ".join(sorted({l["mediaType"] for m in index["manifests"] for l in blob(m["digest"])["layers"]})))')
 assert_eq "application/vnd.oci.image.layer.v1.tar+zstd" "$media" "layer media types"
 
-step "the server answers its own health check inside the container"
+step "the server answers the health check"
 podman load -q -i dist/multi.tar >/dev/null
 podman run -d --name multi --network=none registry.example.com/acme/multi:1.0.0 >/dev/null
 listening=no
@@ -42,13 +42,14 @@ for i in $(seq 1 200); do
   sleep 0.1
 done
 [ $listening = yes ] || fail "the server did not start: $(podman ps -a --format '{{.Status}}') $(podman logs multi 2>&1)"
-capture podman exec multi /usr/local/bin/healthcheck
-if [ "$RC" != 0 ]; then
-  echo "image: $(podman image inspect --format '{{.Architecture}} {{.Id}}' registry.example.com/acme/multi:1.0.0)"
-  echo "container rootfs: $(podman export multi | tar -t | grep -v '^usr/share/zoneinfo' | tr '\n' ' ')"
-  echo "logs: $(podman logs multi 2>&1)"
-fi
+# The health check runs from the same image in a second container that joins the server's network
+# namespace (podman exec does not work in every environment the tests run in, e.g. a chroot).
+check=(podman run --rm --network container:multi --entrypoint '["/usr/local/bin/healthcheck"]'
+       registry.example.com/acme/multi:1.0.0)
+capture "${check[@]}"
 assert_eq 0 "$RC" "healthcheck exit code ($ERR)"
+capture "${check[@]}" 8081
+assert_eq 1 "$RC" "healthcheck of a port nobody listens on"
 start=$(date +%s)
 podman stop -t 10 multi >/dev/null
 [ $(($(date +%s) - start)) -lt 5 ] || fail "stop took the whole timeout: the init did not forward SIGTERM"
