@@ -106,16 +106,20 @@ Result<UnitResult> compile_one(const Compiler& compiler, const CompileUnit& unit
       result.ok = result.cached = true;
       return result;
     }
-    // The object is the same with or without the preamble (pch.h), so the key leaves it out.
-    CompileJob with_pch = unit.job;
-    with_pch.pch = precompiled_preamble(compiler, unit, *cache);
-    if (!with_pch.pch.empty()) {
-      argv = compile_command(compiler, unit.sysroot->target, *unit.sysroot, *unit.options,
-                             with_pch);
-    }
   }
+  // The object is the same with or without the preamble (pch.h), so the key leaves it out.
+  CompileJob with_pch = unit.job;
+  with_pch.pch = cache ? precompiled_preamble(compiler, unit, *cache) : fs::path();
   int64_t started = cache ? BuildCache::coarse_now_ns() : 0;
-  auto out = run_compile(argv);
+  auto out = run_compile(with_pch.pch.empty() ? argv
+                                              : compile_command(compiler, unit.sysroot->target,
+                                                                *unit.sysroot, *unit.options,
+                                                                with_pch));
+  if (out && !out->ok && !with_pch.pch.empty() &&
+      out->diagnostics.find("precompiled header") != std::string::npos) {
+    // A header changed after the preamble was checked: compile without it.
+    out = run_compile(argv);
+  }
   if (!out) {
     return out.take_error();
   }
