@@ -278,14 +278,6 @@ Result<pk::LayerSpec> app_layer(const ImagePlan& plan, const PlatformInput& inpu
   return spec;
 }
 
-/// argv the container starts with: Entrypoint + Cmd.
-std::vector<std::string> start_argv(const pk::ImageConfig& c) {
-  std::vector<std::string> argv = c.entrypoint.value_or(std::vector<std::string>{});
-  if (c.cmd) {
-    argv.insert(argv.end(), c.cmd->begin(), c.cmd->end());
-  }
-  return argv;
-}
 
 /// Enough of a file for the entrypoint rules (the kernel reads 256 bytes of a #! line).
 constexpr size_t k_entrypoint_head = 4096;
@@ -389,7 +381,7 @@ scan::ScanReport run_gate(const ImagePlan& plan, const PlatformInput& input,
   for (const pk::AddedFile& a : added) {
     from_disk.insert("image:" + a.dest);
   }
-  scan::ScanReport entry = scan::scan_tree(tree, start_argv(config), opts, "image:");
+  scan::ScanReport entry = scan::scan_tree(tree, pk::start_argv(config), opts, "image:");
   for (scan::FileReport& f : entry.files) {
     if (from_disk.count(f.path)) {
       std::erase_if(f.findings, [](const scan::Finding& x) {
@@ -426,7 +418,7 @@ Result<pk::Image> build_platform_image(const ImagePlan& plan, const PlatformInpu
     config.entrypoint = entry;
   }
 
-  std::vector<std::string> argv = start_argv(config);
+  std::vector<std::string> argv = pk::start_argv(config);
   if (!plan.no_scan) {
     auto tree = scan_tree_of({&*base, &*app}, argv.empty() ? std::string() : argv.front());
     if (!tree) {

@@ -37,13 +37,6 @@ scan::TreeFile to_tree_file(const pk::FsEntry& e) {
   return t;
 }
 
-std::vector<std::string> start_argv(const pk::ImageConfig& c) {
-  std::vector<std::string> argv = c.entrypoint.value_or(std::vector<std::string>{});
-  if (c.cmd) {
-    argv.insert(argv.end(), c.cmd->begin(), c.cmd->end());
-  }
-  return argv;
-}
 
 } // namespace
 
@@ -74,7 +67,7 @@ Result<scan::ScanReport> scan_image(const fs::path& path, const scan::ScanOption
     }
     scan::ScanOptions per_image = options;
     per_image.platform = platform;
-    scan::ScanReport r = scan::scan_tree(tree, start_argv(image.config), per_image,
+    scan::ScanReport r = scan::scan_tree(tree, pk::start_argv(image.config), per_image,
                                          path.string() + "[" + platform.to_string() + "]:");
     for (scan::FileReport& f : r.files) {
       report.files.push_back(std::move(f));

@@ -164,6 +164,14 @@ Result<unsigned> parse_port_number(std::string_view text, std::string_view whole
 
 } // namespace
 
+std::vector<std::string> start_argv(const ImageConfig& config) {
+  std::vector<std::string> argv = config.entrypoint.value_or(std::vector<std::string>{});
+  if (config.cmd) {
+    argv.insert(argv.end(), config.cmd->begin(), config.cmd->end());
+  }
+  return argv;
+}
+
 ImageConfig default_config(const Platform& platform, int64_t created) {
   ImageConfig c;
   c.platform = platform;

@@ -52,6 +52,9 @@ struct ImageConfig {
 inline constexpr std::string_view k_default_path_env =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/// What the container starts: Entrypoint followed by Cmd (either may be absent).
+std::vector<std::string> start_argv(const ImageConfig& config);
+
 /// A config for `platform` created at `created` with Docker's default PATH in Env.
 ImageConfig default_config(const Platform& platform, int64_t created);
 
