@@ -14,9 +14,6 @@ cp "$root/examples/hello.cpp" "$root/examples/hello.c" .
 
 readonly k_zig_binary=316000 k_zig_gzip=135000 k_zig_warm_s=12 k_clangxx_warm_s=0.63
 
-# The build cache would turn every repeated build into a copy: time the compiler and linker.
-no_cache=()
-if "$sp" build --help 2>&1 | grep -q -- --no-cache; then no_cache=(--no-cache); fi
 
 
 for t in x86_64-musl aarch64-musl armv7-musl; do
@@ -29,7 +26,7 @@ for src in hello.c hello.cpp; do
     for arch in x86_64 aarch64 armv7; do
       for profile in debug release size; do
         name=${src%.*}-${src##*.}-$arch-$libc-$profile
-        "$sp" build "$src" --target "$arch-$libc" --profile "$profile" -o "$name" "${no_cache[@]}" \
+        "$sp" build "$src" --target "$arch-$libc" --profile "$profile" -o "$name" --no-cache \
           >/dev/null 2>&1
         bin=$(stat -c %s "out/$name")
         gz=$(gzip -9 -n <"out/$name" | wc -c)
@@ -50,11 +47,8 @@ printf 'hello.cpp x86_64-musl size: binary %d B (%.2f x zig), image %d B (goal <
 # A second build: with the build cache (what a rebuild is) and without it (compiler and linker).
 cached=(-n musl "$sp build hello.cpp --libc musl -o hm --format none 2>/dev/null"
         -n glibc "$sp build hello.cpp --libc glibc -o hg --format none 2>/dev/null")
-uncached=()
-if [ ${#no_cache[@]} -gt 0 ]; then
-  uncached=(-n musl-no-cache "$sp build hello.cpp --libc musl -o hm --format none --no-cache 2>/dev/null"
-            -n glibc-no-cache "$sp build hello.cpp --libc glibc -o hg --format none --no-cache 2>/dev/null")
-fi
+uncached=(-n musl-no-cache "$sp build hello.cpp --libc musl -o hm --format none --no-cache 2>/dev/null"
+          -n glibc-no-cache "$sp build hello.cpp --libc glibc -o hg --format none --no-cache 2>/dev/null")
 # Edited: every run appends a comment, so the object misses the cache; libc++ and the precompiled
 # preamble are warm (two builds make it: the first marks the preamble as wanted).
 cp hello.cpp em.cpp
@@ -78,11 +72,10 @@ print(f"second build, musl + libc++ / glibc + libstdc++: {r['musl']['mean']/r['g
 print(f"  source edited (compiled again, precompiled std headers): "
       f"{r['musl-edited']['mean']/r['glibc-edited']['mean']:.3f}")
 print(f"  musl edited / glibc without the build cache: "
-      f"{r['musl-edited']['mean']/r['glibc-no-cache']['mean']:.3f}" if "glibc-no-cache" in r else "")
-if "musl-no-cache" in r:
-    print(f"  without the build cache:                      "
-          f"{r['musl-no-cache']['mean']/r['glibc-no-cache']['mean']:.3f}  (libc++ headers parse slower)")
-    print(f"musl + libc++ without the build cache / clang++ -static: "
-          f"{r['musl-no-cache']['mean']/r['clang++']['mean']:.3f}"
-          f"  (zig c++ / clang++ in issue #8: {float(sys.argv[2])/float(sys.argv[3]):.1f})")
+      f"{r['musl-edited']['mean']/r['glibc-no-cache']['mean']:.3f}")
+print(f"  without the build cache:                      "
+      f"{r['musl-no-cache']['mean']/r['glibc-no-cache']['mean']:.3f}  (libc++ headers parse slower)")
+print(f"musl + libc++ without the build cache / clang++ -static: "
+      f"{r['musl-no-cache']['mean']/r['clang++']['mean']:.3f}"
+      f"  (zig c++ / clang++ in issue #8: {float(sys.argv[2])/float(sys.argv[3]):.1f})")
 PY
