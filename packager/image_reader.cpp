@@ -1,264 +1,23 @@
 #include "packager/image_reader.h"
 
+#include "packager/archive_read.h"
 #include "packager/layer.h"
+#include "packager/layout.h"
 #include "packager/utf8_locale.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <functional>
 #include <map>
-#include <unistd.h>
 
 namespace sp::packager {
 
 namespace {
 
+using namespace archive_read;
 using nlohmann::json;
 
-constexpr uint64_t k_small = 4u << 20; // documents are read whole up to this size
-
-// Next block of a stream; an empty view is the end.
-using ByteReader = std::function<Result<std::string_view>()>;
-
-struct ReadArchiveDeleter {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
-using ReadArchive = std::unique_ptr<struct archive, ReadArchiveDeleter>;
-
-std::string clean_name(std::string_view name) {
-  while (name.substr(0, 2) == "./") {
-    name.remove_prefix(2);
-  }
-  while (!name.empty() && name[0] == '/') {
-    name.remove_prefix(1);
-  }
-  return std::string(name);
-}
-
-// The entry's name as UTF-8 when libarchive can give it, else its raw bytes.
-std::string entry_name(archive_entry* e) {
-  const char* utf8 = archive_entry_pathname_utf8(e);
-  const char* raw = utf8 ? utf8 : archive_entry_pathname(e);
-  return raw ? raw : "";
-}
-
-// A symlink's or hard link's target, the same way.
-std::string link_target(archive_entry* e, bool hard) {
-  const char* utf8 = hard ? archive_entry_hardlink_utf8(e) : archive_entry_symlink_utf8(e);
-  const char* raw = utf8 ? utf8 : hard ? archive_entry_hardlink(e) : archive_entry_symlink(e);
-  return raw ? raw : "";
-}
-
-// archive_read_next_header, with a warning (a name libarchive could not convert) taken as OK.
-int next_header(struct archive* a, archive_entry** e) {
-  int rc = archive_read_next_header(a, e);
-  return rc == ARCHIVE_WARN ? ARCHIVE_OK : rc;
-}
-
-std::string archive_why(struct archive* a) {
-  const char* e = archive_error_string(a);
-  return e ? e : "unreadable";
-}
-
-// The files of a layout, wherever they are.
-class LayoutSource {
-public:
-  virtual ~LayoutSource() = default;
-  virtual bool has(const std::string& name) const = 0;
-  virtual Result<std::string> read_small(const std::string& name) = 0;
-  /// Calls `fn` with a reader over the file's bytes.
-  virtual Status stream(const std::string& name, const std::function<Status(ByteReader&)>& fn) = 0;
-};
-
-class DirSource final : public LayoutSource {
-public:
-  explicit DirSource(fs::path dir) : m_dir(std::move(dir)) {}
-
-  bool has(const std::string& name) const override {
-    std::error_code ec;
-    return fs::is_regular_file(m_dir / name, ec);
-  }
-
-  Result<std::string> read_small(const std::string& name) override {
-    std::error_code ec;
-    if (fs::file_size(m_dir / name, ec) > k_small && !ec) {
-      return failure((m_dir / name).string(), "too large for a JSON document");
-    }
-    return read_file(m_dir / name);
-  }
-
-  Status stream(const std::string& name, const std::function<Status(ByteReader&)>& fn) override {
-    fs::path path = m_dir / name;
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      return io_error(path.string(), std::strerror(errno));
-    }
-    std::vector<char> buf(1 << 20);
-    ByteReader reader = [&]() -> Result<std::string_view> {
-      ssize_t n = ::read(fd, buf.data(), buf.size());
-      while (n < 0 && errno == EINTR) {
-        n = ::read(fd, buf.data(), buf.size());
-      }
-      if (n < 0) {
-        return io_error(path.string(), std::strerror(errno));
-      }
-      return std::string_view(buf.data(), static_cast<size_t>(n));
-    };
-    Status s = fn(reader);
-    ::close(fd);
-    return s;
-  }
-
-private:
-  fs::path m_dir;
-};
-
-class TarSource final : public LayoutSource {
-public:
-  explicit TarSource(fs::path path) : m_path(std::move(path)) {}
-
-  // One pass over the archive: names and sizes of everything, contents of the small files.
-  Status scan() {
-    ReadArchive a = open_outer();
-    if (!a) {
-      return failure(m_path.string(), "cannot open the archive");
-    }
-    archive_entry* e = nullptr;
-    int rc = ARCHIVE_OK;
-    while ((rc = next_header(a.get(), &e)) == ARCHIVE_OK) {
-      if (archive_entry_filetype(e) == AE_IFLNK) {
-        // Older docker-archives link <id>/layer.tar to the real file.
-        std::string name = clean_name(entry_name(e));
-        fs::path target = (fs::path(name).parent_path() / link_target(e, false)).lexically_normal();
-        if (!target.empty() && *target.begin() != ".." && target.is_relative()) {
-          m_links[name] = target.generic_string();
-        }
-        continue;
-      }
-      if (archive_entry_filetype(e) != AE_IFREG) {
-        continue;
-      }
-      std::string name = clean_name(entry_name(e));
-      uint64_t size = static_cast<uint64_t>(archive_entry_size(e));
-      m_sizes[name] = size;
-      if (size <= k_small) {
-        std::string data(size, '\0');
-        la_ssize_t n = archive_read_data(a.get(), data.data(), data.size());
-        if (n < 0 || static_cast<uint64_t>(n) != size) {
-          return failure(m_path.string(), name + ": " + archive_why(a.get()));
-        }
-        m_small[name] = std::move(data);
-      }
-    }
-    if (rc != ARCHIVE_EOF) {
-      return failure(m_path.string(), "not a readable tar archive: " + archive_why(a.get()));
-    }
-    return {};
-  }
-
-  bool has(const std::string& name) const override { return m_sizes.count(resolve(name)) > 0; }
-
-  Result<std::string> read_small(const std::string& link) override {
-    std::string name = resolve(link);
-    auto it = m_small.find(name);
-    if (it == m_small.end()) {
-      return failure(m_path.string() + ":" + name,
-                     has(name) ? "too large for a JSON document" : "not in the archive");
-    }
-    return it->second;
-  }
-
-  Status stream(const std::string& link, const std::function<Status(ByteReader&)>& fn) override {
-    std::string name = resolve(link);
-    if (auto it = m_small.find(name); it != m_small.end()) {
-      bool done = false;
-      ByteReader reader = [&]() -> Result<std::string_view> {
-        std::string_view out = done ? std::string_view() : std::string_view(it->second);
-        done = true;
-        return out;
-      };
-      return fn(reader);
-    }
-    ReadArchive a = open_outer();
-    archive_entry* e = nullptr;
-    while (a && next_header(a.get(), &e) == ARCHIVE_OK) {
-      if (archive_entry_filetype(e) != AE_IFREG || clean_name(entry_name(e)) != name) {
-        continue;
-      }
-      ByteReader reader = [&]() -> Result<std::string_view> {
-        const void* buf = nullptr;
-        size_t size = 0;
-        la_int64_t offset = 0;
-        int rc = archive_read_data_block(a.get(), &buf, &size, &offset);
-        if (rc == ARCHIVE_EOF) {
-          return std::string_view();
-        }
-        if (rc != ARCHIVE_OK) {
-          return failure(m_path.string() + ":" + name, archive_why(a.get()));
-        }
-        return std::string_view(static_cast<const char*>(buf), size);
-      };
-      return fn(reader);
-    }
-    return failure(m_path.string() + ":" + name, "not in the archive");
-  }
-
-private:
-  // Follows symlinks between archive members (a few hops at most).
-  std::string resolve(std::string name) const {
-    for (int hops = 0; hops < 8; ++hops) {
-      auto it = m_links.find(name);
-      if (it == m_links.end()) {
-        break;
-      }
-      name = it->second;
-    }
-    return name;
-  }
-
-  ReadArchive open_outer() {
-    ReadArchive a(archive_read_new());
-    archive_read_support_filter_all(a.get());
-    archive_read_support_format_tar(a.get());
-    archive_read_support_format_gnutar(a.get());
-    if (archive_read_open_filename(a.get(), m_path.c_str(), 1 << 20) != ARCHIVE_OK) {
-      return nullptr;
-    }
-    return a;
-  }
-
-  fs::path m_path;
-  std::map<std::string, uint64_t> m_sizes;
-  std::map<std::string, std::string> m_small;
-  std::map<std::string, std::string> m_links;
-};
-
-Result<std::unique_ptr<LayoutSource>> open_source(const fs::path& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    return std::unique_ptr<LayoutSource>(new DirSource(path));
-  }
-  if (!fs::is_regular_file(path, ec)) {
-    return io_error(path.string(), "no such image archive or directory");
-  }
-  auto tar = std::make_unique<TarSource>(path);
-  if (Status s = tar->scan(); !s) {
-    return s.take_error();
-  }
-  return std::unique_ptr<LayoutSource>(std::move(tar));
-}
-
-std::string blob_path(const Digest& d) {
-  return "blobs/" + d.algorithm() + "/" + d.hex();
-}
-
-Result<json> read_json(LayoutSource& src, const std::string& name) {
-  Result<std::string> text = src.read_small(name);
+Result<json> read_json(const Layout& src, const std::string& name) {
+  Result<std::string> text = src.read_document(name);
   if (!text) {
     return text.take_error();
   }
@@ -266,9 +25,9 @@ Result<json> read_json(LayoutSource& src, const std::string& name) {
 }
 
 // Reads one manifest and its config.
-Result<ImageInfo> read_manifest(LayoutSource& src, const Descriptor& d,
+Result<ImageInfo> read_manifest(const Layout& src, const Descriptor& d,
                                 const std::vector<std::string>& refs) {
-  Result<json> m = read_json(src, blob_path(d.digest));
+  Result<json> m = read_json(src, blob_name(d.digest));
   if (!m) {
     return m.take_error();
   }
@@ -287,9 +46,9 @@ Result<ImageInfo> read_manifest(LayoutSource& src, const Descriptor& d,
       return layer.take_error();
     }
     info.layers.push_back(*layer);
-    info.layer_paths.push_back(blob_path(layer->digest));
+    info.layer_paths.push_back(blob_name(layer->digest));
   }
-  Result<std::string> config_text = src.read_small(blob_path(config->digest));
+  Result<std::string> config_text = src.read_document(blob_name(config->digest));
   if (!config_text) {
     return config_text.take_error();
   }
@@ -304,7 +63,7 @@ Result<ImageInfo> read_manifest(LayoutSource& src, const Descriptor& d,
   return info;
 }
 
-Status read_index(LayoutSource& src, const json& index, const std::vector<std::string>& refs,
+Status read_index(const Layout& src, const json& index, const std::vector<std::string>& refs,
                   int depth, std::vector<ImageInfo>& out) {
   if (depth > 4) {
     return failure("image index", "nested too deeply");
@@ -321,7 +80,7 @@ Status read_index(LayoutSource& src, const json& index, const std::vector<std::s
     }
     if (d->media_type == media_type::k_index ||
         d->media_type == media_type::k_docker_manifest_list) {
-      Result<json> child = read_json(src, blob_path(d->digest));
+      Result<json> child = read_json(src, blob_name(d->digest));
       if (!child) {
         return child.take_error();
       }
@@ -340,7 +99,7 @@ Status read_index(LayoutSource& src, const json& index, const std::vector<std::s
 }
 
 // A docker-archive without an OCI index: manifest.json entries name the config and layer files.
-Status read_docker_manifest(LayoutSource& src, std::vector<ImageInfo>& out) {
+Status read_docker_manifest(const Layout& src, std::vector<ImageInfo>& out) {
   Result<json> m = read_json(src, "manifest.json");
   if (!m) {
     return m.take_error();
@@ -348,7 +107,7 @@ Status read_docker_manifest(LayoutSource& src, std::vector<ImageInfo>& out) {
   for (const json& entry : *m) {
     ImageInfo info;
     std::string config = clean_name(entry.value("Config", std::string()));
-    Result<std::string> text = src.read_small(config);
+    Result<std::string> text = src.read_document(config);
     if (!text) {
       return text.take_error();
     }
@@ -370,7 +129,7 @@ Status read_docker_manifest(LayoutSource& src, std::vector<ImageInfo>& out) {
   return {};
 }
 
-Result<std::vector<ImageInfo>> read_all(LayoutSource& src) {
+Result<std::vector<ImageInfo>> read_all(const Layout& src) {
   std::vector<ImageInfo> out;
   Status s;
   if (src.has("index.json")) {
@@ -463,7 +222,7 @@ Status read_entry(struct archive* a, archive_entry* e, uint64_t max_size, LayerR
 }
 
 // Reads one layer blob through a nested libarchive reader, hashing the blob as it streams.
-Status read_layer(LayoutSource& src, const std::string& name, const Digest& expected,
+Status read_layer(const Layout& src, const std::string& name, const Digest& expected,
                   uint64_t max_size, LayerRead& out) {
   return src.stream(name, [&](ByteReader& reader) -> Status {
     struct Ctx {
@@ -566,22 +325,22 @@ Result<const ImageInfo*> choose(const std::vector<ImageInfo>& images,
 } // namespace
 
 Result<std::vector<ImageInfo>> read_images(const fs::path& path) {
-  Utf8Locale utf8;
-  Result<std::unique_ptr<LayoutSource>> src = open_source(path);
-  if (!src) {
-    return src.take_error();
+  Result<Layout> layout = Layout::open(path);
+  if (!layout) {
+    return layout.take_error();
   }
-  return read_all(**src);
+  return read_all(*layout);
 }
 
 Result<std::vector<FsEntry>> extract_filesystem(const fs::path& path,
                                                 const ExtractOptions& options) {
+  // Layer entry names are converted through the locale (utf8_locale.h).
   Utf8Locale utf8;
-  Result<std::unique_ptr<LayoutSource>> src = open_source(path);
-  if (!src) {
-    return src.take_error();
+  Result<Layout> layout = Layout::open(path);
+  if (!layout) {
+    return layout.take_error();
   }
-  Result<std::vector<ImageInfo>> images = read_all(**src);
+  Result<std::vector<ImageInfo>> images = read_all(*layout);
   if (!images) {
     return images.take_error();
   }
@@ -593,7 +352,7 @@ Result<std::vector<FsEntry>> extract_filesystem(const fs::path& path,
   const ImageInfo& info = **image;
   for (size_t i = 0; i < info.layer_paths.size(); ++i) {
     LayerRead layer;
-    if (Status s = read_layer(**src, info.layer_paths[i], info.layers[i].digest,
+    if (Status s = read_layer(*layout, info.layer_paths[i], info.layers[i].digest,
                               options.max_file_size, layer);
         !s) {
       return s.take_error();

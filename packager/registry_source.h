@@ -1,6 +1,6 @@
 // What `scratchpack push SOURCE` sends: the root of an OCI layout (a directory, or an archive
 // .tar, compressed or not, whose blobs are unpacked into a private store and checked against
-// their names on the way).
+// their names on the way). The layout is read by packager/layout.h, as everything else reads it.
 #pragma once
 
 #include "packager/blob_store.h"
@@ -24,8 +24,5 @@ struct PushSource {
 /// (several entries with the same digest, e.g. one per tag, are one); a docker-archive
 /// without index.json is refused with a hint.
 Result<PushSource> open_push_source(const fs::path& path);
-
-/// The root descriptor of an index.json: the one distinct manifest or index it lists.
-Result<Descriptor> layout_root(std::string_view index_json, std::string_view where);
 
 } // namespace sp::packager

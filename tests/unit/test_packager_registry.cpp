@@ -3,7 +3,6 @@
 #include "packager/http.h"
 #include "packager/registry.h"
 #include "packager/registry_auth.h"
-#include "packager/registry_source.h"
 
 #include <doctest/doctest.h>
 #include <fstream>
@@ -250,26 +249,4 @@ TEST_CASE("packager.registry: redaction removes every secret from an Error") {
   }
   CHECK(r.why == "token *** rejected for ***");
   CHECK(redact("pwpwpw", {"pw"}) == "*********");
-}
-
-TEST_CASE("packager.registry: a layout's index.json must name one root") {
-  Digest a = Digest::of("a");
-  Digest b = Digest::of("b");
-  auto entry = [](const Digest& d, const std::string& tag) {
-    return R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
-           d.to_string() + R"(","size":10,"annotations":{"org.opencontainers.image.ref.name":")" +
-           tag + R"("}})";
-  };
-  // Two tags of one image are one root.
-  Descriptor root = layout_root(R"({"schemaVersion":2,"manifests":[)" + entry(a, "1") + "," +
-                                    entry(a, "2") + "]}",
-                                "index.json")
-                        .value();
-  CHECK(root.digest == a);
-  CHECK(root.annotations.empty());
-  auto two = layout_root(R"({"manifests":[)" + entry(a, "1") + "," + entry(b, "2") + "]}", "i");
-  REQUIRE_FALSE(two.ok());
-  CHECK(two.error().why.find("2 different images") != std::string::npos);
-  CHECK_FALSE(layout_root(R"({"manifests":[]})", "i").ok());
-  CHECK_FALSE(layout_root("[]", "i").ok());
 }
