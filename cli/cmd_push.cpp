@@ -4,7 +4,7 @@
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/push_flags.h"
-#include "packager/registry_source.h"
+#include "publish/push_source.h"
 
 #include <CLI/CLI.hpp>
 #include <memory>
@@ -22,17 +22,17 @@ struct PushCommandFlags {
 
 int run_push(const PushCommandFlags& f, Io& io) {
   // The reference is checked before the (possibly large) archive is unpacked.
-  if (Result<packager::RegistryRef> ref = packager::parse_registry_ref(f.push.ref); !ref) {
+  if (Result<publish::RegistryRef> ref = publish::parse_registry_ref(f.push.ref); !ref) {
     return print_error(io, ref.error());
   }
-  if (Result<packager::PushOptions> o = to_push_options(f.push); !o) {
+  if (Result<publish::PushOptions> o = to_push_options(f.push); !o) {
     return print_error(io, o.error());
   }
-  Result<packager::PushSource> source = packager::open_push_source(f.source);
+  Result<publish::PushSource> source = publish::open_push_source(f.source);
   if (!source) {
     return print_error(io, source.error());
   }
-  Result<packager::PushResult> result = push_with_flags(io, f.push, source->root, source->store);
+  Result<publish::PushResult> result = push_with_flags(io, f.push, source->root, source->store);
   if (!result) {
     return print_error(io, result.error());
   }

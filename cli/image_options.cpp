@@ -565,7 +565,7 @@ int publish_images(Io& io, const ImagePlan& plan, const std::vector<pk::Image>& 
                    const std::string& file_stem, const PushFlags& push, bool json,
                    const std::vector<fs::path>& binaries) {
   std::optional<ImageOutputs> outputs;
-  std::optional<pk::PushResult> pushed;
+  std::optional<publish::PushResult> pushed;
   if (!images.empty()) {
     auto written = finish_images(plan, images, *store, out_dir, file_stem);
     if (!written) {

@@ -37,22 +37,22 @@ std::string human_size(uint64_t bytes) {
   return buf;
 }
 
-std::string event_text(const pk::PushEvent& e) {
+std::string event_text(const publish::PushEvent& e) {
   std::string d = short_digest(e.digest);
   switch (e.kind) {
-  case pk::PushEvent::Kind::blob_exists:
+  case publish::PushEvent::Kind::blob_exists:
     return d + " already there";
-  case pk::PushEvent::Kind::blob_mounted:
+  case publish::PushEvent::Kind::blob_mounted:
     return d + " mounted from " + e.detail;
-  case pk::PushEvent::Kind::blob_upload:
+  case publish::PushEvent::Kind::blob_upload:
     return d + " uploading " + human_size(e.size);
-  case pk::PushEvent::Kind::blob_uploaded:
+  case publish::PushEvent::Kind::blob_uploaded:
     return d + " uploaded";
-  case pk::PushEvent::Kind::manifest_put:
+  case publish::PushEvent::Kind::manifest_put:
     return d + " manifest stored";
-  case pk::PushEvent::Kind::tag_put:
+  case publish::PushEvent::Kind::tag_put:
     return "tagged " + e.detail;
-  case pk::PushEvent::Kind::retry:
+  case publish::PushEvent::Kind::retry:
     return e.detail + "; trying again (attempt " + std::to_string(e.attempt) + ")";
   }
   return d;
@@ -116,12 +116,12 @@ Result<uint64_t> parse_size(std::string_view text) {
   return static_cast<uint64_t>(n) * scale;
 }
 
-Result<pk::PushOptions> to_push_options(const PushFlags& flags) {
-  pk::PushOptions o;
-  o.credentials = pk::default_credential_sources();
+Result<publish::PushOptions> to_push_options(const PushFlags& flags) {
+  publish::PushOptions o;
+  o.credentials = publish::default_credential_sources();
   if (!flags.creds.empty()) {
     o.credentials.explicit_creds = flags.creds;
-    if (Result<pk::Credentials> c = pk::parse_creds(flags.creds); !c) {
+    if (Result<publish::Credentials> c = publish::parse_creds(flags.creds); !c) {
       return c.take_error();
     }
   }
@@ -150,9 +150,9 @@ Result<pk::PushOptions> to_push_options(const PushFlags& flags) {
   return o;
 }
 
-std::function<void(const pk::PushEvent&)> push_progress_printer(Io& io) {
-  return [&io](const pk::PushEvent& e) {
-    if (e.kind == pk::PushEvent::Kind::retry) {
+std::function<void(const publish::PushEvent&)> push_progress_printer(Io& io) {
+  return [&io](const publish::PushEvent& e) {
+    if (e.kind == publish::PushEvent::Kind::retry) {
       print_warning(io, "push: " + event_text(e));
     } else {
       io.err << paint("push:", Color::dim, io.color_err) << ' ' << event_text(e) << '\n';
@@ -161,23 +161,24 @@ std::function<void(const pk::PushEvent&)> push_progress_printer(Io& io) {
   };
 }
 
-Result<pk::PushResult> push_with_flags(Io& io, const PushFlags& flags, const pk::Descriptor& root,
-                                       const pk::BlobStore& store) {
-  Result<pk::RegistryRef> ref = pk::parse_registry_ref(flags.ref);
+Result<publish::PushResult> push_with_flags(Io& io, const PushFlags& flags,
+                                            const pk::Descriptor& root,
+                                            const pk::BlobStore& store) {
+  Result<publish::RegistryRef> ref = publish::parse_registry_ref(flags.ref);
   if (!ref) {
     return ref.take_error();
   }
-  Result<pk::PushOptions> options = to_push_options(flags);
+  Result<publish::PushOptions> options = to_push_options(flags);
   if (!options) {
     return options.take_error();
   }
   if (!flags.quiet) {
     options->progress = push_progress_printer(io);
   }
-  return pk::push_descriptor(root, store, *ref, *options);
+  return publish::push_descriptor(root, store, *ref, *options);
 }
 
-nlohmann::ordered_json push_result_object(const pk::PushResult& r) {
+nlohmann::ordered_json push_result_object(const publish::PushResult& r) {
   nlohmann::ordered_json j;
   j["reference"] = r.reference.to_string();
   j["digest"] = r.digest.to_string();
@@ -192,6 +193,8 @@ nlohmann::ordered_json push_result_object(const pk::PushResult& r) {
   return j;
 }
 
-std::string push_result_json(const pk::PushResult& r) { return push_result_object(r).dump(); }
+std::string push_result_json(const publish::PushResult& r) {
+  return push_result_object(r).dump();
+}
 
 } // namespace sp::cli

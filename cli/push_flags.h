@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
-#include "packager/registry.h"
+#include "publish/registry.h"
 #include "util/result.h"
 
 #include <cstdint>
@@ -37,24 +37,24 @@ void add_push_flags(CLI::App* cmd, PushFlags& flags, bool with_push_ref = false)
 
 /// PushOptions from the flags and the environment: credential files (default_credential_sources)
 /// and $SCRATCHPACK_RETRY_BASE_MS (the first retry's wait, for tests).
-Result<packager::PushOptions> to_push_options(const PushFlags& flags);
+Result<publish::PushOptions> to_push_options(const PushFlags& flags);
 
 /// Parses a byte count: "1048576", "512K", "8M", "1G" (binary units).
 Result<uint64_t> parse_size(std::string_view text);
 
 /// A progress callback writing one line per step to io.err ("push: uploaded sha256:…").
-std::function<void(const packager::PushEvent&)> push_progress_printer(Io& io);
+std::function<void(const publish::PushEvent&)> push_progress_printer(Io& io);
 
 /// Parses flags.ref and pushes `root` from `store` with the flags' options, progress on
 /// io.err unless quiet. What build --push and package --push call after writing the image.
-Result<packager::PushResult> push_with_flags(Io& io, const PushFlags& flags,
-                                             const packager::Descriptor& root,
-                                             const packager::BlobStore& store);
+Result<publish::PushResult> push_with_flags(Io& io, const PushFlags& flags,
+                                            const packager::Descriptor& root,
+                                            const packager::BlobStore& store);
 
 /// {"reference","digest","pushed","media_type","blobs_uploaded","blobs_skipped","blobs_mounted",
 /// "bytes_uploaded","manifests_put","retries"}.
-nlohmann::ordered_json push_result_object(const packager::PushResult& result);
+nlohmann::ordered_json push_result_object(const publish::PushResult& result);
 /// push_result_object() as one line of JSON.
-std::string push_result_json(const packager::PushResult& result);
+std::string push_result_json(const publish::PushResult& result);
 
 } // namespace sp::cli

@@ -52,7 +52,7 @@ struct ImageBuild {
   // Filled as the release goes.
   std::vector<pk::Image> images;
   std::vector<ImageOutputs> outputs; ///< one per format
-  std::optional<pk::PushResult> pushed;
+  std::optional<publish::PushResult> pushed;
 };
 
 struct ReleasePlan {

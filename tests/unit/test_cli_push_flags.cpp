@@ -27,7 +27,7 @@ TEST_CASE("cli push flags: parsed into PushOptions") {
                                      "--creds", "127.0.0.1:5000/x", "--push"});
   CHECK(flags.ref == "127.0.0.1:5000/x");
   ::setenv("SCRATCHPACK_RETRY_BASE_MS", "7", 1);
-  packager::PushOptions o = cli::to_push_options(flags).value();
+  publish::PushOptions o = cli::to_push_options(flags).value();
   ::unsetenv("SCRATCHPACK_RETRY_BASE_MS");
   CHECK(o.credentials.explicit_creds == std::optional<std::string>("u:p:w"));
   CHECK(o.insecure_registries == std::vector<std::string>{"registry.lan"});
@@ -44,8 +44,8 @@ TEST_CASE("cli push flags: parsed into PushOptions") {
 }
 
 TEST_CASE("cli push flags: the JSON result holds the reference, digest and counters") {
-  packager::PushResult r;
-  r.reference = packager::parse_registry_ref("127.0.0.1:5000/hello").value();
+  publish::PushResult r;
+  r.reference = publish::parse_registry_ref("127.0.0.1:5000/hello").value();
   r.digest = packager::Digest::of("m");
   r.media_type = "application/vnd.oci.image.manifest.v1+json";
   r.counters.blobs_uploaded = 2;

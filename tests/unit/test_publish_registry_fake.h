@@ -4,8 +4,8 @@
 #pragma once
 
 #include "packager/digest.h"
-#include "packager/http.h"
-#include "packager/registry_auth.h"
+#include "publish/http.h"
+#include "publish/registry_auth.h"
 #include "util/fs.h"
 
 #include <deque>
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace sp::packager::testing {
+namespace sp::publish::testing {
 
 class FakeRegistry final : public http::Transport {
 public:
@@ -204,7 +204,7 @@ private:
     if (r.method != "PUT") {
       return status(405);
     }
-    std::string digest = Digest::of(r.body).to_string();
+    std::string digest = packager::Digest::of(r.body).to_string();
     manifests[repo][ref] = r.body;
     content_types[repo][ref] = http::header_value(r.headers, "Content-Type");
     return status(201, {{"Docker-Content-Digest", digest}});
@@ -237,7 +237,7 @@ private:
     if (r.method == "PUT") {
       std::string bytes = it->second.bytes + body;
       std::string digest = query_param(full, "digest");
-      if (Digest::of(bytes).to_string() != digest) {
+      if (packager::Digest::of(bytes).to_string() != digest) {
         return status(400, {},
                       R"({"errors":[{"code":"DIGEST_INVALID","message":"digest did not match"}]})");
       }
@@ -254,4 +254,4 @@ private:
   int m_next = 1;
 };
 
-} // namespace sp::packager::testing
+} // namespace sp::publish::testing

@@ -4,7 +4,7 @@
 // leaves the registry client passes through redact() with the secrets known to it.
 #pragma once
 
-#include "packager/http.h"
+#include "publish/http.h"
 #include "util/fs.h"
 #include "util/result.h"
 
@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sp::packager {
+namespace sp::publish {
 
 /// A user name and password (or token used as a password).
 struct Credentials {
@@ -124,4 +124,4 @@ private:
   std::vector<std::string> m_issued; ///< every token seen, for redaction
 };
 
-} // namespace sp::packager
+} // namespace sp::publish

@@ -1,13 +1,24 @@
-#include "packager/registry.h"
+#include "publish/registry.h"
 
 #include "packager/reference.h"
-#include "packager/registry_client.h"
+#include "publish/registry_client.h"
 #include "util/strings.h"
 
 #include <algorithm>
 #include <set>
 
-namespace sp::packager {
+namespace sp::publish {
+
+using packager::BlobStore;
+using packager::Descriptor;
+using packager::descriptor_from_json;
+using packager::Digest;
+using packager::Image;
+using packager::ImageRef;
+using packager::Index;
+using packager::parse_image_ref;
+using packager::parse_json;
+namespace media_type = packager::media_type;
 
 namespace {
 
@@ -369,4 +380,4 @@ Result<PushResult> push(const Index& index, const BlobStore& store, const Regist
   return push_descriptor(index.descriptor, store, ref, options);
 }
 
-} // namespace sp::packager
+} // namespace sp::publish

@@ -1,16 +1,17 @@
 // Pure parts of the registry client: references, URLs, scheme rules, retry policy,
 // WWW-Authenticate, base64, docker config files, redaction.
-#include "packager/http.h"
-#include "packager/registry.h"
-#include "packager/registry_auth.h"
+#include "publish/http.h"
+#include "publish/registry.h"
+#include "publish/registry_auth.h"
 
 #include <doctest/doctest.h>
 #include <fstream>
 
 using namespace sp;
 using namespace sp::packager;
+using namespace sp::publish;
 
-TEST_CASE("packager.registry: references split into registry, repository and tag") {
+TEST_CASE("publish.registry: references split into registry, repository and tag") {
   RegistryRef r = parse_registry_ref("127.0.0.1:5000/hello:1.0").value();
   CHECK(r.registry == "127.0.0.1:5000");
   CHECK(r.repository == "hello");
@@ -41,7 +42,7 @@ TEST_CASE("packager.registry: references split into registry, repository and tag
         "127.0.0.1:5000/a/b@" + d.to_string());
 }
 
-TEST_CASE("packager.registry: URL helpers resolve Location headers and encode queries") {
+TEST_CASE("publish.registry: URL helpers resolve Location headers and encode queries") {
   std::string base = "http://127.0.0.1:5000/v2/hello/blobs/uploads/";
   CHECK(http::resolve_url(base, "/v2/hello/blobs/uploads/abc?_state=x") ==
         "http://127.0.0.1:5000/v2/hello/blobs/uploads/abc?_state=x");
@@ -60,7 +61,7 @@ TEST_CASE("packager.registry: URL helpers resolve Location headers and encode qu
   CHECK(http::status_text(503) == "503 Service Unavailable");
 }
 
-TEST_CASE("packager.registry: plain HTTP only for loopback and listed registries") {
+TEST_CASE("publish.registry: plain HTTP only for loopback and listed registries") {
   CHECK(http::is_loopback_host("localhost"));
   CHECK(http::is_loopback_host("127.0.0.1"));
   CHECK(http::is_loopback_host("127.1.2.3"));
@@ -82,7 +83,7 @@ TEST_CASE("packager.registry: plain HTTP only for loopback and listed registries
   CHECK_FALSE(allows_insecure("registry.lan.evil.test", {"registry.lan"}));
 }
 
-TEST_CASE("packager.registry: retry policy — what is retried and how long to wait") {
+TEST_CASE("publish.registry: retry policy — what is retried and how long to wait") {
   auto response = [](long status, http::NetError e = http::NetError::none) {
     http::Response r;
     r.status = status;
@@ -124,7 +125,7 @@ TEST_CASE("packager.registry: retry policy — what is retried and how long to w
   CHECK(retry_delay(p, 4, response(503)) == ms(0));
 }
 
-TEST_CASE("packager.registry: WWW-Authenticate challenges") {
+TEST_CASE("publish.registry: WWW-Authenticate challenges") {
   std::vector<Challenge> c = parse_www_authenticate(
       R"(Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/hello:pull,push")");
   REQUIRE(c.size() == 1);
@@ -151,7 +152,7 @@ TEST_CASE("packager.registry: WWW-Authenticate challenges") {
   CHECK(parse_www_authenticate("Negotiate").size() == 1);
 }
 
-TEST_CASE("packager.registry: base64 round trips and rejects garbage") {
+TEST_CASE("publish.registry: base64 round trips and rejects garbage") {
   CHECK(base64_encode("") == "");
   CHECK(base64_encode("f") == "Zg==");
   CHECK(base64_encode("fo") == "Zm8=");
@@ -163,7 +164,7 @@ TEST_CASE("packager.registry: base64 round trips and rejects garbage") {
   CHECK_FALSE(base64_decode("abcde").has_value());
 }
 
-TEST_CASE("packager.registry: docker config entries by host key variants") {
+TEST_CASE("publish.registry: docker config entries by host key variants") {
   std::string auth = base64_encode("alice:pa:ss");
   std::string config = R"({"auths":{
       "https://127.0.0.1:5000/v1/":{"auth":")" +
@@ -195,7 +196,7 @@ TEST_CASE("packager.registry: docker config entries by host key variants") {
   CHECK(normalize_registry_key("HTTP://Host:5000/v2/") == "host:5000");
 }
 
-TEST_CASE("packager.registry: a malformed config names the file and quotes none of it") {
+TEST_CASE("publish.registry: a malformed config names the file and quotes none of it") {
   std::string secret = "hunter2-very-secret";
   auto e = credentials_from_config(R"({"auths":{"h":{"password":")" + secret + "\"", "h",
                                    "/x/config.json");
@@ -209,7 +210,7 @@ TEST_CASE("packager.registry: a malformed config names the file and quotes none 
   CHECK(bad.error().why.find(secret) == std::string::npos);
 }
 
-TEST_CASE("packager.registry: credential sources in order, --creds first") {
+TEST_CASE("publish.registry: credential sources in order, --creds first") {
   TempDir dir("sp-reg-creds");
   fs::path a = dir.path() / "auth.json";
   fs::path b = dir.path() / "config.json";
@@ -237,7 +238,7 @@ TEST_CASE("packager.registry: credential sources in order, --creds first") {
   CHECK(bad.error().why.find("no-colon-secret") == std::string::npos);
 }
 
-TEST_CASE("packager.registry: redaction removes every secret from an Error") {
+TEST_CASE("publish.registry: redaction removes every secret from an Error") {
   Error e = failure("push r.test/x:latest", "token tok-123 rejected for user:pw",
                     "dXNlcjpwdw== was sent");
   e.details = "Authorization: Basic dXNlcjpwdw==";

@@ -11,9 +11,9 @@
 
 #include "packager/blob_store.h"
 #include "packager/digest.h"
-#include "packager/http.h"
 #include "packager/image.h"
-#include "packager/registry_auth.h"
+#include "publish/http.h"
+#include "publish/registry_auth.h"
 #include "util/result.h"
 
 #include <chrono>
@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sp::packager {
+namespace sp::publish {
 
 /// Where an image goes: registry host, repository inside it, and tag.
 struct RegistryRef {
@@ -34,7 +34,7 @@ struct RegistryRef {
   /// "127.0.0.1:5000/hello:latest".
   std::string to_string() const { return registry + "/" + repository + ":" + tag; }
   /// "127.0.0.1:5000/hello@sha256:…".
-  std::string with_digest(const Digest& digest) const {
+  std::string with_digest(const packager::Digest& digest) const {
     return registry + "/" + repository + "@" + digest.to_string();
   }
   bool operator==(const RegistryRef&) const = default;
@@ -42,7 +42,7 @@ struct RegistryRef {
 
 /// Parses an image reference for pushing: "HOST[:PORT]/NAME[:TAG]", or a name without a host,
 /// which means Docker Hub ("hello" → docker.io/library/hello:latest). The grammar is
-/// parse_image_ref's (reference.h).
+/// parse_image_ref's (packager/reference.h).
 Result<RegistryRef> parse_registry_ref(std::string_view text);
 
 /// The host the API is served from: Docker Hub's "docker.io" is registry-1.docker.io.
@@ -81,7 +81,7 @@ struct PushEvent {
     retry,         ///< a transient failure; `detail` says what, `attempt` which try comes next
   };
   Kind kind = Kind::blob_upload;
-  Digest digest;
+  packager::Digest digest;
   uint64_t size = 0;
   std::string detail;
   int attempt = 0;
@@ -121,7 +121,7 @@ struct PushOptions {
 
 struct PushResult {
   RegistryRef reference;
-  Digest digest; ///< of the root manifest or index, as the registry confirmed it
+  packager::Digest digest; ///< of the root manifest or index, as the registry confirmed it
   std::string media_type;
   PushCounters counters;
 
@@ -130,28 +130,29 @@ struct PushResult {
 };
 
 /// Pushes a single-platform image.
-Result<PushResult> push(const Image& image, const BlobStore& store, const RegistryRef& ref,
-                        const PushOptions& options = {});
+Result<PushResult> push(const packager::Image& image, const packager::BlobStore& store,
+                        const RegistryRef& ref, const PushOptions& options = {});
 /// Pushes an index and every image it names.
-Result<PushResult> push(const Index& index, const BlobStore& store, const RegistryRef& ref,
-                        const PushOptions& options = {});
+Result<PushResult> push(const packager::Index& index, const packager::BlobStore& store,
+                        const RegistryRef& ref, const PushOptions& options = {});
 /// Pushes whatever `root` (a manifest or an index) names, reading documents from the store;
 /// what `scratchpack push` uses for layouts read back from disk.
-Result<PushResult> push_descriptor(const Descriptor& root, const BlobStore& store,
-                                   const RegistryRef& ref, const PushOptions& options = {});
+Result<PushResult> push_descriptor(const packager::Descriptor& root,
+                                   const packager::BlobStore& store, const RegistryRef& ref,
+                                   const PushOptions& options = {});
 
 /// A push, step by step: the blobs to send (each once, in first-use order) and the documents
 /// to PUT, children before the index that names them, the root last.
 struct PushPlan {
   struct Document {
-    Descriptor descriptor;
+    packager::Descriptor descriptor;
     std::string bytes;
   };
-  std::vector<Descriptor> blobs;
+  std::vector<packager::Descriptor> blobs;
   std::vector<Document> manifests;
 };
 
 /// Walks `root` through the store (nested indexes allowed); every blob must be present.
-Result<PushPlan> plan_push(const Descriptor& root, const BlobStore& store);
+Result<PushPlan> plan_push(const packager::Descriptor& root, const packager::BlobStore& store);
 
-} // namespace sp::packager
+} // namespace sp::publish

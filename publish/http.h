@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace sp::packager::http {
+namespace sp::publish::http {
 
 /// Header lines in the order they were sent or received; names compare case-insensitively.
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -116,4 +116,4 @@ std::string status_text(long status);
 /// A short English name for a NetError ("connection refused or unreachable"…).
 std::string_view describe(NetError e);
 
-} // namespace sp::packager::http
+} // namespace sp::publish::http

@@ -4,9 +4,9 @@
 #pragma once
 
 #include "packager/digest.h"
-#include "packager/http.h"
-#include "packager/registry.h"
-#include "packager/registry_auth.h"
+#include "publish/http.h"
+#include "publish/registry.h"
+#include "publish/registry_auth.h"
 #include "util/fs.h"
 #include "util/result.h"
 
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace sp::packager {
+namespace sp::publish {
 
 class RegistryClient {
 public:
@@ -32,18 +32,18 @@ public:
   Status ping();
 
   /// HEAD the blob: true when the repository has it (its reported digest must match).
-  Result<bool> blob_exists(const Descriptor& blob);
+  Result<bool> blob_exists(const packager::Descriptor& blob);
 
   /// Asks the registry to mount `blob` from repository `from`. True when mounted; false when
   /// not (then an upload session the registry opened instead is kept for upload_blob).
-  Result<bool> mount_blob(const Descriptor& blob, const std::string& from);
+  Result<bool> mount_blob(const packager::Descriptor& blob, const std::string& from);
 
   /// Uploads `blob` from `file` (one PUT, or PATCH chunks when larger than the chunk size);
   /// retries the whole upload in a new session after a transient failure.
-  Status upload_blob(const Descriptor& blob, const fs::path& file);
+  Status upload_blob(const packager::Descriptor& blob, const fs::path& file);
 
   /// PUTs a manifest or index under `reference` (its digest or a tag) with its media type.
-  Status put_manifest(const Descriptor& manifest, const std::string& bytes,
+  Status put_manifest(const packager::Descriptor& manifest, const std::string& bytes,
                       const std::string& reference);
 
   /// Retries done so far (each wait between attempts counts one).
@@ -63,14 +63,15 @@ private:
   http::Response send_unauthenticated(const http::Request& request, std::string_view step);
   Result<http::Response> send(const std::function<http::Request()>& make, std::string_view step);
   void wait_before_retry(int failed_attempts, const http::Response& r, std::string_view step);
-  Attempt try_upload(const Descriptor& blob, const fs::path& file);
+  Attempt try_upload(const packager::Descriptor& blob, const fs::path& file);
   Attempt send_upload_request(http::Request request, long expected, std::string_view step);
-  Status check_digest(const http::Response& r, const Digest& expected, std::string_view what);
+  Status check_digest(const http::Response& r, const packager::Digest& expected,
+                      std::string_view what);
 
   Error error(std::string why, std::string hint = {}) const;
   Error unexpected(const http::Response& r, std::string_view step) const;
   Error auth_error(const http::Response& r) const;
-  std::string blob_url(const Digest& d) const;
+  std::string blob_url(const packager::Digest& d) const;
   std::string uploads_url() const;
   void emit(PushEvent event) const;
 
@@ -85,4 +86,4 @@ private:
   uint64_t m_retries = 0;
 };
 
-} // namespace sp::packager
+} // namespace sp::publish

@@ -1,4 +1,4 @@
-#include "packager/registry_auth.h"
+#include "publish/registry_auth.h"
 
 #include "util/strings.h"
 
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-namespace sp::packager {
+namespace sp::publish {
 
 namespace {
 
@@ -401,4 +401,4 @@ Result<bool> Authenticator::fetch_token(const Challenge& challenge,
   return changed;
 }
 
-} // namespace sp::packager
+} // namespace sp::publish

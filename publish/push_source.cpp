@@ -1,8 +1,14 @@
-#include "packager/registry_source.h"
+#include "publish/push_source.h"
 
 #include "packager/layout.h"
 
-namespace sp::packager {
+namespace sp::publish {
+
+using packager::BlobStore;
+using packager::Descriptor;
+using packager::Layout;
+using packager::layout_root;
+using packager::LayoutOptions;
 
 namespace {
 
@@ -100,4 +106,4 @@ Result<PushSource> open_push_source(const fs::path& path) {
   return open_archive(path);
 }
 
-} // namespace sp::packager
+} // namespace sp::publish

@@ -1,4 +1,4 @@
-#include "packager/http.h"
+#include "publish/http.h"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -10,7 +10,7 @@
 #include <mutex>
 #include <unistd.h>
 
-namespace sp::packager::http {
+namespace sp::publish::http {
 
 namespace {
 
@@ -418,4 +418,4 @@ std::string_view describe(NetError e) {
   return "the request failed";
 }
 
-} // namespace sp::packager::http
+} // namespace sp::publish::http

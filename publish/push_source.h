@@ -10,14 +10,14 @@
 
 #include <memory>
 
-namespace sp::packager {
+namespace sp::publish {
 
 /// A layout opened for pushing. Keep it alive while pushing: an archive's blobs live in a
 /// temporary directory it owns.
 struct PushSource {
   std::shared_ptr<TempDir> scratch; ///< null for a directory (its blobs/ is used in place)
-  BlobStore store;
-  Descriptor root; ///< the manifest or index index.json names
+  packager::BlobStore store;
+  packager::Descriptor root; ///< the manifest or index index.json names
 };
 
 /// Opens an OCI layout directory or archive. index.json must name one image or one index
@@ -25,4 +25,4 @@ struct PushSource {
 /// without index.json is refused with a hint.
 Result<PushSource> open_push_source(const fs::path& path);
 
-} // namespace sp::packager
+} // namespace sp::publish

@@ -1,10 +1,14 @@
-#include "packager/registry_client.h"
+#include "publish/registry_client.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <thread>
 
-namespace sp::packager {
+namespace sp::publish {
+
+using packager::Descriptor;
+using packager::Digest;
+namespace media_type = packager::media_type;
 
 namespace {
 
@@ -410,4 +414,4 @@ Status RegistryClient::put_manifest(const Descriptor& manifest, const std::strin
   return check_digest(*r, manifest.digest, "manifest");
 }
 
-} // namespace sp::packager
+} // namespace sp::publish

@@ -2,11 +2,11 @@
 // Basic and Bearer auth, retries with a new upload session, digest checks, and that no secret
 // ever reaches an Error.
 #include "packager/image.h"
-#include "packager/registry.h"
-#include "packager/registry_source.h"
 #include "packager/writers.h"
+#include "publish/push_source.h"
+#include "publish/registry.h"
 #include "test_packager_helpers.h"
-#include "test_packager_registry_fake.h"
+#include "test_publish_registry_fake.h"
 
 #include <algorithm>
 #include <doctest/doctest.h>
@@ -14,6 +14,8 @@
 using namespace sp;
 using namespace sp::packager;
 using namespace sp::packager::testing;
+using namespace sp::publish;
+using namespace sp::publish::testing;
 
 namespace {
 
@@ -75,7 +77,7 @@ bool is_blob_upload(const http::Request& r) {
 
 } // namespace
 
-TEST_CASE("packager.registry push: blobs, then the manifest by digest, then the tag") {
+TEST_CASE("publish.registry push: blobs, then the manifest by digest, then the tag") {
   Fixture f;
   Image image = f.image("hello binary");
   PushResult r = push(image, f.store, f.ref(), f.options()).value();
@@ -107,7 +109,7 @@ TEST_CASE("packager.registry push: blobs, then the manifest by digest, then the 
   CHECK(f.events_of(PushEvent::Kind::tag_put) == 1);
 }
 
-TEST_CASE("packager.registry push: a second push HEADs every blob and uploads none") {
+TEST_CASE("publish.registry push: a second push HEADs every blob and uploads none") {
   Fixture f;
   Image image = f.image("same");
   REQUIRE(push(image, f.store, f.ref(), f.options()).ok());
@@ -122,7 +124,7 @@ TEST_CASE("packager.registry push: a second push HEADs every blob and uploads no
   CHECK(again.digest == image.manifest.digest);
 }
 
-TEST_CASE("packager.registry push: blobs of another repository are mounted, not uploaded") {
+TEST_CASE("publish.registry push: blobs of another repository are mounted, not uploaded") {
   Fixture f;
   Image image = f.image("shared");
   REQUIRE(push(image, f.store, f.ref("registry.test/a/hello"), f.options()).ok());
@@ -151,7 +153,7 @@ TEST_CASE("packager.registry push: blobs of another repository are mounted, not 
   CHECK(wrong.error().exit_code() == 2);
 }
 
-TEST_CASE("packager.registry push: large blobs go in PATCH chunks") {
+TEST_CASE("publish.registry push: large blobs go in PATCH chunks") {
   Fixture f;
   Image image = f.image(pseudo_text(10000, 7));
   PushOptions o = f.options();
@@ -173,7 +175,7 @@ TEST_CASE("packager.registry push: large blobs go in PATCH chunks") {
   CHECK(g.registry.count("PATCH") == 0);
 }
 
-TEST_CASE("packager.registry push: an index goes up after its manifests, children first") {
+TEST_CASE("publish.registry push: an index goes up after its manifests, children first") {
   Fixture f;
   Image amd = f.image("x86", "linux/amd64");
   Image arm = f.image("arm", "linux/arm64");
@@ -200,7 +202,7 @@ TEST_CASE("packager.registry push: an index goes up after its manifests, childre
   CHECK(puts[4] == "1.0");
 }
 
-TEST_CASE("packager.registry push: 503s and dropped connections are retried in new sessions") {
+TEST_CASE("publish.registry push: 503s and dropped connections are retried in new sessions") {
   Fixture f;
   Image image = f.image("flaky");
   int failures = 0;
@@ -236,7 +238,7 @@ TEST_CASE("packager.registry push: 503s and dropped connections are retried in n
   CHECK(g.registry.count("POST /v2/acme/hello/blobs/uploads/") == 3); // 2 blobs + 1 restart
 }
 
-TEST_CASE("packager.registry push: retries run out with a clear error; 4xx are not retried") {
+TEST_CASE("publish.registry push: retries run out with a clear error; 4xx are not retried") {
   Fixture f;
   Image image = f.image("down");
   f.registry.fault = [](const http::Request& r) -> std::optional<http::Response> {
@@ -274,7 +276,7 @@ TEST_CASE("packager.registry push: retries run out with a clear error; 4xx are n
   CHECK(g.waits.empty());
 }
 
-TEST_CASE("packager.registry push: the digest the registry reports must be ours") {
+TEST_CASE("publish.registry push: the digest the registry reports must be ours") {
   Fixture f;
   Image image = f.image("tampered");
   f.registry.lie_about_digest = Digest::of("something else").to_string();
@@ -284,7 +286,7 @@ TEST_CASE("packager.registry push: the digest the registry reports must be ours"
         std::string::npos);
 }
 
-TEST_CASE("packager.registry push: Basic auth from credentials; none gives the clear message") {
+TEST_CASE("publish.registry push: Basic auth from credentials; none gives the clear message") {
   Fixture f;
   f.registry.auth = FakeRegistry::Auth::basic;
   Image image = f.image("private");
@@ -310,7 +312,7 @@ TEST_CASE("packager.registry push: Basic auth from credentials; none gives the c
   }
 }
 
-TEST_CASE("packager.registry push: Bearer tokens come from the realm with push and pull scopes") {
+TEST_CASE("publish.registry push: Bearer tokens come from the realm with push and pull scopes") {
   Fixture f;
   f.registry.auth = FakeRegistry::Auth::bearer;
   Image image = f.image("bearer");
@@ -339,7 +341,7 @@ TEST_CASE("packager.registry push: Bearer tokens come from the realm with push a
   CHECK(f.registry.manifests["acme/hello"]["latest"] == next.manifest_bytes);
 }
 
-TEST_CASE("packager.registry push: an error never holds the password or the token") {
+TEST_CASE("publish.registry push: an error never holds the password or the token") {
   Fixture f;
   f.registry.auth = FakeRegistry::Auth::bearer;
   Image image = f.image("leaky");
@@ -363,7 +365,7 @@ TEST_CASE("packager.registry push: an error never holds the password or the toke
   CHECK(all.find("s3cret-pass") == std::string::npos);
 }
 
-TEST_CASE("packager.registry push: https first; plain HTTP only where allowed") {
+TEST_CASE("publish.registry push: https first; plain HTTP only where allowed") {
   Fixture f;
   f.registry.serves_https = false;
   Image image = f.image("plain");
@@ -380,7 +382,7 @@ TEST_CASE("packager.registry push: https first; plain HTTP only where allowed") 
   CHECK(f.registry.log[1] == "GET /v2/"); // then http
 }
 
-TEST_CASE("packager.registry push: a missing blob is found before any request") {
+TEST_CASE("publish.registry push: a missing blob is found before any request") {
   Fixture f;
   Image image = f.image("gone");
   fs::remove(f.store.path_of(image.layers[0].digest));
@@ -390,7 +392,7 @@ TEST_CASE("packager.registry push: a missing blob is found before any request") 
   CHECK(f.registry.log.empty());
 }
 
-TEST_CASE("packager.registry push: an archive read back pushes the same digests") {
+TEST_CASE("publish.registry push: an archive read back pushes the same digests") {
   Fixture f;
   Image image = f.image("from an archive");
   fs::path tar = f.dir.path() / "hello.tar";
