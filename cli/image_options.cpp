@@ -9,9 +9,9 @@
 #include "cli/scan_render.h"
 #include "packager/layer.h"
 #include "packager/writers.h"
+#include "publish/load.h"
 #include "runtime-stub/runtime_stub.h"
 #include "util/fs.h"
-#include "util/process.h"
 #include "util/strings.h"
 
 namespace sp::cli {
@@ -464,32 +464,6 @@ Result<pk::Image> build_platform_image(const ImagePlan& plan, const PlatformInpu
   return pk::make_image(std::move(config), layers, annotations, store);
 }
 
-namespace {
-
-/// Loads an archive into the first container engine found: podman, then docker.
-Result<std::string> load_archive(const fs::path& archive) {
-  for (const char* engine : {"podman", "docker"}) {
-    if (find_program(engine).empty()) {
-      continue;
-    }
-    auto r = run_process({engine, "load", "-i", archive.string()});
-    if (!r) {
-      return r.take_error();
-    }
-    if (r->exit_code != 0) {
-      Error e = failure("--load", std::string(engine) + " load exited with status " +
-                                      std::to_string(r->exit_code));
-      e.details = r->err.empty() ? r->out : r->err;
-      return e;
-    }
-    return std::string(engine);
-  }
-  return failure("--load", "neither podman nor docker is installed",
-                 "install podman, or load " + archive.string() + " yourself");
-}
-
-} // namespace
-
 Result<Staging> open_staging(const fs::path& out_dir) {
   if (Status s = make_dirs(out_dir); !s) {
     return s.take_error();
@@ -551,7 +525,7 @@ Result<ImageOutputs> finish_images(const ImagePlan& plan, const std::vector<pk::
     return written.take_error();
   }
   if (plan.load) {
-    auto engine = load_archive(out.path);
+    auto engine = publish::load_archive(out.path);
     if (!engine) {
       return engine.take_error();
     }
