@@ -14,7 +14,7 @@ cp "$(readlink -f /usr/lib/llvm-19/bin/clang)" payload/clang
 cp "$(readlink -f /usr/lib/x86_64-linux-gnu/libclang-cpp.so.19)" payload/libclang-cpp.so 2>/dev/null || true
 echo "payload: $(du -sm payload | cut -f1) MB in $(ls payload | wc -l) files"
 
-# Private container storage for buildah (ENVIRONMENT.md's flags).
+# Private container storage for buildah (scripts/lib.sh's podman flags).
 podman_private "$work/st"
 printf 'FROM scratch\nADD payload /payload\n' >Dockerfile
 

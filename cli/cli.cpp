@@ -7,10 +7,34 @@
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "toolchain/version.h"
+#include "util/strings.h"
+
+#include <algorithm>
+#include <optional>
 
 namespace sp::cli {
 
 namespace {
+
+/// A first argument that is not an option must name a command: CLI11 would only say "A
+/// subcommand is required".
+std::optional<Error> unknown_command(const CLI::App& app, const std::vector<std::string>& args) {
+  if (args.empty() || args.front().starts_with("-")) {
+    return std::nullopt;
+  }
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    names.push_back(sub->get_name());
+  }
+  if (std::find(names.begin(), names.end(), args.front()) != names.end()) {
+    return std::nullopt;
+  }
+  std::string near = closest_match(args.front(), names);
+  return usage_error("unknown command '" + args.front() + "'",
+                     "scratchpack has " + join(names, ", "),
+                     near.empty() ? "run 'scratchpack --help'"
+                                  : "did you mean 'scratchpack " + near + "'?");
+}
 
 std::string version_text() {
   return std::string("scratchpack ") + SP_VERSION + " (LLVM " + toolchain::llvm_version() +
@@ -35,6 +59,9 @@ int run(const std::vector<std::string>& args, Io& io) {
   register_cache(app, io, rc);
   register_release(app, io, rc);
 
+  if (auto e = unknown_command(app, args)) {
+    return print_error(io, *e);
+  }
   // CLI11 wants argv in reverse order when given a vector.
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

@@ -5,23 +5,11 @@
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "toolchain/cache.h"
+#include "util/strings.h"
 
 namespace sp::cli {
 
 namespace {
-
-std::string human_bytes(uint64_t n) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
 
 struct LayerUsage {
   fs::path dir = cache_dir() / "layers";
@@ -57,10 +45,10 @@ int run_stats(Io& io) {
          << "objects:         " << u.objects << '\n'
          << "linked binaries: " << u.links << '\n'
          << "precompiled std: " << u.pch << '\n'
-         << "size:            " << human_bytes(u.bytes) << '\n'
+         << "size:            " << format_bytes(u.bytes) << '\n'
          << "layer cache:     " << l.dir.string() << '\n'
          << "layers:          " << l.layers << '\n'
-         << "size:            " << human_bytes(l.bytes) << '\n';
+         << "size:            " << format_bytes(l.bytes) << '\n';
   return 0;
 }
 
@@ -80,7 +68,7 @@ int run_clean(Io& io) {
     return print_error(io, io_error(layers.dir.string(), ec.message()));
   }
   io.out << "removed " << before.objects << " objects, " << before.links << " linked binaries and "
-         << layers.layers << " layers (" << human_bytes(before.bytes + layers.bytes) << ")\n";
+         << layers.layers << " layers (" << format_bytes(before.bytes + layers.bytes) << ")\n";
   return 0;
 }
 

@@ -1,20 +1,23 @@
-// `scratchpack package BINARY...` and `scratchpack package --dockerfile FILE [CONTEXT]`: prebuilt
-// static binaries (or a FROM-scratch Dockerfile) → scan_gate → image → archive or OCI dir.
+// `scratchpack package BINARY...` and `scratchpack package --dockerfile FILE [CONTEXT]`: check
+// every flag → the inputs (pipeline/package) → the image (scan gate first) → write, load, push.
+#include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "cli/events.h"
+#include "cli/image_flags.h"
+#include "cli/push_flags.h"
+#include "pipeline/caches.h"
+#include "pipeline/package.h"
+#include "pipeline/push.h"
+#include "util/diagnostics.h"
+
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <ostream>
-
-#include "cli/commands.h"
-#include "cli/diagnostics.h"
-#include "cli/image_options.h"
-#include "packager/dockerfile.h"
-#include "util/strings.h"
+#include <unistd.h>
 
 namespace sp::cli {
 
 namespace {
-
-namespace pk = packager;
 
 struct PackageFlags {
   std::vector<std::string> inputs; ///< binaries, or [CONTEXT] with --dockerfile
@@ -27,177 +30,98 @@ struct PackageFlags {
   PushFlags push;
 };
 
-/// The platform an ELF was built for, from its header.
-std::optional<Platform> platform_of(const fs::path& file) {
-  scan::FileReport r = scan::scan_file(file.string(), {});
-  if (!r.elf) {
-    return std::nullopt;
-  }
-  if (r.elf->machine == "x86-64") {
-    return Platform{"linux", "amd64", ""};
-  }
-  if (r.elf->machine == "aarch64") {
-    return Platform{"linux", "arm64", "v8"};
-  }
-  if (r.elf->machine == "arm") {
-    return Platform{"linux", "arm", "v7"};
-  }
-  return std::nullopt;
-}
+/// --platform, --build-arg and --push REF, every problem reported.
+struct Common {
+  std::optional<Platform> platform;
+  std::map<std::string, std::string> build_args;
+  std::optional<pipeline::PushTarget> push;
+};
 
-/// --platform when given, else the architecture of the first ELF among `files`, else amd64.
-Result<Platform> choose_platform(const std::string& flag, const std::vector<fs::path>& files) {
-  if (!flag.empty()) {
-    return parse_platform(flag);
-  }
-  for (const fs::path& f : files) {
-    if (auto p = platform_of(f)) {
-      return *p;
+Result<Common> plan_common(const PackageFlags& f) {
+  Common c;
+  Diagnostics diag;
+  if (!f.platform.empty()) {
+    if (auto p = parse_platform(f.platform); diag.check(p)) {
+      c.platform = *p;
     }
   }
-  return Platform{"linux", "amd64", ""};
-}
-
-/// Binaries given on the command line: each at /<its file name>.
-Result<PlatformInput> binaries_input(const PackageFlags& f) {
-  PlatformInput input;
-  std::vector<fs::path> files;
-  for (const std::string& b : f.inputs) {
-    std::error_code ec;
-    if (!fs::is_regular_file(b, ec)) {
-      return io_error(b, fs::exists(b, ec) ? "not a regular file" : "no such file");
-    }
-    files.emplace_back(b);
-    input.files.push_back({b, "/" + fs::path(b).filename().string(), 0755, false, {}});
-  }
-  auto platform = choose_platform(f.platform, files);
-  if (!platform) {
-    return platform.take_error();
-  }
-  input.platform = *platform;
-  return input;
-}
-
-/// A Dockerfile: its ADD/COPY files from the context and its config instructions.
-Result<PlatformInput> dockerfile_input(const PackageFlags& f, ImagePlan& plan,
-                                       const pk::DockerfilePlan& df) {
-  fs::path context = f.inputs.empty() ? fs::path(f.dockerfile).parent_path() : fs::path(f.inputs[0]);
-  if (context.empty()) {
-    context = ".";
-  }
-  std::string name = fs::path(f.dockerfile).filename().string();
-  auto files = pk::resolve_dockerfile_files(df, context, name);
-  if (!files) {
-    return files.take_error();
-  }
-  PlatformInput input;
-  input.extra = std::move(files->layer);
-  input.extra_added = files->added;
-  std::vector<fs::path> sources;
-  for (const pk::AddedFile& a : files->added) {
-    sources.push_back(a.source);
-  }
-  auto platform = choose_platform(f.platform, sources);
-  if (!platform) {
-    return platform.take_error();
-  }
-  input.platform = *platform;
-  return input;
-}
-
-Result<std::map<std::string, std::string>> parse_build_args(const std::vector<std::string>& args) {
-  std::map<std::string, std::string> out;
-  for (const std::string& a : args) {
+  for (const std::string& a : f.build_args) {
     size_t eq = a.find('=');
     if (eq == 0 || eq == std::string::npos) {
-      return usage_error("--build-arg " + a, "expected NAME=VALUE");
+      diag.add(usage_error("--build-arg " + a, "expected NAME=VALUE"));
+    } else {
+      c.build_args[a.substr(0, eq)] = a.substr(eq + 1);
     }
-    out[a.substr(0, eq)] = a.substr(eq + 1);
   }
-  return out;
+  if (!f.push.ref.empty()) {
+    if (auto options = to_push_options(f.push); diag.check(options)) {
+      c.push = pipeline::PushTarget{f.push.ref, std::move(*options)};
+    }
+  }
+  SP_TRY(diag.status());
+  return c;
 }
 
-/// The name an image gets without --image: the first binary's, or the Dockerfile's first file's.
-std::string default_name(const std::vector<fs::path>& files) {
-  return files.empty() ? "image" : files.front().filename().string();
+/// The image plan and its one platform's input.
+struct PackagePlan {
+  pipeline::ImagePlan image;
+  pipeline::PlatformInput input;
+};
+
+Result<PackagePlan> plan_binaries(const PackageFlags& f, const Common& c) {
+  if (f.inputs.empty() && f.image.adds.empty()) {
+    return usage_error("package", "nothing to package",
+                       "scratchpack package BINARY... [--add SRC:DEST], or --dockerfile FILE");
+  }
+  std::vector<fs::path> files(f.inputs.begin(), f.inputs.end());
+  std::string name = files.empty() ? "image" : files.front().filename().string();
+  auto plan = SP_TRY(plan_image(f.image, name,
+                                files.empty() ? std::vector<std::string>{} : std::vector{"/" + name}));
+  auto input = SP_TRY(pipeline::binaries_input(files, c.platform));
+  return PackagePlan{std::move(plan), std::move(input)};
 }
 
-int package_image(const PackageFlags& f, ImagePlan& plan, const PlatformInput& input, Io& io) {
-  auto staging = open_staging(f.out_dir);
-  if (!staging) {
-    return print_error(io, staging.error());
+Result<PackagePlan> plan_dockerfile(const PackageFlags& f, const Common& c) {
+  if (f.inputs.size() > 1) {
+    return usage_error("package --dockerfile", "takes one CONTEXT directory");
   }
-  const packager::BlobStore* store = &staging->store;
-  GateResult gate;
-  auto image = build_platform_image(plan, input, *store, gate);
-  print_gate_findings(io, gate.report);
-  if (!image) {
-    return print_error(io, image.error());
-  }
-  std::string stem = fs::path(plan.ref.repository).filename().string();
-  return publish_images(io, plan, {*image}, store, f.out_dir, stem, f.push, f.json, {});
+  fs::path context = f.inputs.empty() ? fs::path(f.dockerfile).parent_path() : fs::path(f.inputs[0]);
+  auto df = SP_TRY(pipeline::read_dockerfile(f.dockerfile, context.empty() ? "." : context,
+                                             c.build_args, c.platform));
+  auto plan = SP_TRY(
+      plan_image(f.image, df.default_name.empty() ? "image" : df.default_name, {}));
+  pipeline::apply_dockerfile(df.plan, !f.image.cmd.empty(), !f.image.entrypoint.empty(), plan);
+  return PackagePlan{std::move(plan), std::move(df.input)};
+}
+
+Result<Published> package(const PackageFlags& f, const PackagePlan& p, const Common& c,
+                          pipeline::Events& events) {
+  pipeline::Caches caches = pipeline::open_caches(true, events);
+  pipeline::ImagePlan plan = p.image;
+  plan.layer_cache = caches.layers.get();
+  auto staging = SP_TRY(pipeline::open_staging(f.out_dir));
+  auto image = SP_TRY(pipeline::build_platform_image(plan, p.input, staging.store, events));
+  auto delivered = SP_TRY(pipeline::deliver(plan, {image}, staging.store, f.out_dir,
+                                            pipeline::image_stem(plan.ref), c.push, events));
+  return Published{{}, delivered.outputs, 1, delivered.pushed};
 }
 
 int run_package(const PackageFlags& f, Io& io) {
-  if (f.dockerfile.empty()) {
-    if (f.inputs.empty() && f.image.adds.empty()) {
-      return print_error(io, usage_error("package", "nothing to package",
-                                         "scratchpack package BINARY... [--add SRC:DEST], or "
-                                         "--dockerfile FILE"));
-    }
-    std::vector<fs::path> files(f.inputs.begin(), f.inputs.end());
-    std::string name = default_name(files);
-    auto plan = plan_image(f.image, name,
-                           files.empty() ? std::vector<std::string>{} : std::vector{"/" + name});
-    if (!plan) {
-      return print_error(io, plan.error());
-    }
-    auto input = binaries_input(f);
-    if (!input) {
-      return print_error(io, input.error());
-    }
-    return package_image(f, *plan, *input, io);
+  auto common = plan_common(f);
+  if (!common) {
+    return print_error(io, common.error());
   }
-
-  if (f.inputs.size() > 1) {
-    return print_error(io, usage_error("package --dockerfile", "takes one CONTEXT directory"));
-  }
-  auto text = read_file(f.dockerfile);
-  if (!text) {
-    return print_error(io, text.error());
-  }
-  auto args = parse_build_args(f.build_args);
-  if (!args) {
-    return print_error(io, args.error());
-  }
-  auto df = pk::parse_dockerfile(*text, fs::path(f.dockerfile).filename().string(), *args);
-  if (!df) {
-    return print_error(io, df.error());
-  }
-  std::vector<fs::path> firsts;
-  for (const pk::DockerfileCopy& c : df->copies) {
-    for (const std::string& s : c.sources) {
-      firsts.emplace_back(s);
-    }
-  }
-  auto plan = plan_image(f.image, default_name(firsts), {});
+  auto plan = f.dockerfile.empty() ? plan_binaries(f, *common) : plan_dockerfile(f, *common);
   if (!plan) {
     return print_error(io, plan.error());
   }
-  // The Dockerfile decides the config; flags given as well override it.
-  pk::ImageConfig flags_config = plan->config;
-  pk::apply_dockerfile_config(*df, plan->config);
-  if (!f.image.cmd.empty()) {
-    plan->config.cmd = flags_config.cmd;
+  TerminalEvents events(io, ProgressStyle::none, ::isatty(2) == 1, !f.push.quiet);
+  auto published = package(f, *plan, *common, events);
+  if (!published) {
+    return print_error(io, published.error());
   }
-  if (!f.image.entrypoint.empty()) {
-    plan->config.entrypoint = flags_config.entrypoint;
-  }
-  auto input = dockerfile_input(f, *plan, *df);
-  if (!input) {
-    return print_error(io, input.error());
-  }
-  return package_image(f, *plan, *input, io);
+  print_published(io, plan->image, *published, f.json);
+  return 0;
 }
 
 } // namespace
@@ -206,7 +130,8 @@ void register_package(CLI::App& app, Io& io, int& rc) {
   auto f = std::make_shared<PackageFlags>();
   CLI::App* cmd = app.add_subcommand(
       "package", "Wrap prebuilt static binaries (or a FROM-scratch Dockerfile) into an image");
-  cmd->add_option("inputs", f->inputs, "Static binaries, each placed at /NAME; with --dockerfile: CONTEXT");
+  cmd->add_option("inputs", f->inputs,
+                  "Static binaries, each placed at /NAME; with --dockerfile: CONTEXT");
   cmd->add_option("--dockerfile,-f", f->dockerfile, "A Dockerfile in the FROM scratch subset");
   cmd->add_option("--build-arg", f->build_args, "ARG value for the Dockerfile: NAME=VALUE");
   cmd->add_option("--platform", f->platform,

@@ -1,10 +1,13 @@
 // `scratchpack push SOURCE REF`: sends an OCI archive or layout directory (written by
-// scratchpack or anyone) to a registry: open_push_source → push_descriptor → print the digest.
+// scratchpack or anyone) to a registry: open_push_source → push_root → print the digest.
 // Exit 0 pushed, 1 the registry refused or could not be reached, 2 usage or I/O.
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
+#include "cli/events.h"
 #include "cli/push_flags.h"
+#include "pipeline/push.h"
 #include "publish/push_source.h"
+#include "util/diagnostics.h"
 
 #include <CLI/CLI.hpp>
 #include <memory>
@@ -21,18 +24,21 @@ struct PushCommandFlags {
 };
 
 int run_push(const PushCommandFlags& f, Io& io) {
-  // The reference is checked before the (possibly large) archive is unpacked.
-  if (Result<publish::RegistryRef> ref = publish::parse_registry_ref(f.push.ref); !ref) {
-    return print_error(io, ref.error());
+  // The flags and the reference are checked before the (possibly large) archive is unpacked.
+  Diagnostics diag;
+  diag.check(publish::parse_registry_ref(f.push.ref));
+  auto options = to_push_options(f.push);
+  diag.check(options);
+  if (!diag.empty()) {
+    return print_error(io, diag.to_error());
   }
-  if (Result<publish::PushOptions> o = to_push_options(f.push); !o) {
-    return print_error(io, o.error());
-  }
-  Result<publish::PushSource> source = publish::open_push_source(f.source);
+  auto source = publish::open_push_source(f.source);
   if (!source) {
     return print_error(io, source.error());
   }
-  Result<publish::PushResult> result = push_with_flags(io, f.push, source->root, source->store);
+  TerminalEvents events(io, ProgressStyle::none, false, !f.push.quiet);
+  auto result = pipeline::push_root(source->root, source->store,
+                                    pipeline::PushTarget{f.push.ref, std::move(*options)}, events);
   if (!result) {
     return print_error(io, result.error());
   }

@@ -1,80 +1,104 @@
-// `scratchpack release [-f FILE] [--out DIR] [-j N] [--push] [--json]`: flags, and the progress
-// display (a status line rewritten in place on a terminal, one line per step otherwise, nothing
-// with --json).
+// `scratchpack release [-f FILE] [--out DIR] [-j N] [--push] [--json]`: load the manifest → plan
+// (pipeline/release: every problem reported) → run → print dist/'s files, or report.json with
+// --json. Progress is a status line on a terminal, a line per step otherwise, nothing with --json.
+#include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "cli/events.h"
+#include "cli/push_flags.h"
+#include "pipeline/caches.h"
+#include "pipeline/release.h"
+
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <ostream>
 #include <unistd.h>
 
-#include "cli/commands.h"
-#include "cli/diagnostics.h"
-#include "cli/release.h"
-
 namespace sp::cli {
 
 namespace {
 
-/// Progress on stderr: on a terminal one status line rewritten in place ("[compile 3/12] …"),
-/// otherwise one plain line per finished step.
-class ProgressView {
-public:
-  ProgressView(Io& io, bool tty) : m_io(io), m_tty(tty) {}
-  ~ProgressView() { clear(); }
-
-  void show(const ReleaseProgress& p) {
-    std::string line = "[" + p.phase + " " + std::to_string(p.done) + "/" + std::to_string(p.total) +
-                       "] " + p.what;
-    if (m_tty) {
-      m_io.err << "\r\x1b[K" << paint(line, Color::dim, m_io.color_err);
-      m_shown = true;
-      if (p.done == p.total) {
-        // The phase is over: keep its last line, start a fresh one for the next phase.
-        m_io.err << '\n';
-        m_shown = false;
-      }
-    } else {
-      m_io.err << line << '\n';
-    }
-    m_io.err.flush();
-  }
-
-private:
-  void clear() {
-    if (m_tty && m_shown) {
-      m_io.err << "\r\x1b[K";
-      m_io.err.flush();
-    }
-  }
-  Io& m_io;
-  bool m_tty;
-  bool m_shown = false;
+struct ReleaseFlags {
+  std::string manifest = "scratchpack.yaml";
+  std::string out_dir; ///< empty: the manifest's output.dir
+  unsigned jobs = 0;
+  bool push = false;
+  bool json = false;
+  bool no_cache = false;
+  PushFlags push_flags;
 };
+
+void print_summary(Io& io, const pipeline::ReleasePlan& plan,
+                   const pipeline::ReleaseOutcome& outcome) {
+  const fs::path& d = plan.out_dir;
+  for (const pipeline::ReleaseBinary& b : plan.binaries) {
+    io.out << (d / b.rel_path).string() << '\n';
+  }
+  for (size_t i = 0; i < plan.images.size(); ++i) {
+    const pipeline::ImageOutcome& out = outcome.images[i];
+    for (const pipeline::ImageOutputs& o : out.outputs) {
+      io.out << (d / o.path.filename()).string() << ' ' << plan.images[i].plan.ref.to_string()
+             << '@' << o.digest << " (" << out.images.size()
+             << (out.images.size() == 1 ? " platform)" : " platforms)") << '\n';
+    }
+    if (out.pushed) {
+      io.out << out.pushed->pushed() << '\n';
+    }
+  }
+  io.out << (d / "SHA256SUMS").string() << '\n' << (d / "report.json").string() << '\n';
+}
+
+/// The plan and how to run it, every problem of the manifest and the flags reported.
+Result<std::pair<pipeline::ReleasePlan, std::optional<publish::PushOptions>>>
+plan(const ReleaseFlags& f) {
+  auto manifest = SP_TRY(manifests::load_manifest(f.manifest, pipeline::target_hooks()));
+  auto plan = SP_TRY(pipeline::plan_release(manifest, f.out_dir));
+  std::optional<publish::PushOptions> push;
+  if (f.push || plan.push) {
+    push = SP_TRY(to_push_options(f.push_flags));
+  }
+  return std::pair{std::move(plan), std::move(push)};
+}
+
+int run_release(const ReleaseFlags& f, Io& io) {
+  auto planned = plan(f);
+  if (!planned) {
+    return print_error(io, planned.error());
+  }
+  auto& [release, push] = *planned;
+  TerminalEvents events(io, f.json ? ProgressStyle::none : ProgressStyle::steps, ::isatty(2) == 1,
+                        !(f.push_flags.quiet || f.json));
+  pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
+  auto tools = pipeline::build_tools(caches, f.jobs);
+  if (!tools) {
+    return print_error(io, tools.error());
+  }
+  pipeline::ReleaseRun run{*tools, caches.layers.get(), push};
+  auto outcome = pipeline::run_release(release, run, events);
+  if (!outcome) {
+    return print_error(io, outcome.error());
+  }
+  if (f.json) {
+    io.out << outcome->report;
+  } else {
+    print_summary(io, release, *outcome);
+  }
+  return 0;
+}
 
 } // namespace
 
 void register_release(CLI::App& app, Io& io, int& rc) {
-  auto o = std::make_shared<ReleaseOptions>();
-  auto manifest = std::make_shared<std::string>("scratchpack.yaml");
-  auto out = std::make_shared<std::string>();
+  auto f = std::make_shared<ReleaseFlags>();
   CLI::App* cmd = app.add_subcommand(
       "release", "Build every binary x target x image of a scratchpack.yaml into dist/");
-  cmd->add_option("-f,--file", *manifest, "The manifest")->capture_default_str();
-  cmd->add_option("--out", *out, "Output directory (default: the manifest's output.dir)");
-  cmd->add_option("-j,--jobs", o->jobs, "Parallel compiles (default: number of cores)");
-  cmd->add_flag("--push", o->push, "Push every image after building it");
-  cmd->add_flag("--json", o->json, "Print only report.json's contents on stdout");
-  cmd->add_flag("--no-cache", o->no_cache, "Neither read nor write the build cache");
-  add_push_flags(cmd, o->push_flags, /*with_push_ref=*/false);
-  cmd->callback([o, manifest, out, &io, &rc] {
-    o->manifest = *manifest;
-    o->out_dir = *out;
-    ProgressView view(io, ::isatty(2) == 1);
-    std::function<void(const ReleaseProgress&)> progress;
-    if (!o->json) {
-      progress = [&view](const ReleaseProgress& p) { view.show(p); };
-    }
-    rc = run_release(*o, io, progress);
-  });
+  cmd->add_option("-f,--file", f->manifest, "The manifest")->capture_default_str();
+  cmd->add_option("--out", f->out_dir, "Output directory (default: the manifest's output.dir)");
+  cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
+  cmd->add_flag("--push", f->push, "Push every image after building it");
+  cmd->add_flag("--json", f->json, "Print only report.json's contents on stdout");
+  cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the build cache");
+  add_push_flags(cmd, f->push_flags, /*with_push_ref=*/false);
+  cmd->callback([f, &io, &rc] { rc = run_release(*f, io); });
 }
 
 } // namespace sp::cli

@@ -4,8 +4,8 @@
 // 1 errors found, 2 usage or I/O.
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
-#include "cli/scan_images.h"
 #include "cli/scan_render.h"
+#include "pipeline/scan_image.h"
 #include "toolchain/scan/report_json.h"
 #include "toolchain/scan/scanner.h"
 #include "util/strings.h"
@@ -43,38 +43,6 @@ void render_human(const scan::ScanReport& report, const ScanFlags& flags, Io& io
   render_scan_report(io.out, io.color_out, report, v);
 }
 
-/// Files and directories go to the scanner as they are; image archives and OCI layouts are read
-/// and each platform's filesystem is scanned against that platform.
-Result<scan::ScanReport> scan_all(const std::vector<std::string>& paths,
-                                  const scan::ScanOptions& options) {
-  std::vector<std::string> plain;
-  std::vector<std::string> images;
-  for (const std::string& p : paths) {
-    (looks_like_image(p) ? images : plain).push_back(p);
-  }
-  scan::ScanReport report;
-  report.platform = options.platform;
-  report.strict = options.strict;
-  if (!plain.empty()) {
-    auto r = scan::scan_paths(plain, options);
-    if (!r) {
-      return r.take_error();
-    }
-    report = std::move(*r);
-  }
-  for (const std::string& image : images) {
-    auto r = scan_image(image, options);
-    if (!r) {
-      return r.take_error();
-    }
-    for (scan::FileReport& f : r->files) {
-      report.files.push_back(std::move(f));
-    }
-    report.skipped += r->skipped;
-  }
-  return report;
-}
-
 int run_scan(const ScanFlags& flags, Io& io) {
   scan::ScanOptions options;
   options.strict = flags.strict;
@@ -86,7 +54,7 @@ int run_scan(const ScanFlags& flags, Io& io) {
     }
     options.platform = *platform;
   }
-  auto report = scan_all(flags.paths, options);
+  auto report = pipeline::scan_any(flags.paths, options);
   if (!report) {
     return print_error(io, report.error());
   }

@@ -8,6 +8,7 @@
 #include "cli/diagnostics.h"
 #include "toolchain/libcxx.h"
 #include "toolchain/sysroot.h"
+#include "util/target.h"
 
 namespace sp::cli {
 
@@ -21,13 +22,13 @@ std::string cxx_status(const tc::Sysroot& s) {
   if (s.has_cxx()) {
     return "yes (" + s.cxx_library + ")";
   }
-  return s.target.libc == tc::Libc::musl ? "on first use" : "no";
+  return s.target.libc == Libc::musl ? "on first use" : "no";
 }
 
 int run_list(Io& io) {
   io.out << std::left << std::setw(15) << "TARGET" << std::setw(8) << "STATUS" << std::setw(22)
          << "C++" << "SYSROOT\n";
-  for (const tc::Target& t : tc::all_targets()) {
+  for (const Target& t : all_targets()) {
     tc::SysrootProbe probe = tc::probe_sysroot(t);
     io.out << std::setw(15) << t.name();
     if (probe.sysroot) {
@@ -68,7 +69,7 @@ int install_libcxx(const tc::Sysroot& sysroot, bool force, Io& io) {
 }
 
 int run_install(const std::string& text, bool force, Io& io) {
-  auto target = tc::parse_target(text);
+  auto target = parse_target(text);
   if (!target) {
     return print_error(io, target.error());
   }
@@ -88,7 +89,7 @@ int run_install(const std::string& text, bool force, Io& io) {
     io.out << target->name() << ": " << installed->root.string() << '\n';
     sysroot = std::move(*installed);
   }
-  if (target->libc == tc::Libc::musl) {
+  if (target->libc == Libc::musl) {
     return install_libcxx(*sysroot, force, io);
   }
   return 0;

@@ -1,5 +1,7 @@
 #include "cli/diagnostics.h"
 
+#include "util/diagnostics.h"
+
 #include <cstdlib>
 #include <ostream>
 #include <unistd.h>
@@ -37,20 +39,10 @@ std::string paint(std::string_view text, Color color, bool enabled) {
 }
 
 int print_error(Io& io, const Error& e) {
-  if (!e.details.empty()) {
-    io.err << e.details;
-    if (e.details.back() != '\n') {
-      io.err << '\n';
-    }
-  }
-  io.err << paint("error:", Color::red, io.color_err) << ' ' << e.what;
-  if (!e.why.empty()) {
-    io.err << ": " << e.why;
-  }
-  io.err << '\n';
-  if (!e.hint.empty()) {
-    io.err << paint("hint:", Color::cyan, io.color_err) << ' ' << e.hint << '\n';
-  }
+  ErrorStyle style;
+  style.error_label = [&io](std::string_view l) { return paint(l, Color::red, io.color_err); };
+  style.hint_label = [&io](std::string_view l) { return paint(l, Color::cyan, io.color_err); };
+  io.err << render(e, style);
   io.err.flush();
   return e.exit_code();
 }

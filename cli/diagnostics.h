@@ -13,8 +13,9 @@ enum class Color { none, red, yellow, green, cyan, bold, dim };
 /// `text` wrapped in the ANSI colour when `enabled`, else unchanged.
 std::string paint(std::string_view text, Color color, bool enabled);
 
-/// Prints e.details verbatim, then `error: <what>: <why>` and `hint: <hint>` on io.err. Returns
-/// the error's exit code so callers can `return print_error(io, e);`.
+/// Prints the error on io.err as util's render() lays it out (every problem, the details, then
+/// `error: <what>: <why>` and `hint: <hint>`), labels painted when colour is on. Returns the
+/// error's exit code so callers can `return print_error(io, e);`.
 int print_error(Io& io, const Error& e);
 void print_warning(Io& io, std::string_view text);
 void print_note(Io& io, std::string_view text);

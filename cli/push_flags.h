@@ -1,5 +1,5 @@
-// The registry flags every publishing command shares (push, build --push, package --push):
-// parsing them into PushOptions, rendering progress on stderr and the result on stdout.
+// The registry flags every publishing command shares (push, build --push, package --push,
+// release): parsing them into PushOptions, and the push result as JSON.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -41,15 +41,6 @@ Result<publish::PushOptions> to_push_options(const PushFlags& flags);
 
 /// Parses a byte count: "1048576", "512K", "8M", "1G" (binary units).
 Result<uint64_t> parse_size(std::string_view text);
-
-/// A progress callback writing one line per step to io.err ("push: uploaded sha256:…").
-std::function<void(const publish::PushEvent&)> push_progress_printer(Io& io);
-
-/// Parses flags.ref and pushes `root` from `store` with the flags' options, progress on
-/// io.err unless quiet. What build --push and package --push call after writing the image.
-Result<publish::PushResult> push_with_flags(Io& io, const PushFlags& flags,
-                                            const packager::Descriptor& root,
-                                            const packager::BlobStore& store);
 
 /// {"reference","digest","pushed","media_type","blobs_uploaded","blobs_skipped","blobs_mounted",
 /// "bytes_uploaded","manifests_put","retries"}.

@@ -34,7 +34,7 @@ void check_unique_names(const std::vector<T>& items, std::string_view noun, Cont
       continue;
     }
     if (auto [pos, inserted] = seen.emplace(item.name, item.name_mark); !inserted) {
-      ctx.diag.error(item.name_mark, item.key_path + ".name",
+      ctx.diag.error_at(item.name_mark, item.key_path + ".name",
                      "duplicate " + std::string(noun) + " name '" + item.name + "' (first at " +
                          to_string(pos->second) + ")");
     }
@@ -52,7 +52,7 @@ void resolve_targets(std::vector<TargetName>& targets, bool& inherited, const st
   std::set<std::string> top = keys_of(manifest.targets, ctx);
   for (const TargetName& target : targets) {
     if (!top.contains(ctx.target_key(target.name))) {
-      ctx.diag.error(target.mark, path,
+      ctx.diag.error_at(target.mark, path,
                      "target '" + target.name + "' is not in the top-level targets (" +
                          join_words(names_of(manifest.targets)) + ")");
     }
@@ -73,7 +73,7 @@ void check_image_binary(const Image& image, const ImageBinary& ref, const Manife
     if (hint.empty() && !names.empty()) {
       hint = "; the binaries are " + join_words(names);
     }
-    ctx.diag.error(ref.mark, ref.key_path, "unknown binary '" + ref.name + "'" + hint);
+    ctx.diag.error_at(ref.mark, ref.key_path, "unknown binary '" + ref.name + "'" + hint);
     return;
   }
   std::set<std::string> built = keys_of(binary->targets, ctx);
@@ -89,7 +89,7 @@ void check_image_binary(const Image& image, const ImageBinary& ref, const Manife
     if (image.targets_inherited) {
       message += "; list the image's own targets";
     }
-    ctx.diag.error(ref.mark, ref.key_path, message);
+    ctx.diag.error_at(ref.mark, ref.key_path, message);
   }
 }
 

@@ -367,20 +367,25 @@ Result<E> parse_enum(std::string_view text, std::string_view noun,
 
 } // namespace
 
-Result<Profile> parse_profile(std::string_view text) {
-  return parse_enum<Profile, 3>(
-      text, "profile",
-      {{{"debug", Profile::debug}, {"release", Profile::release}, {"size", Profile::size}}});
+namespace {
+
+/// A word of util's vocabulary, in the manifest's wording.
+template <class E> Result<E> parse_word(std::string_view text) {
+  if (std::optional<E> value = lookup<E>(text)) {
+    return *value;
+  }
+  return failure("", "unknown " + std::string(noun_of(E{})) + " " + in_quotes(text) +
+                         "; expected " + expected_names<E>());
 }
 
-Result<Libc> parse_libc(std::string_view text) {
-  return parse_enum<Libc, 2>(text, "libc", {{{"glibc", Libc::glibc}, {"musl", Libc::musl}}});
-}
+} // namespace
+
+Result<Profile> parse_profile(std::string_view text) { return parse_word<Profile>(text); }
+
+Result<Libc> parse_libc(std::string_view text) { return parse_word<Libc>(text); }
 
 Result<Compression> parse_compression(std::string_view text) {
-  return parse_enum<Compression, 3>(
-      text, "compression",
-      {{{"gzip", Compression::gzip}, {"zstd", Compression::zstd}, {"none", Compression::none}}});
+  return parse_word<Compression>(text);
 }
 
 Result<OutputFormat> parse_output_format(std::string_view text) {

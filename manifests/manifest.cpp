@@ -5,36 +5,21 @@
 
 namespace sp::manifests {
 
-std::string_view to_string(Profile profile) {
-  switch (profile) {
-  case Profile::debug:
-    return "debug";
-  case Profile::release:
-    return "release";
-  case Profile::size:
-    return "size";
-  }
-  return "release";
-}
-
-std::string_view to_string(Libc libc) {
-  return libc == Libc::musl ? "musl" : "glibc";
-}
-
-std::string_view to_string(Compression compression) {
-  switch (compression) {
-  case Compression::gzip:
-    return "gzip";
-  case Compression::zstd:
-    return "zstd";
-  case Compression::none:
-    return "none";
-  }
-  return "gzip";
-}
-
 std::string_view to_string(OutputFormat format) {
   return format == OutputFormat::oci_dir ? "oci-dir" : "archive";
+}
+
+Error Manifest::problem(Mark mark, std::string key_path, std::string message) const {
+  Diagnostics diag(file.string());
+  diag.error_at(mark, std::move(key_path), std::move(message));
+  return diag.errors().front();
+}
+
+std::string Manifest::diagnostic(Mark mark, std::string_view key_path,
+                                 std::string_view message) const {
+  std::string line = render(problem(mark, std::string(key_path), std::string(message)));
+  line.pop_back();
+  return line;
 }
 
 const Binary* Manifest::find_binary(std::string_view name) const {
@@ -58,17 +43,17 @@ std::optional<YAML::Node> load_document(std::string_view text, Diagnostics& diag
   try {
     documents = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
-    diag.error(mark_of(e.mark), "", "YAML syntax error: " + e.msg);
+    diag.error_at(mark_of(e.mark), "", "YAML syntax error: " + e.msg);
     return std::nullopt;
   }
   if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
-    diag.error(Mark{1, 1}, "",
+    diag.error_at(Mark{1, 1}, "",
                "the manifest is empty; it needs at least version, project and "
                "binaries");
     return std::nullopt;
   }
   if (documents.size() > 1) {
-    diag.error(detail::mark_of(documents[1]), "",
+    diag.error_at(detail::mark_of(documents[1]), "",
                "a manifest is one YAML document, but this file has " +
                    std::to_string(documents.size()));
     return std::nullopt;
@@ -86,7 +71,7 @@ fs::path absolute_dir(const fs::path& dir) {
 
 Result<Manifest> parse_manifest(std::string_view text, const fs::path& file_for_messages,
                                 const fs::path& base_dir, const ParseHooks& hooks) {
-  Diagnostics diag;
+  Diagnostics diag(file_for_messages.string());
   Manifest manifest;
   manifest.file = file_for_messages;
   manifest.base_dir = absolute_dir(base_dir);
@@ -98,18 +83,16 @@ Result<Manifest> parse_manifest(std::string_view text, const fs::path& file_for_
   if (diag.empty()) {
     return manifest;
   }
-  size_t n = diag.count();
-  Error error = failure(file_for_messages.string(),
-                        std::to_string(n) + (n == 1 ? " problem found" : " problems found"));
-  error.details = diag.render(file_for_messages);
-  return error;
+  diag.sort_by_position();
+  return diag.to_error(file_for_messages.string(), count_problems(diag.count()),
+                       ErrorKind::failure);
 }
 
 Result<Manifest> load_manifest(const fs::path& file, const ParseHooks& hooks) {
   Result<std::string> text = read_file(file);
   if (!text) {
     Error error = text.take_error();
-    error.kind = ErrorKind::io;
+    error.kind = ErrorKind::usage_or_io;
     return error;
   }
   return parse_manifest(*text, file, file.parent_path(), hooks);

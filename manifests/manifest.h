@@ -7,9 +7,10 @@
 // to sorted absolute file lists, so consumers need no further logic.
 #pragma once
 
-#include "manifests/diagnostics.h"
+#include "manifests/key_path.h"
 #include "util/fs.h"
 #include "util/result.h"
+#include "util/vocabulary.h"
 
 #include <functional>
 #include <map>
@@ -24,21 +25,9 @@ namespace sp::manifests {
 /// The only manifest version this parser reads.
 inline constexpr int k_manifest_version = 1;
 
-/// Optimisation profile of a binary.
-enum class Profile { debug, release, size };
-/// C library a binary links statically.
-enum class Libc { glibc, musl };
-/// Layer compression of an image.
-enum class Compression { gzip, zstd, none };
-/// How an image is written under output.dir.
+/// How an image is written under output.dir. (Profile, Libc and Compression are util's.)
 enum class OutputFormat { archive, oci_dir };
 
-/// "debug", "release", "size".
-std::string_view to_string(Profile profile);
-/// "glibc", "musl".
-std::string_view to_string(Libc libc);
-/// "gzip", "zstd", "none".
-std::string_view to_string(Compression compression);
 /// "archive", "oci-dir".
 std::string_view to_string(OutputFormat format);
 
@@ -193,10 +182,10 @@ struct Manifest {
 
   /// The binary named `name`, or nullptr.
   const Binary* find_binary(std::string_view name) const;
-  /// One message line about a node of this manifest, gcc style (see format_diagnostic()).
-  std::string diagnostic(Mark mark, std::string_view key_path, std::string_view message) const {
-    return format_diagnostic(file, mark, key_path, message);
-  }
+  /// A problem about a node of this manifest, located: `FILE:LINE:COL: error: KEY.PATH: msg`.
+  Error problem(Mark mark, std::string key_path, std::string message) const;
+  /// The problem's line as render() prints it (without the newline).
+  std::string diagnostic(Mark mark, std::string_view key_path, std::string_view message) const;
 };
 
 /// What manifests/ cannot decide alone, supplied by the caller (the CLI passes the toolchain's).

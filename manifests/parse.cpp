@@ -32,7 +32,7 @@ void parse_checked_list(const Field& field, Status (*check)(std::string_view),
   std::optional<std::vector<Item>> items = read_string_list(field, ctx.diag);
   for (const Item& item : items.value_or(std::vector<Item>{})) {
     if (Status s = check(item.value); !s) {
-      ctx.diag.error(item.mark, item.path, s.error().why);
+      ctx.diag.error_at(item.mark, item.path, s.error().why);
     } else {
       out.push_back(item.value);
     }
@@ -48,7 +48,7 @@ std::optional<std::vector<TargetName>> parse_targets(const Field& field, Context
     return std::nullopt;
   }
   if (is_empty_list(field)) {
-    ctx.diag.error(field.mark, field.path, "must list at least one target");
+    ctx.diag.error_at(field.mark, field.path, "must list at least one target");
     return std::nullopt;
   }
   std::vector<TargetName> targets;
@@ -63,12 +63,12 @@ std::optional<std::vector<TargetName>> parse_targets(const Field& field, Context
       }
     }
     if (why) {
-      ctx.diag.error(item.mark, item.path, *why);
+      ctx.diag.error_at(item.mark, item.path, *why);
       continue;
     }
     auto [pos, inserted] = seen.emplace(ctx.target_key(item.value), item.mark);
     if (!inserted) {
-      ctx.diag.error(item.mark, item.path,
+      ctx.diag.error_at(item.mark, item.path,
                      "duplicate target '" + item.value + "' (first at " + to_string(pos->second) +
                          ")");
       continue;
@@ -89,7 +89,7 @@ void parse_formats(const Field& field, Output& output, Context& ctx) {
     return;
   }
   if (is_empty_list(field)) {
-    ctx.diag.error(field.mark, field.path, "must list at least one format");
+    ctx.diag.error_at(field.mark, field.path, "must list at least one format");
     return;
   }
   output.formats.clear();
@@ -97,9 +97,9 @@ void parse_formats(const Field& field, Output& output, Context& ctx) {
   for (const Item& item : *items) {
     Result<OutputFormat> format = parse_output_format(item.value);
     if (!format) {
-      ctx.diag.error(item.mark, item.path, format.error().why);
+      ctx.diag.error_at(item.mark, item.path, format.error().why);
     } else if (auto [pos, inserted] = seen.emplace(*format, item.mark); !inserted) {
-      ctx.diag.error(item.mark, item.path,
+      ctx.diag.error_at(item.mark, item.path,
                      "duplicate format '" + item.value + "' (first at " + to_string(pos->second) +
                          ")");
     } else {
@@ -120,7 +120,7 @@ Output parse_output(const Field& field, Context& ctx) {
   if (Field dir = map.get("dir"); dir.present) {
     if (std::optional<std::string> text = read_string(dir, ctx.diag)) {
       if (text->empty()) {
-        ctx.diag.error(dir.mark, dir.path, "output directory is empty");
+        ctx.diag.error_at(dir.mark, dir.path, "output directory is empty");
       } else {
         output.dir = ctx.resolve(*text);
       }
@@ -142,7 +142,7 @@ void parse_version(const MapReader& root, Manifest& manifest, Context& ctx) {
   }
   if (std::optional<long long> version = read_int(field, ctx.diag)) {
     if (*version != k_manifest_version) {
-      ctx.diag.error(field.mark, field.path,
+      ctx.diag.error_at(field.mark, field.path,
                      "unsupported version " + std::to_string(*version) +
                          "; this scratchpack reads version " + std::to_string(k_manifest_version));
     }
@@ -156,7 +156,7 @@ void parse_project(const MapReader& root, Manifest& manifest, Context& ctx) {
   }
   if (std::optional<std::string> name = read_string(field, ctx.diag)) {
     if (Status s = check_project_name(*name); !s) {
-      ctx.diag.error(field.mark, field.path, s.error().why);
+      ctx.diag.error_at(field.mark, field.path, s.error().why);
     }
     manifest.project = *name;
   }
@@ -194,7 +194,7 @@ void parse_document(const YAML::Node& node, Manifest& manifest, Context& ctx) {
   if (binaries.present) {
     parse_section(binaries, "a list of binaries", manifest.binaries, parse_binary, ctx);
     if (is_empty_list(binaries)) {
-      ctx.diag.error(binaries.mark, binaries.path, "must list at least one binary");
+      ctx.diag.error_at(binaries.mark, binaries.path, "must list at least one binary");
     }
   }
   if (Field images = root.get("images"); images.present) {

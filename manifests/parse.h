@@ -58,7 +58,7 @@ std::optional<E> parse_choice(const Field& field, Result<E> (*parse)(std::string
   }
   Result<E> value = parse(*text);
   if (!value) {
-    ctx.diag.error(field.mark, field.path, value.error().why);
+    ctx.diag.error_at(field.mark, field.path, value.error().why);
     return std::nullopt;
   }
   return *value;

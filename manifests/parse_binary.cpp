@@ -27,15 +27,15 @@ void add_literal_source(const Item& item, std::vector<fs::path>& out, Context& c
   fs::file_status status = fs::status(path, ec);
   std::string quoted = "'" + item.value + "'";
   if (!fs::exists(status)) {
-    ctx.diag.error(item.mark, item.path, "source " + quoted + " does not exist");
+    ctx.diag.error_at(item.mark, item.path, "source " + quoted + " does not exist");
   } else if (fs::is_directory(status)) {
-    ctx.diag.error(item.mark, item.path,
+    ctx.diag.error_at(item.mark, item.path,
                    "source " + quoted + " is a directory; list its files or use a glob such as '" +
                        fs::path(item.value).generic_string() + "/*.cpp'");
   } else if (!fs::is_regular_file(status)) {
-    ctx.diag.error(item.mark, item.path, "source " + quoted + " is not a regular file");
+    ctx.diag.error_at(item.mark, item.path, "source " + quoted + " is not a regular file");
   } else if (!is_source_file(path)) {
-    ctx.diag.error(item.mark, item.path,
+    ctx.diag.error_at(item.mark, item.path,
                    "source " + quoted + " is not a C or C++ file (.c, .cc, .cpp, .cxx, .c++, .C)");
   } else {
     out.push_back(path);
@@ -46,12 +46,12 @@ void add_glob_sources(const Item& item, std::vector<fs::path>& out, Context& ctx
   std::string quoted = "'" + item.value + "'";
   Result<std::vector<std::string>> matches = expand_glob(item.value, ctx.base_dir);
   if (!matches) {
-    ctx.diag.error(item.mark, item.path,
+    ctx.diag.error_at(item.mark, item.path,
                    "sources glob " + quoted + " is malformed: " + matches.error().why);
     return;
   }
   if (matches->empty()) {
-    ctx.diag.error(item.mark, item.path, "sources glob " + quoted + " matches no file");
+    ctx.diag.error_at(item.mark, item.path, "sources glob " + quoted + " matches no file");
     return;
   }
   size_t before = out.size();
@@ -62,7 +62,7 @@ void add_glob_sources(const Item& item, std::vector<fs::path>& out, Context& ctx
     }
   }
   if (out.size() == before) {
-    ctx.diag.error(item.mark, item.path, "sources glob " + quoted + " matches no C or C++ file");
+    ctx.diag.error_at(item.mark, item.path, "sources glob " + quoted + " matches no C or C++ file");
   }
 }
 
@@ -73,13 +73,13 @@ void parse_sources(const Field& field, Binary& binary, Context& ctx) {
     return;
   }
   if (is_empty_list(field)) {
-    ctx.diag.error(field.mark, field.path, "must list at least one source");
+    ctx.diag.error_at(field.mark, field.path, "must list at least one source");
     return;
   }
   for (const Item& item : *items) {
     binary.source_patterns.push_back(item.value);
     if (item.value.empty()) {
-      ctx.diag.error(item.mark, item.path, "source is empty");
+      ctx.diag.error_at(item.mark, item.path, "source is empty");
     } else if (has_glob_chars(item.value)) {
       add_glob_sources(item, binary.sources, ctx);
     } else {
@@ -104,11 +104,11 @@ void parse_dirs(const Field& field, std::string_view noun, std::vector<fs::path>
     std::error_code ec;
     std::string what = std::string(noun) + " '" + item.value + "'";
     if (item.value.empty()) {
-      ctx.diag.error(item.mark, item.path, std::string(noun) + " is empty");
+      ctx.diag.error_at(item.mark, item.path, std::string(noun) + " is empty");
     } else if (!fs::exists(dir, ec)) {
-      ctx.diag.error(item.mark, item.path, what + " does not exist");
+      ctx.diag.error_at(item.mark, item.path, what + " does not exist");
     } else if (!fs::is_directory(dir, ec)) {
-      ctx.diag.error(item.mark, item.path, what + " is not a directory");
+      ctx.diag.error_at(item.mark, item.path, what + " is not a directory");
     } else {
       out.push_back(dir);
     }
@@ -119,7 +119,7 @@ void parse_name(const Field& field, Binary& binary, Context& ctx) {
   binary.name_mark = field.mark;
   if (std::optional<std::string> name = read_string(field, ctx.diag)) {
     if (Status s = check_binary_name(*name); !s) {
-      ctx.diag.error(field.mark, field.path, s.error().why);
+      ctx.diag.error_at(field.mark, field.path, s.error().why);
     }
     binary.name = *name;
   }
@@ -147,7 +147,7 @@ std::optional<Binary> parse_binary(const Field& field, Context& ctx) {
   if (Field std = map.get("std"); std.present) {
     if (std::optional<std::string> text = read_string(std, ctx.diag)) {
       if (Status s = check_std(*text); !s) {
-        ctx.diag.error(std.mark, std.path, s.error().why);
+        ctx.diag.error_at(std.mark, std.path, s.error().why);
       }
       binary.std = *text;
     }

@@ -29,7 +29,7 @@ void parse_name(const Field& field, Image& image, Context& ctx) {
   image.name_mark = field.mark;
   if (std::optional<std::string> name = read_string(field, ctx.diag)) {
     if (Status s = check_image_name(*name); !s) {
-      ctx.diag.error(field.mark, field.path, s.error().why);
+      ctx.diag.error_at(field.mark, field.path, s.error().why);
     }
     image.name = *name;
   }
@@ -41,16 +41,16 @@ void parse_tags(const Field& field, Image& image, Context& ctx) {
     return;
   }
   if (is_empty_list(field)) {
-    ctx.diag.error(field.mark, field.path, "must list at least one tag");
+    ctx.diag.error_at(field.mark, field.path, "must list at least one tag");
     return;
   }
   image.tags.clear();
   std::map<std::string, Mark> seen;
   for (const Item& item : *items) {
     if (Status s = check_tag(item.value); !s) {
-      ctx.diag.error(item.mark, item.path, s.error().why);
+      ctx.diag.error_at(item.mark, item.path, s.error().why);
     } else if (auto [pos, inserted] = seen.emplace(item.value, item.mark); !inserted) {
-      ctx.diag.error(item.mark, item.path,
+      ctx.diag.error_at(item.mark, item.path,
                      "duplicate tag " + in_quotes(item.value) + " (first at " +
                          to_string(pos->second) + ")");
     } else {
@@ -74,7 +74,7 @@ bool read_binary_map(const Field& field, ImageBinary& binary, Mark& path_mark, C
       return true;
     }
     if (Status s = check_image_file_path(*where); !s) {
-      ctx.diag.error(path.mark, path.path, s.error().why);
+      ctx.diag.error_at(path.mark, path.path, s.error().why);
       return true;
     }
     binary.path = *where;
@@ -108,7 +108,7 @@ void parse_binaries(const Field& field, ImageDraft& draft, Context& ctx) {
     return;
   }
   if (is_empty_list(field)) {
-    ctx.diag.error(field.mark, field.path, "must list at least one binary");
+    ctx.diag.error_at(field.mark, field.path, "must list at least one binary");
   }
   for (const Field& entry : *entries) {
     parse_image_binary(entry, draft, ctx);
@@ -119,7 +119,7 @@ void parse_binaries(const Field& field, ImageDraft& draft, Context& ctx) {
 void parse_command(const Field& field, std::vector<Item>& items, std::vector<std::string>& out,
                    Context& ctx) {
   if (field.node.IsScalar()) {
-    ctx.diag.error(field.mark, field.path,
+    ctx.diag.error_at(field.mark, field.path,
                    "shell form is not supported: a scratch image has no /bin/sh to run it; use "
                    "the exec form: " +
                        exec_form_hint(field.node.Scalar()));
@@ -130,7 +130,7 @@ void parse_command(const Field& field, std::vector<Item>& items, std::vector<std
     return;
   }
   if (is_empty_list(field)) {
-    ctx.diag.error(field.mark, field.path,
+    ctx.diag.error_at(field.mark, field.path,
                    "is empty; remove the key or name the program, e.g. [\"/hello\"]");
     return;
   }
@@ -144,7 +144,7 @@ void parse_env(const Field& field, Image& image, Context& ctx) {
   std::optional<std::vector<std::pair<Item, Item>>> entries = read_string_map(field, ctx.diag);
   for (const auto& [key, value] : entries.value_or(std::vector<std::pair<Item, Item>>{})) {
     if (Status s = check_env_key(key.value); !s) {
-      ctx.diag.error(key.mark, field.path, s.error().why);
+      ctx.diag.error_at(key.mark, field.path, s.error().why);
     } else {
       image.env.emplace_back(key.value, value.value);
     }
@@ -155,7 +155,7 @@ void parse_string_map(const Field& field, std::map<std::string, std::string>& ou
   std::optional<std::vector<std::pair<Item, Item>>> entries = read_string_map(field, ctx.diag);
   for (const auto& [key, value] : entries.value_or(std::vector<std::pair<Item, Item>>{})) {
     if (key.value.empty()) {
-      ctx.diag.error(key.mark, field.path, "key is empty");
+      ctx.diag.error_at(key.mark, field.path, "key is empty");
     } else {
       out.emplace(key.value, value.value);
     }
@@ -172,9 +172,9 @@ void parse_expose(const Field& field, Image& image, Context& ctx) {
     }
     Result<Port> port = parse_port(*text);
     if (!port) {
-      ctx.diag.error(entry.mark, entry.path, port.error().why);
+      ctx.diag.error_at(entry.mark, entry.path, port.error().why);
     } else if (auto [pos, inserted] = seen.emplace(port->to_string(), entry.mark); !inserted) {
-      ctx.diag.error(entry.mark, entry.path,
+      ctx.diag.error_at(entry.mark, entry.path,
                      "duplicate port " + port->to_string() + " (first at " +
                          to_string(pos->second) + ")");
     } else {
@@ -189,7 +189,7 @@ void parse_mode_field(const Field& field, ImageFile& file, Context& ctx) {
   if (std::optional<std::string> text = read_string(field, ctx.diag)) {
     Result<unsigned> mode = parse_mode(*text);
     if (!mode) {
-      ctx.diag.error(field.mark, field.path, mode.error().why);
+      ctx.diag.error_at(field.mark, field.path, mode.error().why);
     } else {
       file.mode = *mode;
     }
@@ -204,11 +204,11 @@ void parse_src(const Field& field, ImageFile& file, Context& ctx) {
   file.src = ctx.resolve(*src);
   std::error_code ec;
   if (src->empty()) {
-    ctx.diag.error(field.mark, field.path, "file source is empty");
+    ctx.diag.error_at(field.mark, field.path, "file source is empty");
   } else if (!fs::exists(file.src, ec)) {
-    ctx.diag.error(field.mark, field.path, "file " + in_quotes(*src) + " does not exist");
+    ctx.diag.error_at(field.mark, field.path, "file " + in_quotes(*src) + " does not exist");
   } else if (!fs::is_regular_file(file.src, ec)) {
-    ctx.diag.error(field.mark, field.path, "file " + in_quotes(*src) + " is not a regular file");
+    ctx.diag.error_at(field.mark, field.path, "file " + in_quotes(*src) + " is not a regular file");
   }
 }
 
@@ -227,7 +227,7 @@ void parse_file(const Field& field, ImageDraft& draft, Context& ctx) {
   std::optional<std::string> where = dest.present ? read_string(dest, ctx.diag) : std::nullopt;
   if (where) {
     if (Status s = check_image_file_path(*where); !s) {
-      ctx.diag.error(dest.mark, dest.path, s.error().why);
+      ctx.diag.error_at(dest.mark, dest.path, s.error().why);
     } else {
       file.dest = *where;
     }
@@ -254,7 +254,7 @@ std::optional<std::string> parse_checked(const Field& field, Status (*check)(std
     return std::nullopt;
   }
   if (Status s = check(*text); !s) {
-    ctx.diag.error(field.mark, field.path, s.error().why);
+    ctx.diag.error_at(field.mark, field.path, s.error().why);
     return std::nullopt;
   }
   return text;
@@ -326,13 +326,13 @@ void resolve_user(ImageDraft& draft, Context& ctx) {
   bool nonroot_written = draft.nonroot.present;
   if (image.user == "nonroot") {
     if (nonroot_written && !image.nonroot) {
-      ctx.diag.error(draft.user.mark, draft.user.path,
+      ctx.diag.error_at(draft.user.mark, draft.user.path,
                      "user 'nonroot' needs the /etc/passwd that nonroot: true adds; set nonroot: "
                      "true or use user: \"65532:65532\"");
     }
     image.nonroot = true;
   } else if (image.user == "root" && !image.nonroot) {
-    ctx.diag.error(draft.user.mark, draft.user.path,
+    ctx.diag.error_at(draft.user.mark, draft.user.path,
                    "user 'root' needs /etc/passwd, which a scratch image lacks; leave user out "
                    "(root is the default), write \"0\", or set nonroot: true");
   } else if (image.user.empty() && image.nonroot) {
@@ -365,14 +365,14 @@ void claim(std::map<std::string, PathOwner>& owners, const std::string& path, Pa
            const Image& image, Context& ctx) {
   for (const auto& [reserved, by] : reserved_paths(image)) {
     if (path == reserved || path.starts_with(reserved + "/")) {
-      ctx.diag.error(owner.mark, owner.key_path,
+      ctx.diag.error_at(owner.mark, owner.key_path,
                      "path " + in_quotes(path) + " is written by " + by);
       return;
     }
   }
   auto [pos, inserted] = owners.emplace(path, owner);
   if (!inserted) {
-    ctx.diag.error(owner.mark, owner.key_path,
+    ctx.diag.error_at(owner.mark, owner.key_path,
                    "path " + in_quotes(path) + " is already used by " + pos->second.key_path +
                        " (" + to_string(pos->second.mark) + ")");
   }
@@ -397,7 +397,7 @@ void check_image_paths(ImageDraft& draft, Context& ctx) {
          slash = path.rfind('/', slash - 1)) {
       auto parent = owners.find(path.substr(0, slash));
       if (parent != owners.end()) {
-        ctx.diag.error(owner.mark, owner.key_path,
+        ctx.diag.error_at(owner.mark, owner.key_path,
                        "path " + in_quotes(path) + " needs " + in_quotes(parent->first) +
                            " to be a directory, but " + parent->second.key_path +
                            " puts a file there");
@@ -437,7 +437,7 @@ void check_program(const ImageDraft& draft, const Item& program, Context& ctx) {
   } else {
     message += " is not in the image; its binaries are at " + join_words(paths);
   }
-  ctx.diag.error(program.mark, program.path, message);
+  ctx.diag.error_at(program.mark, program.path, message);
 }
 
 void resolve_entrypoint(ImageDraft& draft, Context& ctx) {
@@ -446,7 +446,7 @@ void resolve_entrypoint(ImageDraft& draft, Context& ctx) {
     if (image.binaries.size() == 1) {
       image.entrypoint = {image.binaries.front().path};
     } else if (image.binaries.size() > 1) {
-      ctx.diag.error(image.mark, image.key_path,
+      ctx.diag.error_at(image.mark, image.key_path,
                      "no entrypoint or cmd: the image holds " +
                          std::to_string(image.binaries.size()) +
                          " binaries, so name the program, e.g. entrypoint: [\"" +

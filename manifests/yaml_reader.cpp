@@ -75,7 +75,7 @@ std::string describe(const YAML::Node& node) {
 }
 
 void wrong_type(const Field& field, std::string_view what, Diagnostics& diag) {
-  diag.error(field.mark, field.path,
+  diag.error_at(field.mark, field.path,
              "expected " + std::string(what) + ", got " + describe(field.node));
 }
 
@@ -92,17 +92,17 @@ MapReader::MapReader(const Field& field, std::vector<std::string> known, Diagnos
     YAML::Node key = it->first;
     YAML::Node value = it->second;
     if (!key.IsScalar()) {
-      diag.error(mark_of(key), m_path, "expected a key, got " + describe(key));
+      diag.error_at(mark_of(key), m_path, "expected a key, got " + describe(key));
       continue;
     }
     const std::string& name = key.Scalar();
     if (auto [pos, inserted] = seen.emplace(name, mark_of(key)); !inserted) {
-      diag.error(mark_of(key), m_path,
+      diag.error_at(mark_of(key), m_path,
                  "duplicate key '" + name + "' (first at " + to_string(pos->second) + ")");
       continue;
     }
     if (std::find(known.begin(), known.end(), name) == known.end()) {
-      diag.error(mark_of(key), m_path, "unknown key '" + name + "'" + did_you_mean(name, known));
+      diag.error_at(mark_of(key), m_path, "unknown key '" + name + "'" + did_you_mean(name, known));
       continue;
     }
     m_fields.emplace_back(name, entry(key, value, child_path(m_path, name)));
@@ -121,7 +121,7 @@ Field MapReader::get(std::string_view key) const {
 Field MapReader::require(std::string_view key) const {
   Field field = get(key);
   if (!field.present && m_ok) {
-    m_diag->error(m_mark, m_path, "missing required key '" + std::string(key) + "'");
+    m_diag->error_at(m_mark, m_path, "missing required key '" + std::string(key) + "'");
   }
   return field;
 }
@@ -141,11 +141,11 @@ std::optional<bool> read_bool(const Field& field, Diagnostics& diag) {
     }
   }
   if (field.node.IsScalar() && !is_plain(field.node)) {
-    diag.error(field.mark, field.path,
+    diag.error_at(field.mark, field.path,
                "expected true or false, got the string \"" + field.node.Scalar() +
                    "\"; remove the quotes");
   } else if (field.node.IsScalar()) {
-    diag.error(field.mark, field.path, "expected true or false, got '" + field.node.Scalar() + "'");
+    diag.error_at(field.mark, field.path, "expected true or false, got '" + field.node.Scalar() + "'");
   } else {
     wrong_type(field, "true or false", diag);
   }
@@ -157,7 +157,7 @@ std::optional<long long> read_int(const Field& field, Diagnostics& diag) {
     if (field.node.Scalar().size() < 18) {
       return std::stoll(field.node.Scalar());
     }
-    diag.error(field.mark, field.path, "number " + field.node.Scalar() + " is too large");
+    diag.error_at(field.mark, field.path, "number " + field.node.Scalar() + " is too large");
     return std::nullopt;
   }
   wrong_type(field, "a whole number", diag);
@@ -214,7 +214,7 @@ std::optional<std::vector<std::pair<Item, Item>>> read_string_map(const Field& f
       continue;
     }
     if (auto [pos, inserted] = seen.emplace(*name, key.mark); !inserted) {
-      diag.error(key.mark, field.path,
+      diag.error_at(key.mark, field.path,
                  "duplicate key '" + *name + "' (first at " + to_string(pos->second) + ")");
       continue;
     }

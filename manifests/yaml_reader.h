@@ -3,7 +3,7 @@
 // Internal to manifests/ (yaml-cpp stays out of the public headers).
 #pragma once
 
-#include "manifests/diagnostics.h"
+#include "manifests/key_path.h"
 
 #include <optional>
 #include <string>

@@ -392,32 +392,6 @@ Result<std::unique_ptr<StreamCompressor>> make_zstd(int level, unsigned threads,
 
 } // namespace
 
-std::string_view to_string(Compression c) {
-  switch (c) {
-  case Compression::none:
-    return "none";
-  case Compression::gzip:
-    return "gzip";
-  case Compression::zstd:
-    return "zstd";
-  }
-  return "none";
-}
-
-Result<Compression> parse_compression(std::string_view text) {
-  if (text == "gzip") {
-    return Compression::gzip;
-  }
-  if (text == "zstd") {
-    return Compression::zstd;
-  }
-  if (text == "none" || text == "uncompressed") {
-    return Compression::none;
-  }
-  return usage_error("compression '" + std::string(text) + "'", "unknown",
-                     "use gzip (the default), zstd or none");
-}
-
 Result<int> resolve_level(Compression c, int level) {
   if (c == Compression::none) {
     return 0;

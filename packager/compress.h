@@ -4,6 +4,7 @@
 #pragma once
 
 #include "util/result.h"
+#include "util/vocabulary.h"
 
 #include <cstdint>
 #include <functional>
@@ -11,13 +12,6 @@
 #include <string_view>
 
 namespace sp::packager {
-
-enum class Compression { none, gzip, zstd };
-
-/// "none", "gzip", "zstd".
-std::string_view to_string(Compression c);
-/// Parses "gzip" | "zstd" | "none" (also "uncompressed"); a usage error otherwise.
-Result<Compression> parse_compression(std::string_view text);
 
 /// gzip levels 1–3 run ISA-L's igzip (its levels 1–3: ~300 MB/s a core), 4–9 run zlib at that
 /// level (pigz's method, 20–60 MB/s a core). Default 2: see docs/image-format.md for figures.

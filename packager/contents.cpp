@@ -1,5 +1,6 @@
 #include "packager/contents.h"
 
+#include "util/diagnostics.h"
 #include "util/strings.h"
 
 #include <algorithm>
@@ -75,18 +76,6 @@ void walk_tree(TreeWalk& w, const fs::path& root, const std::string& dest) {
   }
 }
 
-Status problems_status(const std::vector<std::string>& problems, const std::string& what) {
-  if (problems.empty()) {
-    return {};
-  }
-  if (problems.size() == 1) {
-    return failure(what, problems[0]);
-  }
-  Error e = failure(what, std::to_string(problems.size()) + " problems (listed above)");
-  e.details = join(problems, "\n");
-  return e;
-}
-
 std::optional<unsigned> parse_octal(std::string_view text) {
   if (text.empty() || text.size() > 5) {
     return std::nullopt;
@@ -145,7 +134,7 @@ Status add_tzdata(LayerSpec& spec, const fs::path& zoneinfo) {
   }
   TreeWalk w{spec, 0644u, 0, 0, LinkPolicy::skip, {}, {}};
   walk_tree(w, zoneinfo, std::string(k_host_zoneinfo));
-  return problems_status(w.problems, zoneinfo.string());
+  return problems_status(zoneinfo.string(), w.problems);
 }
 
 void add_tmp(LayerSpec& spec) {
@@ -231,7 +220,7 @@ Result<std::vector<AddedFile>> add_host_path(LayerSpec& spec, const fs::path& so
   } else {
     return failure(source.string(), "not a regular file or directory");
   }
-  if (Status s = problems_status(w.problems, source.string()); !s) {
+  if (Status s = problems_status(source.string(), w.problems); !s) {
     return s.take_error();
   }
   return w.added;

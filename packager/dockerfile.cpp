@@ -1,5 +1,7 @@
 #include "packager/dockerfile.h"
 
+#include "util/diagnostics.h"
+
 #include "util/strings.h"
 
 #include <algorithm>
@@ -602,19 +604,12 @@ private:
   }
 
   Error report() const {
-    auto where = [&](const Problem& p) {
-      return m_name + (p.line > 0 ? ":" + std::to_string(p.line) : std::string());
-    };
-    if (m_problems.size() == 1) {
-      return failure(where(m_problems[0]), m_problems[0].message);
-    }
-    std::vector<std::string> lines;
+    Diagnostics diag;
     for (const Problem& p : m_problems) {
-      lines.push_back(where(p) + ": " + p.message);
+      diag.add(failure(m_name + (p.line > 0 ? ":" + std::to_string(p.line) : std::string()),
+                       p.message));
     }
-    Error e = failure(m_name, std::to_string(m_problems.size()) + " problems (listed above)");
-    e.details = join(lines, "\n");
-    return e;
+    return diag.summarise(m_name);
   }
 
   std::string m_name;

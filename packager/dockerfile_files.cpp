@@ -1,6 +1,7 @@
 // The file side of a Dockerfile plan: ADD/COPY sources resolved in the build context, and the
 // config side applied to an ImageConfig.
 #include "packager/dockerfile.h"
+#include "util/diagnostics.h"
 #include "util/strings.h"
 
 #include <algorithm>
@@ -59,18 +60,12 @@ public:
     if (m_problems.empty()) {
       return std::move(m_files);
     }
-    if (m_problems.size() == 1) {
-      size_t colon = m_problems[0].find(": ");
-      return failure(m_problems[0].substr(0, colon), m_problems[0].substr(colon + 2));
-    }
-    Error e = failure(m_name, std::to_string(m_problems.size()) + " problems (listed above)");
-    e.details = join(m_problems, "\n");
-    return e;
+    return m_problems.summarise(m_name);
   }
 
 private:
   void problem(const DockerfileCopy& c, const std::string& message) {
-    m_problems.push_back(m_name + ":" + std::to_string(c.line) + ": " + message);
+    m_problems.add(failure(m_name + ":" + std::to_string(c.line), message));
   }
 
   std::vector<fs::path> matches(const DockerfileCopy& c, const std::string& source) {
@@ -149,7 +144,7 @@ private:
   std::string m_name;
   std::set<std::string> m_dirs;
   DockerfileFiles m_files;
-  std::vector<std::string> m_problems;
+  Diagnostics m_problems;
 };
 
 } // namespace

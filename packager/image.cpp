@@ -402,17 +402,4 @@ Problems validate(const Index& index, const BlobStore& store, const ValidateOpti
   return problems;
 }
 
-Status to_status(const Problems& problems, const std::string& what) {
-  if (problems.empty()) {
-    return {};
-  }
-  Error e = failure(what, problems.size() == 1
-                              ? problems[0]
-                              : std::to_string(problems.size()) + " problems (listed above)");
-  if (problems.size() > 1) {
-    e.details = join(problems, "\n");
-  }
-  return e;
-}
-
 } // namespace sp::packager

@@ -60,7 +60,8 @@ struct ValidateOptions {
   bool check_diff_ids = true;
 };
 
-/// Everything wrong with an image, one sentence each; empty when it is sound.
+/// Everything wrong with an image, one sentence each; empty when it is sound
+/// (util/diagnostics.h's problems_status() makes it an Error).
 using Problems = std::vector<std::string>;
 
 /// Re-reads every blob of `image` from `store`: sha256 and size against the descriptors, the
@@ -72,8 +73,5 @@ Problems validate(const Index& index, const BlobStore& store, const ValidateOpti
 /// The same starting from a manifest or index descriptor alone (what a reader has).
 Problems validate_descriptor(const Descriptor& root, const BlobStore& store,
                              const ValidateOptions& options = {});
-
-/// Success when `problems` is empty; otherwise one failure listing them in `details`.
-Status to_status(const Problems& problems, const std::string& what);
 
 } // namespace sp::packager

@@ -1,5 +1,7 @@
 #include "packager/layer.h"
 
+#include "util/diagnostics.h"
+
 #include "packager/utf8_locale.h"
 #include "util/sha256.h"
 #include "util/strings.h"
@@ -272,15 +274,8 @@ Result<Plan> plan_layer(const LayerSpec& spec) {
     plan_entry(plan, e, problems);
   }
   add_parents(plan, problems);
-  if (problems.empty()) {
-    return plan;
-  }
-  if (problems.size() == 1) {
-    return failure("layer", problems[0]);
-  }
-  Error e = failure("layer", std::to_string(problems.size()) + " problems (listed above)");
-  e.details = join(problems, "\n");
-  return e;
+  SP_TRY(problems_status("layer", problems));
+  return plan;
 }
 
 } // namespace

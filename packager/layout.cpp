@@ -350,7 +350,7 @@ Result<Descriptor> layout_root(std::string_view index_json, std::string_view whe
   Result<json> j = parse_json(index_json, where);
   if (!j) {
     Error e = j.take_error();
-    e.kind = ErrorKind::io; // a broken input file, not a refused push
+    e.kind = ErrorKind::usage_or_io; // a broken input file, not a refused push
     return e;
   }
   if (!j->is_object() || !j->contains("manifests") || !(*j)["manifests"].is_array()) {
@@ -362,7 +362,7 @@ Result<Descriptor> layout_root(std::string_view index_json, std::string_view whe
     Result<Descriptor> d = descriptor_from_json(m, where);
     if (!d) {
       Error e = d.take_error();
-      e.kind = ErrorKind::io;
+      e.kind = ErrorKind::usage_or_io;
       return e;
     }
     digests.insert(d->digest);

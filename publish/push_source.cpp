@@ -15,7 +15,7 @@ namespace {
 // Anything wrong with the source is an input problem (exit 2): exit 1 is kept for a registry
 // that refuses the push.
 Error as_io(Error e) {
-  e.kind = ErrorKind::io;
+  e.kind = ErrorKind::usage_or_io;
   return e;
 }
 

@@ -197,7 +197,7 @@ Result<std::optional<FoundCredentials>> find_credentials(std::string_view regist
     Result<std::optional<Credentials>> c = credentials_from_config(*text, registry, file.string());
     if (!c) {
       Error e = c.take_error();
-      e.kind = ErrorKind::io;
+      e.kind = ErrorKind::usage_or_io;
       return e;
     }
     if (c->has_value()) {

@@ -10,7 +10,8 @@ echo "--- out/hello: $(stat -c %s out/hello) bytes, $(file -b out/hello | cut -d
 echo "--- out/hello.tar: $(stat -c %s out/hello.tar) bytes; scan of the image: $($sp scan out/hello.tar | tail -1)"
 
 # podman with a private store under a temporary directory and the settings this kind of machine
-# needs (ENVIRONMENT.md: vfs storage, runc, cgroupfs, no default rlimits).
+# needs: vfs storage, runc (crun fails on the hybrid cgroup layout), cgroupfs, no default rlimits
+# (the sandbox lacks CAP_SYS_RESOURCE). scripts/lib.sh has them.
 source scripts/lib.sh
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT

@@ -1,7 +1,8 @@
 # Helpers shared by the e2e tests (tests/e2e/lib.sh) and the benchmarks (bench/lib.sh).
 
-# podman_private DIR: podman (and buildah) with a private root under DIR, as ENVIRONMENT.md says
-# this machine needs (vfs storage, runc, cgroupfs, no default rlimits), through CONTAINERS_CONF and
+# podman_private DIR: podman (and buildah) with a private root under DIR and the settings these
+# machines need (vfs storage; runc, as crun fails on the hybrid cgroup layout; cgroupfs; no default
+# rlimits, as the sandbox lacks CAP_SYS_RESOURCE), through CONTAINERS_CONF and
 # CONTAINERS_STORAGE_CONF so that every plain `podman` below uses it.
 podman_private() {
   local d=$1

@@ -1,10 +1,15 @@
 #include "toolchain/build.h"
 
-#include "toolchain/libcxx.h"
 #include "toolchain/pch.h"
+#include "util/diagnostics.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
 #include "util/strings.h"
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
 
 namespace sp::toolchain {
 
@@ -12,50 +17,108 @@ Result<bool> check_sources(const std::vector<fs::path>& sources) {
   if (sources.empty()) {
     return usage_error("build", "no source files given");
   }
+  Diagnostics diag;
   bool any_cxx = false;
   for (const fs::path& src : sources) {
     auto lang = language_of(src);
-    if (!lang) {
-      return lang.take_error();
+    if (!diag.check(lang)) {
+      continue;
     }
     std::error_code ec;
     if (!fs::is_regular_file(src, ec)) {
-      return io_error(src.string(), fs::exists(src, ec) ? "not a regular file" : "no such file");
+      diag.add(io_error(src.string(), fs::exists(src, ec) ? "not a regular file" : "no such file"));
     }
     any_cxx = any_cxx || *lang == Language::cxx;
   }
+  SP_TRY(diag.status());
   return any_cxx;
 }
 
-std::optional<Error> cxx_support_error(const Target& target, const Sysroot& sysroot) {
-  if (sysroot.has_cxx()) {
-    return std::nullopt;
+namespace {
+
+/// One translation unit of one request, with everything that decides its object.
+struct Unit {
+  size_t request = 0;
+  const Sysroot* sysroot = nullptr;
+  const CompileOptions* options = nullptr;
+  CompileJob job; ///< object and depfile paths included
+};
+
+/// What happened to one unit.
+struct UnitResult {
+  bool ok = false;
+  bool cached = false;     ///< the object came from the cache
+  std::string diagnostics; ///< clang's warnings or errors
+};
+
+/// Progress under a lock: compiles finish on worker threads.
+class Reporter {
+public:
+  explicit Reporter(const BuildProgressFn& fn) : m_fn(fn) {}
+  void operator()(std::string phase, size_t done, size_t total, std::string what) {
+    if (m_fn) {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      m_fn({std::move(phase), done, total, std::move(what)});
+    }
   }
-  // On musl, ensure_cxx_runtime (libcxx.h) builds libc++ instead of failing here.
-  std::string why = target.libc == Libc::musl ? "libc++ is not built for it yet"
-                                              : "the sysroot has no libstdc++.a";
-  return failure("cannot build C++ for " + target.name(), why,
-                 "run '" + install_command(target) + "'");
+
+private:
+  const BuildProgressFn& m_fn;
+  std::mutex m_mutex;
+};
+
+std::string with_label(std::string why, const BinaryRequest& r) {
+  return r.label.empty() ? why : why + " (" + r.label + ")";
 }
 
-namespace {
+/// Every target's sysroot, found once; for a target with a C++ request, readied for C++ (on
+/// musl, libc++ is built on first use). Every missing sysroot is reported.
+Result<std::map<std::string, Sysroot>> ready_sysroots(const std::vector<BinaryRequest>& requests,
+                                                      const std::vector<bool>& cxx,
+                                                      const BuildTools& tools,
+                                                      Reporter& report) {
+  std::map<std::string, Sysroot> sysroots;
+  std::set<std::string> looked_for;
+  Diagnostics diag;
+  for (const BinaryRequest& r : requests) {
+    if (looked_for.insert(r.target.name()).second) {
+      auto found = find_sysroot(r.target, tools.search);
+      if (diag.check(found)) {
+        sysroots.emplace(r.target.name(), std::move(*found));
+      }
+    }
+  }
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto it = sysroots.find(requests[i].target.name());
+    if (!cxx[i] || it == sysroots.end() || it->second.has_cxx()) {
+      continue;
+    }
+    std::string phase = "C++ runtime for " + it->first;
+    auto ready = tools.cxx_runtime(
+        it->second, [&](const std::string& line) { report(phase, 0, 1, line); }, tools.search);
+    if (!diag.check(ready)) {
+      continue;
+    }
+    report(phase, 1, 1, "ready");
+    it->second = std::move(*ready);
+  }
+  SP_TRY(diag.status());
+  return sysroots;
+}
 
 /// The precompiled standard-library preamble for `unit` (pch.h), or empty when none applies: not
 /// C++, a profile with debug info, no leading standard includes, or the first time this preamble
 /// and these flags are met (a single compile would not repay building it). One builder per
 /// preamble at a time in this process; when building it fails, the compile reads the headers.
-fs::path precompiled_preamble(const Compiler& compiler, const CompileUnit& unit,
-                              BuildCache& cache) {
+fs::path precompiled_preamble(const BuildTools& tools, const Unit& unit) {
+  BuildCache& cache = *tools.cache;
   if (unit.job.language != Language::cxx || unit.options->profile == Profile::debug) {
     return {};
   }
   auto text = read_file(unit.job.source);
   std::vector<std::string> headers = text ? std_preamble(*text) : std::vector<std::string>();
-  if (headers.empty()) {
-    return {};
-  }
-  auto header = cache.pch_source(preamble_text(headers));
-  if (!header) {
+  auto header = headers.empty() ? Result<fs::path>(fs::path()) : cache.pch_source(preamble_text(headers));
+  if (!header || header->empty()) {
     return {};
   }
   TempDir tmp("pch", cache.dir() / "tmp");
@@ -66,9 +129,9 @@ fs::path precompiled_preamble(const Compiler& compiler, const CompileUnit& unit,
   job.object = tmp.path() / "preamble.pch";
   job.depfile = tmp.path() / "preamble.d";
   const fs::path& build_dir = unit.options->prefix_map_from;
-  std::vector<std::string> argv =
-      compile_command(compiler, unit.sysroot->target, *unit.sysroot, *unit.options, job);
-  auto key = cache.compile_key(argv, job.source, build_dir, compiler.identity);
+  std::vector<std::string> argv = compile_command(tools.compiler, unit.sysroot->target,
+                                                  *unit.sysroot, *unit.options, job);
+  auto key = cache.compile_key(argv, job.source, build_dir, tools.compiler.identity);
   if (!key) {
     return {};
   }
@@ -80,7 +143,7 @@ fs::path precompiled_preamble(const Compiler& compiler, const CompileUnit& unit,
     return {};
   }
   int64_t started = BuildCache::coarse_now_ns();
-  auto out = run_compile(argv);
+  auto out = tools.compile(argv);
   if (!out || !out->ok) {
     return {};
   }
@@ -89,19 +152,15 @@ fs::path precompiled_preamble(const Compiler& compiler, const CompileUnit& unit,
 }
 
 /// One unit: the cache first, then clang (and into the cache when it worked).
-Result<UnitResult> compile_one(const Compiler& compiler, const CompileUnit& unit,
-                               BuildCache* cache) {
-  std::vector<std::string> argv = compile_command(compiler, unit.sysroot->target, *unit.sysroot,
-                                                  *unit.options, unit.job);
+Result<UnitResult> compile_one(const BuildTools& tools, const Unit& unit) {
+  std::vector<std::string> argv = compile_command(tools.compiler, unit.sysroot->target,
+                                                  *unit.sysroot, *unit.options, unit.job);
   const fs::path& build_dir = unit.options->prefix_map_from;
+  BuildCache* cache = tools.cache;
   UnitResult result;
   std::string key;
   if (cache) {
-    auto k = cache->compile_key(argv, unit.job.source, build_dir, compiler.identity);
-    if (!k) {
-      return k.take_error();
-    }
-    key = *k;
+    key = SP_TRY(cache->compile_key(argv, unit.job.source, build_dir, tools.compiler.identity));
     if (cache->fetch_object(key, unit.job.object, build_dir)) {
       result.ok = result.cached = true;
       return result;
@@ -109,20 +168,18 @@ Result<UnitResult> compile_one(const Compiler& compiler, const CompileUnit& unit
   }
   // The object is the same with or without the preamble (pch.h), so the key leaves it out.
   CompileJob with_pch = unit.job;
-  with_pch.pch = cache ? precompiled_preamble(compiler, unit, *cache) : fs::path();
+  with_pch.pch = cache ? precompiled_preamble(tools, unit) : fs::path();
   int64_t started = cache ? BuildCache::coarse_now_ns() : 0;
-  auto out = run_compile(with_pch.pch.empty() ? argv
-                                              : compile_command(compiler, unit.sysroot->target,
-                                                                *unit.sysroot, *unit.options,
-                                                                with_pch));
+  auto out = tools.compile(with_pch.pch.empty()
+                               ? argv
+                               : compile_command(tools.compiler, unit.sysroot->target,
+                                                 *unit.sysroot, *unit.options, with_pch));
   if (out && !out->ok && !with_pch.pch.empty() &&
       out->diagnostics.find("precompiled header") != std::string::npos) {
     // A header changed after the preamble was checked: compile without it.
-    out = run_compile(argv);
+    out = tools.compile(argv);
   }
-  if (!out) {
-    return out.take_error();
-  }
+  SP_TRY(out);
   result.ok = out->ok;
   result.diagnostics = std::move(out->diagnostics);
   if (cache && result.ok && !unit.job.depfile.empty()) {
@@ -133,34 +190,108 @@ Result<UnitResult> compile_one(const Compiler& compiler, const CompileUnit& unit
   return result;
 }
 
-} // namespace
-
-Result<std::vector<UnitResult>> compile_units(const Compiler& compiler,
-                                              const std::vector<CompileUnit>& units, unsigned jobs,
-                                              BuildCache* cache,
-                                              const std::function<void(size_t)>& on_done) {
-  std::vector<Result<UnitResult>> results(units.size(), UnitResult{});
-  parallel_for(units.size(), jobs, [&](size_t i) {
-    results[i] = compile_one(compiler, units[i], cache);
-    if (on_done) {
-      on_done(i);
+std::vector<Unit> plan_units(const std::vector<BinaryRequest>& requests,
+                             const std::map<std::string, Sysroot>& sysroots,
+                             const fs::path& objdir) {
+  std::vector<Unit> units;
+  for (size_t ri = 0; ri < requests.size(); ++ri) {
+    const BinaryRequest& r = requests[ri];
+    for (const fs::path& src : r.sources) {
+      Unit u;
+      u.request = ri;
+      u.sysroot = &sysroots.at(r.target.name());
+      u.options = &r.compile;
+      u.job.source = src;
+      std::string stem = std::to_string(units.size()) + "-" + src.stem().string();
+      u.job.object = objdir / (stem + ".o");
+      u.job.depfile = objdir / (stem + ".d");
+      u.job.language = *language_of(src);
+      units.push_back(std::move(u));
     }
+  }
+  return units;
+}
+
+std::string unit_label(const Unit& u, const BinaryRequest& r) {
+  std::string name = u.job.source.filename().string();
+  return r.label.empty() ? name : name + " (" + r.label + ")";
+}
+
+/// Every unit of every request in one pool. Fails only when clang cannot be started.
+Result<std::vector<UnitResult>> compile_all(const std::vector<Unit>& units,
+                                            const std::vector<BinaryRequest>& requests,
+                                            const BuildTools& tools, Reporter& report) {
+  std::vector<Result<UnitResult>> results(units.size(), UnitResult{});
+  std::atomic<size_t> done{0};
+  parallel_for(units.size(), tools.jobs, [&](size_t i) {
+    results[i] = compile_one(tools, units[i]);
+    report("compile", ++done, units.size(), unit_label(units[i], requests[units[i].request]));
   });
   std::vector<UnitResult> out;
   for (Result<UnitResult>& r : results) {
-    if (!r) {
-      return r.take_error();
-    }
-    out.push_back(std::move(*r));
+    out.push_back(SP_TRY(std::move(r)));
   }
   return out;
 }
 
-std::optional<Error> compile_error(const std::vector<CompileUnit>& units,
+/// Links `objects` into r.output atomically, through the cache when there is one.
+Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
+                const std::vector<fs::path>& objects, const BuildTools& tools,
+                BinaryResult& result) {
+  fs::path dir = r.output.parent_path().empty() ? fs::path(".") : r.output.parent_path();
+  SP_TRY(make_dirs(dir));
+  AtomicPath binary(r.output);
+  LinkOptions options;
+  options.output = binary.temp();
+  options.objects = objects;
+  options.lib_dirs = r.lib_dirs;
+  options.libs = r.libs;
+  options.cxx = cxx;
+  options.profile = r.compile.profile;
+  result.link_argv = link_line(r.target, sysroot, options);
+  std::string key;
+  if (tools.cache) {
+    key = tools.cache->link_key(result.link_argv, binary.temp().string(), options.lib_dirs);
+    if (auto sha = tools.cache->fetch_binary(key, binary.temp())) {
+      result.link_cached = true;
+      result.sha256 = *sha;
+    }
+  }
+  if (!result.link_cached) {
+    auto linked = SP_TRY(tools.link(result.link_argv));
+    if (!linked.ok) {
+      Error e = failure("link failed", r.label.empty() ? r.output.filename().string() : r.label);
+      e.details = linked.diagnostics;
+      return e;
+    }
+    result.diagnostics += linked.diagnostics;
+    auto data = SP_TRY(read_file(binary.temp()));
+    result.sha256 = sha256_hex(data);
+    if (tools.cache) {
+      (void)tools.cache->store_binary(key, binary.temp(), result.sha256);
+    }
+  }
+  SP_TRY(binary.commit());
+  // The link line names the temporary; show the final name to whoever prints it.
+  for (std::string& arg : result.link_argv) {
+    if (arg == binary.temp().string()) {
+      arg = r.output.string();
+    }
+  }
+  return {};
+}
+
+/// The units of request `ri` that failed, as "compilation failed: a.c, b.c" with every
+/// diagnostic of the request's units as details; nullopt when they all compiled.
+std::optional<Error> compile_error(size_t ri, const BinaryRequest& r,
+                                   const std::vector<Unit>& units,
                                    const std::vector<UnitResult>& results) {
   std::vector<std::string> failed;
   std::string diagnostics;
   for (size_t i = 0; i < units.size(); ++i) {
+    if (units[i].request != ri) {
+      continue;
+    }
     diagnostics += results[i].diagnostics;
     if (!results[i].ok) {
       failed.push_back(units[i].job.source.string());
@@ -169,114 +300,64 @@ std::optional<Error> compile_error(const std::vector<CompileUnit>& units,
   if (failed.empty()) {
     return std::nullopt;
   }
-  Error e = failure("compilation failed", join(failed, ", "));
+  Error e = failure("compilation failed", with_label(join(failed, ", "), r));
   e.details = diagnostics;
   return e;
 }
 
-Result<LinkResult> link_binary(const Target& target, const Sysroot& sysroot, LinkOptions options,
-                               const fs::path& output, BuildCache* cache) {
-  fs::path dir = output.parent_path().empty() ? fs::path(".") : output.parent_path();
-  if (Status s = make_dirs(dir); !s) {
-    return s.take_error();
+} // namespace
+
+Result<std::vector<BinaryResult>> build_binaries(const std::vector<BinaryRequest>& requests,
+                                                 const BuildTools& tools,
+                                                 const BuildProgressFn& progress) {
+  Reporter report(progress);
+  Diagnostics diag;
+  std::vector<bool> cxx;
+  for (const BinaryRequest& r : requests) {
+    auto is_cxx = check_sources(r.sources);
+    cxx.push_back(diag.check(is_cxx) && *is_cxx);
   }
-  AtomicPath binary(output);
-  options.output = binary.temp();
-  LinkResult result;
-  result.argv = link_line(target, sysroot, options);
-  std::string key;
-  if (cache) {
-    key = cache->link_key(result.argv, binary.temp().string(), options.lib_dirs);
-    if (auto sha = cache->fetch_binary(key, binary.temp())) {
-      result.cached = true;
-      result.sha256 = *sha;
-    }
+  SP_TRY(diag.status());
+  auto sysroots = SP_TRY(ready_sysroots(requests, cxx, tools, report));
+  TempDir objdir("scratchpack-objs");
+  std::vector<Unit> units = plan_units(requests, sysroots, objdir.path());
+  auto compiled = SP_TRY(compile_all(units, requests, tools, report));
+
+  std::vector<BinaryResult> results(requests.size());
+  std::vector<std::vector<fs::path>> objects(requests.size());
+  for (size_t i = 0; i < units.size(); ++i) {
+    BinaryResult& r = results[units[i].request];
+    (compiled[i].cached ? r.compile_hits : r.compiled) += 1;
+    r.diagnostics += compiled[i].diagnostics;
+    objects[units[i].request].push_back(units[i].job.object);
   }
-  if (!result.cached) {
-    auto linked = run_link(result.argv);
-    if (!linked) {
-      return linked.take_error();
+  size_t linked = 0;
+  for (size_t ri = 0; ri < requests.size(); ++ri) {
+    const BinaryRequest& r = requests[ri];
+    if ((results[ri].error = compile_error(ri, r, units, compiled))) {
+      results[ri].diagnostics.clear(); // they are the error's details
+      continue;
     }
-    if (!linked->ok) {
-      Error e = failure("link failed", output.filename().string());
-      e.details = linked->diagnostics;
-      return e;
+    Status s = link_one(r, sysroots.at(r.target.name()), cxx[ri], objects[ri], tools, results[ri]);
+    if (!s) {
+      results[ri].error = s.take_error();
     }
-    result.diagnostics = std::move(linked->diagnostics);
-    auto data = read_file(binary.temp());
-    if (!data) {
-      return data.take_error();
-    }
-    result.sha256 = sha256_hex(*data);
-    if (cache) {
-      (void)cache->store_binary(key, binary.temp(), result.sha256);
-    }
+    report("link", ++linked, requests.size(), r.output.string());
   }
-  if (Status s = binary.commit(); !s) {
-    return s.take_error();
-  }
-  // The link line names the temporary; show the final name to whoever prints it.
-  for (std::string& arg : result.argv) {
-    if (arg == binary.temp().string()) {
-      arg = output.string();
-    }
-  }
-  return result;
+  return results;
 }
 
-Result<BuildOutput> build_binary(const Compiler& compiler, const Sysroot& given,
-                                 const BuildRequest& request) {
-  auto cxx = check_sources(request.sources);
-  if (!cxx) {
-    return cxx.take_error();
+std::optional<Error> build_error(const std::vector<BinaryResult>& results) {
+  Diagnostics diag;
+  for (const BinaryResult& r : results) {
+    if (r.error) {
+      diag.add(*r.error);
+    }
   }
-  // C++ needs the sysroot's C++ library; on musl, libc++ is built on first use (libcxx.h).
-  auto ready = *cxx ? ensure_cxx_runtime(given, request.progress) : Result<Sysroot>(given);
-  if (!ready) {
-    return ready.take_error();
+  if (diag.empty()) {
+    return std::nullopt;
   }
-  const Sysroot& sysroot = *ready;
-  BuildOutput out;
-  TempDir objdir("scratchpack-objs");
-  std::vector<CompileUnit> units;
-  for (size_t i = 0; i < request.sources.size(); ++i) {
-    CompileUnit u;
-    u.sysroot = &sysroot;
-    u.options = &request.compile;
-    u.job.source = request.sources[i];
-    std::string stem = std::to_string(i) + "-" + request.sources[i].stem().string();
-    u.job.object = objdir.path() / (stem + ".o");
-    u.job.depfile = objdir.path() / (stem + ".d");
-    u.job.language = *language_of(request.sources[i]);
-    units.push_back(std::move(u));
-  }
-  auto results = compile_units(compiler, units, request.jobs, request.cache);
-  if (!results) {
-    return results.take_error();
-  }
-  if (auto e = compile_error(units, *results)) {
-    return *e;
-  }
-  LinkOptions link;
-  for (size_t i = 0; i < units.size(); ++i) {
-    out.diagnostics += (*results)[i].diagnostics;
-    out.compiled += (*results)[i].cached ? 0 : 1;
-    link.objects.push_back(units[i].job.object);
-  }
-  link.lib_dirs = request.lib_dirs;
-  link.libs = request.libs;
-  link.cxx = *cxx;
-  link.profile = request.compile.profile;
-  auto linked = link_binary(request.target, sysroot, link, request.output, request.cache);
-  if (!linked) {
-    return linked.take_error();
-  }
-  out.diagnostics += linked->diagnostics;
-  out.link_argv = std::move(linked->argv);
-  out.link_cached = linked->cached;
-  out.sha256 = linked->sha256;
-  out.binary = request.output;
-  return out;
+  return diag.to_error();
 }
 
 } // namespace sp::toolchain

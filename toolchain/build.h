@@ -1,87 +1,90 @@
-// Building static executables: compile translation units (in parallel, through the build cache)
-// and link them with lld in-process. The recipe `build` and `release` share; it neither prints
-// nor packages.
+// The build engine `build` and `release` share: sources → static executables for any number of
+// binaries × targets. Sysroots and C++ runtimes are found once per target, every translation
+// unit of every binary is compiled in one pool (through the build cache), and every binary whose
+// units compiled is linked with lld; a failure in one binary does not hide the others'. It
+// neither prints nor packages: progress and results come back as values.
 #pragma once
 
 #include "toolchain/cache.h"
 #include "toolchain/compile.h"
+#include "toolchain/libcxx.h"
 #include "toolchain/link.h"
 #include "toolchain/sysroot.h"
 #include "util/result.h"
+#include "util/target.h"
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace sp::toolchain {
 
-/// One translation unit with everything that decides its object.
-struct CompileUnit {
-  const Sysroot* sysroot = nullptr;
-  const CompileOptions* options = nullptr;
-  CompileJob job; ///< object and depfile paths included
-};
-
-/// What happened to one unit.
-struct UnitResult {
-  bool ok = false;
-  bool cached = false;      ///< the object came from the cache
-  std::string diagnostics;  ///< clang's warnings or errors
-};
-
-/// Compiles `units` on up to `jobs` threads. With a cache, each unit is looked up first and stored
-/// after a successful compile. Fails only when clang cannot be started; compile errors are in the
-/// results. `on_done` (may be empty) is called once per unit as it finishes, from worker threads.
-Result<std::vector<UnitResult>> compile_units(const Compiler& compiler,
-                                              const std::vector<CompileUnit>& units, unsigned jobs,
-                                              BuildCache* cache,
-                                              const std::function<void(size_t)>& on_done = {});
-
-/// The error for failed units: "compilation failed: a.c, b.c" with every diagnostic as details.
-std::optional<Error> compile_error(const std::vector<CompileUnit>& units,
-                                   const std::vector<UnitResult>& results);
-
-/// Links `options.objects` into `output` atomically (options.output is set here), through the
-/// cache when given. Returns lld's diagnostics (warnings) and whether it was a cache hit.
-struct LinkResult {
-  std::vector<std::string> argv; ///< the link line, naming `output`
-  std::string diagnostics;
-  bool cached = false;
-  std::string sha256; ///< of the binary (from the cache on a hit; computed otherwise)
-};
-Result<LinkResult> link_binary(const Target& target, const Sysroot& sysroot, LinkOptions options,
-                               const fs::path& output, BuildCache* cache);
-
-struct BuildRequest {
+/// One executable for one target.
+struct BinaryRequest {
   std::vector<fs::path> sources;
   Target target;
   CompileOptions compile;
-  std::vector<std::string> lib_dirs;  ///< -L
-  std::vector<std::string> libs;      ///< -l
-  unsigned jobs = 1;                  ///< parallel compiles
-  fs::path output;                    ///< the executable; written atomically
-  BuildCache* cache = nullptr;        ///< optional
-  /// Long steps report here (building libc++ for a musl target on first use); may be empty.
-  ProgressFn progress;
+  std::vector<std::string> lib_dirs; ///< -L
+  std::vector<std::string> libs;     ///< -l
+  fs::path output;                   ///< the executable; written atomically
+  /// Names the binary in progress and error messages when there are several ("hello,
+  /// aarch64-glibc"): "link failed: hello, aarch64-glibc"; empty: the output's file name.
+  std::string label;
 };
 
-struct BuildOutput {
-  fs::path binary;
-  std::string diagnostics;              ///< compiler and linker warnings, in source order
-  std::vector<std::string> link_argv;   ///< the link line that was run
-  size_t compiled = 0;                  ///< translation units compiled (not from the cache)
+/// What became of one request.
+struct BinaryResult {
+  std::optional<Error> error;         ///< compile or link failure, with clang's or lld's output
+  std::string diagnostics;            ///< warnings of its compiles and its link, in source order
+  std::vector<std::string> link_argv; ///< the link line that was run (naming `output`)
+  size_t compiled = 0;                ///< units compiled (not from the cache)
+  size_t compile_hits = 0;            ///< units from the cache
   bool link_cached = false;
-  std::string sha256;                   ///< of the binary
+  std::string sha256; ///< of the binary
+
+  bool ok() const { return !error; }
 };
 
-/// Checks the sources (they exist, each is C or C++) and says whether any is C++.
+/// One step of progress. `phase` is "compile", "link", or "C++ runtime for TARGET" (libc++ for
+/// a musl target built on first use: `done` stays 0 until it is ready).
+struct BuildProgress {
+  std::string phase;
+  size_t done = 0;
+  size_t total = 0;
+  std::string what;
+};
+/// Called from worker threads, one call at a time.
+using BuildProgressFn = std::function<void(const BuildProgress&)>;
+
+/// The engine's seams to the outside world: how a compile and a link run, where sysroots are
+/// looked for and how a target gets its C++ runtime. The defaults are the real ones; unit tests
+/// pass fakes (ninja's VirtualFileSystem idea) and never start clang.
+struct BuildTools {
+  Compiler compiler;
+  BuildCache* cache = nullptr; ///< optional
+  unsigned jobs = 1;           ///< parallel compiles
+  SysrootSearch search;
+  std::function<Result<CompileOutput>(const std::vector<std::string>&)> compile = run_compile;
+  std::function<Result<LinkOutput>(const std::vector<std::string>&)> link = run_link;
+  /// Readies a sysroot for C++ (ensure_cxx_runtime by default).
+  std::function<Result<Sysroot>(const Sysroot&, const ProgressFn&, const SysrootSearch&)>
+      cxx_runtime = ensure_cxx_runtime;
+};
+
+/// Builds every request and returns one result per request, in order. The Result fails only
+/// for problems before any compile: sources that are missing or not C/C++, sysroots that are
+/// missing or cannot get a C++ runtime (every such problem is reported), or clang that cannot
+/// be started. Compile and link failures are in the results (see build_error()).
+Result<std::vector<BinaryResult>> build_binaries(const std::vector<BinaryRequest>& requests,
+                                                 const BuildTools& tools,
+                                                 const BuildProgressFn& progress = {});
+
+/// Every failed result's error in request order, as one Error; nullopt when all were built.
+std::optional<Error> build_error(const std::vector<BinaryResult>& results);
+
+/// Checks the sources (there are some, they exist, each is C or C++) and says whether any is
+/// C++. Every problem is reported.
 Result<bool> check_sources(const std::vector<fs::path>& sources);
-
-/// The error for C++ sources on a sysroot without a C++ library, or nothing.
-std::optional<Error> cxx_support_error(const Target& target, const Sysroot& sysroot);
-
-/// Compiles and links `request`. Every compile error is reported (not just the first) in the
-/// error's details; nothing is written to request.output unless the link succeeds.
-Result<BuildOutput> build_binary(const Compiler& compiler, const Sysroot& sysroot,
-                                 const BuildRequest& request);
 
 } // namespace sp::toolchain

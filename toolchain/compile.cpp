@@ -8,32 +8,6 @@
 
 namespace sp::toolchain {
 
-std::string_view to_string(Profile profile) {
-  switch (profile) {
-  case Profile::debug:
-    return "debug";
-  case Profile::release:
-    return "release";
-  case Profile::size:
-    return "size";
-  }
-  return "?";
-}
-
-Result<Profile> parse_profile(std::string_view text) {
-  if (text == "debug") {
-    return Profile::debug;
-  }
-  if (text == "release") {
-    return Profile::release;
-  }
-  if (text == "size") {
-    return Profile::size;
-  }
-  return usage_error("profile '" + std::string(text) + "'", "unknown profile",
-                     "use debug, release or size");
-}
-
 Result<Language> language_of(const fs::path& source) {
   std::string ext = source.extension().string();
   if (ext == ".c") {

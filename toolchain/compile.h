@@ -4,17 +4,14 @@
 #pragma once
 
 #include "toolchain/sysroot.h"
-#include "toolchain/target.h"
+#include "util/target.h"
 #include "util/result.h"
+#include "util/vocabulary.h"
 
 #include <string>
 #include <vector>
 
 namespace sp::toolchain {
-
-enum class Profile { debug, release, size };
-std::string_view to_string(Profile profile);
-Result<Profile> parse_profile(std::string_view text);
 
 enum class Language { c, cxx };
 /// C for .c, C++ for .cc/.cpp/.cxx/.c++/.C; an error names the file otherwise.

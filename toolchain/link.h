@@ -5,7 +5,7 @@
 
 #include "toolchain/compile.h"
 #include "toolchain/sysroot.h"
-#include "toolchain/target.h"
+#include "util/target.h"
 #include "util/result.h"
 
 #include <string>

@@ -215,7 +215,7 @@ Result<Sysroot> install_musl(const Target& t, const SysrootSearch& search,
                              const ProgressFn& progress) {
   fs::path lists = search.cache / ("apt-lists-" + t.debian_arch());
   // A private package list for the target architecture: no dpkg --add-architecture, no
-  // change to the system (ENVIRONMENT.md).
+  // change to the system (and --add-architecture breaks apt-get update on these machines).
   std::vector<std::string> apt = {"apt-get",
                                   "-qq",
                                   "-oAPT::Architecture=" + t.debian_arch(),

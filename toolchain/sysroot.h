@@ -3,7 +3,7 @@
 // directory, so it can be tested without the real packages.
 #pragma once
 
-#include "toolchain/target.h"
+#include "util/target.h"
 #include "util/fs.h"
 #include "util/result.h"
 

@@ -1,10 +1,10 @@
 #include "toolchain/version.h"
 
-#include <llvm/Config/llvm-config.h>
-
 namespace sp::toolchain {
 
-std::string llvm_version() { return LLVM_VERSION_STRING; }
+// Both come from CMake's find_package(LLVM): LLVM's own headers are included only in
+// toolchain/lld/, which is built into scratchpack-lld.so.
+std::string llvm_version() { return SP_LLVM_VERSION; }
 std::string llvm_bindir() { return SP_LLVM_BINDIR; }
 
 } // namespace sp::toolchain

@@ -29,7 +29,6 @@ public:
   AtomicPath& operator=(const AtomicPath&) = delete;
 
   const fs::path& temp() const { return m_temp; }
-  const fs::path& final_path() const { return m_final; }
   /// Renames the temporary onto the final name (replacing a directory if one is there).
   Status commit();
 

@@ -1,6 +1,7 @@
 // Small string helpers shared by every module.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,5 +18,14 @@ std::string shell_join(const std::vector<std::string>& argv);
 std::string to_hex(const unsigned char* data, size_t size);
 /// Parses a base-10 unsigned integer covering the whole text; false when it is not one.
 bool parse_uint(std::string_view text, unsigned long long& out);
+
+/// The candidate closest to `word` by edit distance (a transposition counts once), or empty when
+/// none is close enough to be a likely typo.
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+/// "; did you mean 'x'?" when a candidate is close, else empty.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+/// "512 B", "3.4 KiB", "1.2 GiB": a byte count for people.
+std::string format_bytes(uint64_t bytes);
 
 } // namespace sp

@@ -66,7 +66,7 @@ need_sysroot() {
   "$SCRATCHPACK" sysroot install "$1" >/dev/null
 }
 
-# podman with a private root under $WORK (ENVIRONMENT.md: vfs storage, runc, cgroupfs, no default
+# podman with a private root under $WORK (vfs storage, runc, cgroupfs, no default
 # rlimits), set through CONTAINERS_CONF and CONTAINERS_STORAGE_CONF so that a plain `podman`
 # (the one `scratchpack build --load` runs) uses it too. Sets the PODMAN array.
 podman_setup() {

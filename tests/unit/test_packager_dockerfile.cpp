@@ -15,10 +15,22 @@ std::string message(const Error& e) {
   return e.what + ": " + e.why;
 }
 
+// Each problem of a multi-problem error as "what: why", one per line; a single error alone.
+std::string messages(const Error& e) {
+  if (e.problems.empty()) {
+    return message(e);
+  }
+  std::vector<std::string> lines;
+  for (const Error& p : e.problems) {
+    lines.push_back(message(p));
+  }
+  return join(lines, "\n");
+}
+
 std::string parse_error(std::string_view text) {
   Result<DockerfilePlan> plan = parse_dockerfile(text);
   REQUIRE_FALSE(plan.ok());
-  return plan.error().details.empty() ? message(plan.error()) : plan.error().details;
+  return messages(plan.error());
 }
 
 } // namespace
@@ -165,8 +177,8 @@ TEST_CASE("packager.dockerfile: every problem is reported with its line number")
   Result<DockerfilePlan> plan = parse_dockerfile(text, "app/Dockerfile");
   REQUIRE_FALSE(plan.ok());
   CHECK(plan.error().what == "app/Dockerfile");
-  CHECK(plan.error().why == "3 problems (listed above)");
-  std::vector<std::string> lines = split(plan.error().details, '\n');
+  CHECK(plan.error().why == "3 problems found");
+  std::vector<std::string> lines = split(messages(plan.error()), '\n');
   REQUIRE(lines.size() == 3);
   CHECK(lines[0].rfind("app/Dockerfile:3: RUN is not supported", 0) == 0);
   CHECK(lines[1].rfind("app/Dockerfile:7: shell form CMD", 0) == 0);
@@ -220,7 +232,7 @@ TEST_CASE("packager.dockerfile: ADD/COPY sources resolve inside the context only
                            .value();
   Result<DockerfileFiles> r = resolve_dockerfile_files(bad, ctx.path());
   REQUIRE_FALSE(r.ok());
-  std::vector<std::string> lines = split(r.error().details, '\n');
+  std::vector<std::string> lines = split(messages(r.error()), '\n');
   REQUIRE(lines.size() == 4);
   CHECK(lines[0] == "Dockerfile:2: COPY ../secret: the source is outside the build context");
   CHECK(lines[1].rfind("Dockerfile:3: COPY missing: no such file in the build context", 0) == 0);

@@ -1,6 +1,8 @@
 #include "packager/image.h"
 #include "test_packager_helpers.h"
 
+#include "util/diagnostics.h"
+
 #include <doctest/doctest.h>
 #include <fstream>
 
@@ -109,9 +111,9 @@ TEST_CASE("packager.image: validate reports a corrupted, a resized and a missing
   CHECK(mentions(problems, "layer " + b.digest.to_string() + " is " + std::to_string(b.size + 1) +
                                " bytes but its descriptor says " + std::to_string(b.size)));
   CHECK(mentions(problems, "layer " + c.digest.to_string() + " is missing"));
-  Status s = to_status(problems, "image");
+  Status s = problems_status("image", problems);
   CHECK_FALSE(s.ok());
-  CHECK(s.error().details.find("is missing") != std::string::npos);
+  CHECK(render_problems(s.error()).find("is missing") != std::string::npos);
 }
 
 TEST_CASE("packager.image: validate compares diff_ids with the decompressed layers") {

@@ -5,6 +5,8 @@
 #include "util/sha256.h"
 #include "util/strings.h"
 
+#include "util/diagnostics.h"
+
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -38,7 +40,7 @@ Layer build(const LayerSpec& spec, const BlobStore& store, Compression c, unsign
   o.level = level;
   Result<Layer> layer = build_layer(spec, o, store);
   if (!layer) {
-    FAIL(layer.error().what << ": " << layer.error().why << "\n" << layer.error().details);
+    FAIL(render(layer.error()));
   }
   return *layer;
 }
@@ -193,8 +195,8 @@ TEST_CASE("packager.layer: every problem in a spec is reported together") {
   BlobStore store = BlobStore::open(dir.path() / "s").value();
   Result<Layer> layer = build_layer(spec, {}, store);
   REQUIRE_FALSE(layer.ok());
-  CHECK(layer.error().why == "4 problems (listed above)");
-  const std::string& d = layer.error().details;
+  CHECK(layer.error().why == "4 problems found");
+  const std::string d = render_problems(layer.error());
   CHECK(d.find("'relative/path': an image path must be absolute") != std::string::npos);
   CHECK(d.find("'..' is not allowed") != std::string::npos);
   CHECK(d.find("does-not-exist") != std::string::npos);
@@ -238,10 +240,10 @@ TEST_CASE("packager.layer: a 50 MB file streams through and matches gzip -dc | s
 }
 
 TEST_CASE("packager.layer: compression names and levels") {
-  CHECK(parse_compression("gzip").value() == Compression::gzip);
-  CHECK(parse_compression("zstd").value() == Compression::zstd);
-  CHECK(parse_compression("none").value() == Compression::none);
-  CHECK_FALSE(parse_compression("xz").ok());
+  CHECK(parse_named<Compression>("gzip").value() == Compression::gzip);
+  CHECK(parse_named<Compression>("zstd").value() == Compression::zstd);
+  CHECK(parse_named<Compression>("none").value() == Compression::none);
+  CHECK_FALSE(parse_named<Compression>("xz").ok());
   CHECK(resolve_level(Compression::gzip, 0).value() == k_default_gzip_level);
   CHECK(resolve_level(Compression::zstd, 0).value() == 1);
   CHECK_FALSE(resolve_level(Compression::gzip, 10).ok());

@@ -150,7 +150,7 @@ TEST_CASE("packager.layout: what is not a layout") {
   Result<Layout> missing = Layout::open(dir.path() / "missing.tar");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().why == "no such image archive or directory");
-  CHECK(missing.error().kind == ErrorKind::io);
+  CHECK(missing.error().kind == ErrorKind::usage_or_io);
 
   REQUIRE(write_file_atomic(dir.path() / "x.tar", "not a tar at all"));
   Result<Layout> garbage = Layout::open(dir.path() / "x.tar");
@@ -177,7 +177,7 @@ TEST_CASE("packager.layout: an index.json must name one root") {
   auto two = layout_root(R"({"manifests":[)" + entry(a, "1") + "," + entry(b, "2") + "]}", "i");
   REQUIRE_FALSE(two.ok());
   CHECK(two.error().why.find("2 different images") != std::string::npos);
-  CHECK(two.error().kind == ErrorKind::io);
+  CHECK(two.error().kind == ErrorKind::usage_or_io);
   auto none = layout_root(R"({"manifests":[]})", "i");
   REQUIRE_FALSE(none.ok());
   CHECK(none.error().why == "lists no image");
@@ -186,5 +186,5 @@ TEST_CASE("packager.layout: an index.json must name one root") {
   CHECK(not_an_index.error().why == "has no 'manifests' list");
   auto broken = layout_root("{", "i");
   REQUIRE_FALSE(broken.ok());
-  CHECK(broken.error().kind == ErrorKind::io);
+  CHECK(broken.error().kind == ErrorKind::usage_or_io);
 }

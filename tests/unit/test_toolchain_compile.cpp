@@ -73,8 +73,8 @@ TEST_CASE("languages and profiles are parsed strictly") {
   auto bad = language_of("x.rs");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().why == "not a C or C++ source (expected .c, .cc, .cpp or .cxx)");
-  CHECK(*parse_profile("size") == Profile::size);
-  CHECK(parse_profile("fast").error().hint == "use debug, release or size");
+  CHECK(*parse_named<Profile>("size") == Profile::size);
+  CHECK(parse_named<Profile>("fast").error().hint == "use debug, release or size");
 }
 
 TEST_CASE("musl C++ compile command: libc++ headers, clang's, then musl's and the kernel's") {

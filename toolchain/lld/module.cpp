@@ -1,7 +1,8 @@
 // scratchpack-lld.so: lld's ELF driver behind one C function, loaded with dlopen the first time
 // scratchpack links. Keeping libLLVM (110 MB, ~380,000 relocations) out of the executable itself
 // makes every command that does not link — scan, package, push, a cached release — start in a
-// few milliseconds instead of ~30. The link still runs in scratchpack's own process.
+// few milliseconds instead of ~30. Each link calls this in a forked copy of scratchpack
+// (toolchain/link.h says why): still scratchpack's code and link line, never an ld.lld binary.
 #include <cstdlib>
 #include <cstring>
 #include <lld/Common/Driver.h>

@@ -77,6 +77,20 @@ std::string to_json(const ScanReport& report) {
   return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
+Json verdict_json(const FileReport& file) {
+  Json j;
+  j["errors"] = file.count(Severity::error);
+  j["warnings"] = file.count(Severity::warning);
+  j["findings"] = Json::array();
+  for (const Finding& f : file.findings) {
+    if (f.severity != Severity::info) {
+      j["findings"].push_back(
+          {{"code", f.code}, {"severity", std::string(severity_name(f.severity))}, {"message", f.message}});
+    }
+  }
+  return j;
+}
+
 std::string file_report_to_json(const FileReport& file) { return file_json(file).dump(); }
 
 namespace {

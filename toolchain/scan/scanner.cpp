@@ -3,6 +3,7 @@
 #include "toolchain/scan/elf_reader.h"
 #include "toolchain/scan/findings.h"
 #include "toolchain/scan/glibc_traps.h"
+#include "util/target.h"
 
 #include <algorithm>
 
@@ -93,6 +94,7 @@ ElfFacts facts_of(const ElfFile& f) {
   e.elf_class = f.header.elf_class == elf::k_class64 ? 64 : 32;
   e.endian = f.header.big_endian ? "big" : "little";
   e.machine = machine_name(f.header.machine);
+  e.e_machine = f.header.machine;
   e.type = elf_type(f);
   e.osabi = osabi_name(f.header.osabi);
   e.float_abi = float_abi(f);
@@ -141,36 +143,17 @@ void check_dynamic(const ElfFile& f, const ElfFacts& e, const ScanOptions& o,
   }
 }
 
-struct Expected {
-  uint16_t machine;
-  unsigned elf_class;
-  bool hard_float;
-};
-
-std::optional<Expected> expected_for(const Platform& p) {
-  if (p.architecture == "amd64") {
-    return Expected{elf::k_em_x86_64, 64, false};
-  }
-  if (p.architecture == "arm64") {
-    return Expected{elf::k_em_aarch64, 64, false};
-  }
-  if (p.architecture == "arm") {
-    return Expected{elf::k_em_arm, 32, true};
-  }
-  return std::nullopt;
-}
-
 void check_platform(const ElfFile& f, const ElfFacts& e, const ScanOptions& o,
                     std::vector<Finding>& out) {
-  std::optional<Expected> want = o.platform ? expected_for(*o.platform) : std::nullopt;
+  const ArchInfo* want = o.platform ? find_arch(*o.platform) : nullptr;
   if (!want) {
     return;
   }
   std::string platform = o.platform->to_string();
-  if (f.header.machine != want->machine) {
+  if (f.header.machine != want->elf_machine) {
     out.push_back(make_finding("platform.arch",
                                "built for " + e.machine + ", but " + platform + " runs " +
-                                   machine_name(want->machine) +
+                                   machine_name(want->elf_machine) +
                                    " code; exec fails with \"exec format error\"",
                                o));
   }

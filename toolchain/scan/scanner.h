@@ -8,6 +8,7 @@
 #include "util/result.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,7 @@ struct ElfFacts {
   unsigned elf_class = 0;  ///< 32 or 64
   std::string endian;      ///< "little" or "big"
   std::string machine;     ///< "x86-64", "aarch64", "arm", …
+  uint16_t e_machine = 0;  ///< the header's number (util/target.h maps it to an architecture)
   std::string type;        ///< "exec", "pie", "shared", "relocatable", "core", "unknown"
   std::string osabi;       ///< "sysv", "gnu", or "osabi-N"
   std::string float_abi;   ///< arm only: "hard", "soft", or empty when unknown/not arm
@@ -83,7 +85,7 @@ struct ScanReport {
   size_t errors() const;
   size_t warnings() const;
   size_t infos() const;
-  /// 0 when there are no errors, else 1 (DESIGN.md: a failed scan exits 1).
+  /// 0 when there are no errors, else 1 (README.md: a failed scan exits 1).
   int exit_code() const { return errors() == 0 ? 0 : 1; }
 };
 

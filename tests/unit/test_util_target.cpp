@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "toolchain/target.h"
+#include "util/target.h"
 
-using namespace sp::toolchain;
+using namespace sp;
 
 TEST_CASE("short target names map to triples, platforms and emulations") {
   auto t = parse_target("aarch64");
@@ -54,4 +54,39 @@ TEST_CASE("target lists keep order and reject duplicates") {
   auto dup = parse_targets("x86_64,amd64", std::nullopt);
   REQUIRE_FALSE(dup);
   CHECK(dup.error().why == "given twice");
+}
+
+TEST_CASE("OCI platform names are targets, as docker buildx and ko users type them") {
+  CHECK(parse_target("linux/amd64")->name() == "x86_64-glibc");
+  CHECK(parse_target("linux/arm64")->name() == "aarch64-glibc");
+  CHECK(parse_target("linux/arm64/v8", Libc::musl)->name() == "aarch64-musl");
+  CHECK(parse_target("linux/arm/v7")->name() == "armv7-glibc");
+  auto list = parse_targets("linux/amd64,linux/arm64,linux/arm/v7", std::nullopt);
+  REQUIRE(list);
+  CHECK(list->size() == 3);
+  CHECK_FALSE(parse_targets("linux/amd64,x86_64", std::nullopt)); // the same target twice
+  auto v6 = parse_target("linux/arm/v6");
+  REQUIRE_FALSE(v6);
+  CHECK(v6.error().what == "unknown target 'linux/arm/v6'");
+  CHECK(v6.error().why == "unsupported arm variant");
+  auto sparc = parse_target("linux/sparc");
+  REQUIRE_FALSE(sparc);
+  CHECK(sparc.error().hint.find("a platform such as linux/arm64") != std::string::npos);
+}
+
+TEST_CASE("one table: every name of an architecture comes from its row") {
+  for (const ArchInfo& a : arch_table()) {
+    Target t{a.arch, Libc::glibc};
+    CHECK(find_arch(a.name) == &a);
+    CHECK(find_arch(t.platform()) == &a);
+    CHECK(find_arch_by_elf_machine(a.elf_machine) == &a);
+    CHECK(parse_target(t.platform().to_string())->arch == a.arch);
+    CHECK(parse_platform(t.platform().to_string()).value() == t.platform());
+    CHECK_FALSE(t.qemu().empty());
+  }
+  CHECK(find_arch("armhf")->arch == Arch::armv7);
+  CHECK(find_arch_by_elf_machine(8) == nullptr); // mips
+  CHECK(Target{Arch::armv7, Libc::glibc}.debian_arch() == "armhf");
+  CHECK(info(Arch::aarch64).qemu == "qemu-aarch64-static");
+  CHECK(all_targets().size() == 2 * arch_table().size());
 }

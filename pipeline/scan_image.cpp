@@ -1,10 +1,10 @@
-#include "cli/scan_images.h"
+#include "pipeline/scan_image.h"
 
 #include <fstream>
 
 #include "packager/image_reader.h"
 
-namespace sp::cli {
+namespace sp::pipeline {
 
 namespace pk = packager;
 
@@ -82,4 +82,34 @@ Result<scan::ScanReport> scan_image(const fs::path& path, const scan::ScanOption
   return report;
 }
 
-} // namespace sp::cli
+Result<scan::ScanReport> scan_any(const std::vector<std::string>& paths,
+                                  const scan::ScanOptions& options) {
+  std::vector<std::string> plain;
+  std::vector<std::string> images;
+  for (const std::string& p : paths) {
+    (looks_like_image(p) ? images : plain).push_back(p);
+  }
+  scan::ScanReport report;
+  report.platform = options.platform;
+  report.strict = options.strict;
+  if (!plain.empty()) {
+    auto r = scan::scan_paths(plain, options);
+    if (!r) {
+      return r.take_error();
+    }
+    report = std::move(*r);
+  }
+  for (const std::string& image : images) {
+    auto r = scan_image(image, options);
+    if (!r) {
+      return r.take_error();
+    }
+    for (scan::FileReport& f : r->files) {
+      report.files.push_back(std::move(f));
+    }
+    report.skipped += r->skipped;
+  }
+  return report;
+}
+
+} // namespace sp::pipeline

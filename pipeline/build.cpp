@@ -1,0 +1,56 @@
+#include "pipeline/build.h"
+
+#include "pipeline/gate.h"
+
+namespace sp::pipeline {
+
+namespace tc = toolchain;
+
+fs::path binary_path(const BuildInput& input, const Target& target) {
+  return input.targets.size() == 1 ? input.out_dir / input.name
+                                   : input.out_dir / target.name() / input.name;
+}
+
+toolchain::BuildProgressFn progress_to(Events& events) {
+  return [&events](const tc::BuildProgress& p) {
+    events.progress({p.phase, p.done, p.total, p.what});
+  };
+}
+
+Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input,
+                                                const tc::BuildTools& tools, Events& events) {
+  std::vector<tc::BinaryRequest> requests;
+  for (const Target& t : input.targets) {
+    tc::BinaryRequest r;
+    r.sources = input.sources;
+    r.target = t;
+    r.compile = input.compile;
+    r.lib_dirs = input.lib_dirs;
+    r.libs = input.libs;
+    r.output = binary_path(input, t);
+    r.label = input.targets.size() == 1 ? "" : input.name + ", " + t.name();
+    requests.push_back(std::move(r));
+  }
+  auto results = SP_TRY(tc::build_binaries(requests, tools, progress_to(events)));
+  std::vector<BuiltBinary> built;
+  std::vector<GateItem> gate;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].diagnostics.empty()) {
+      events.tool_output(results[i].diagnostics);
+    }
+    if (results[i].ok()) {
+      const tc::BinaryRequest& r = requests[i];
+      built.push_back({r.target, r.output, results[i].sha256, results[i].link_argv});
+      gate.push_back({r.output, r.output.string(), results[i].sha256, r.target.platform()});
+    }
+  }
+  if (auto e = tc::build_error(results)) {
+    return *e;
+  }
+  if (input.scan) {
+    SP_TRY(gate_binaries(gate, input.strict, tools.cache, "packaged", events));
+  }
+  return built;
+}
+
+} // namespace sp::pipeline

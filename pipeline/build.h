@@ -1,0 +1,50 @@
+// The `build` recipe: sources → one static executable per target (toolchain's build engine) →
+// the scan gate over each. Packaging is the image recipe's (pipeline/image.h).
+#pragma once
+
+#include "pipeline/events.h"
+#include "toolchain/build.h"
+#include "util/fs.h"
+#include "util/result.h"
+#include "util/target.h"
+
+#include <string>
+#include <vector>
+
+namespace sp::pipeline {
+
+/// Everything `build` needs to make binaries, checked.
+struct BuildInput {
+  std::string name; ///< the executable's file name
+  std::vector<fs::path> sources;
+  std::vector<Target> targets; ///< at least one, distinct
+  toolchain::CompileOptions compile;
+  std::vector<std::string> lib_dirs; ///< -L
+  std::vector<std::string> libs;     ///< -l
+  fs::path out_dir = "out";
+  bool scan = true;    ///< run the scan gate
+  bool strict = false; ///< the gate treats warnings as errors
+};
+
+/// One binary built and through the gate.
+struct BuiltBinary {
+  Target target;
+  fs::path path;
+  std::string sha256;
+  std::vector<std::string> link_argv;
+};
+
+/// Where a target's binary goes: OUT/NAME for one target, OUT/TARGET/NAME for several (as
+/// release lays out dist/).
+fs::path binary_path(const BuildInput& input, const Target& target);
+
+/// Builds the binary for every target in one engine run (compiles of all targets in one pool),
+/// then gates each. Every compile, link and gate failure is reported, not only the first.
+Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input,
+                                                const toolchain::BuildTools& tools,
+                                                Events& events);
+
+/// Sends the engine's progress to `events`.
+toolchain::BuildProgressFn progress_to(Events& events);
+
+} // namespace sp::pipeline

@@ -1,0 +1,26 @@
+#include "pipeline/push.h"
+
+namespace sp::pipeline {
+
+Result<publish::PushResult> push_root(const packager::Descriptor& root,
+                                      const packager::BlobStore& store, const PushTarget& target,
+                                      Events& events) {
+  auto ref = SP_TRY(publish::parse_registry_ref(target.ref));
+  publish::PushOptions options = target.options;
+  options.progress = [&events](const publish::PushEvent& e) { events.push(e); };
+  return publish::push_descriptor(root, store, ref, options);
+}
+
+Result<Delivered> deliver(const ImagePlan& plan, const std::vector<packager::Image>& images,
+                          const packager::BlobStore& store, const fs::path& out_dir,
+                          const std::string& stem, const std::optional<PushTarget>& push,
+                          Events& events) {
+  Delivered out;
+  out.outputs = SP_TRY(write_images(plan, images, store, out_dir, stem, events));
+  if (push) {
+    out.pushed = SP_TRY(push_root(out.outputs.root, store, *push, events));
+  }
+  return out;
+}
+
+} // namespace sp::pipeline

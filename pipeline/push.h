@@ -1,0 +1,43 @@
+// Pushing what a recipe wrote: the root (an image manifest or an index) and every blob it names,
+// from the staging store to a registry, with each step reported as a push event.
+#pragma once
+
+#include "packager/blob_store.h"
+#include "packager/digest.h"
+#include "pipeline/events.h"
+#include "pipeline/image.h"
+#include "publish/registry.h"
+#include "util/result.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sp::pipeline {
+
+/// Where to push and how: a reference HOST[:PORT]/NAME[:TAG] and the registry options.
+struct PushTarget {
+  std::string ref;
+  publish::PushOptions options;
+};
+
+/// Pushes `root` from `store` to `target.ref` (plus options.extra_tags); progress goes to
+/// events.push.
+Result<publish::PushResult> push_root(const packager::Descriptor& root,
+                                      const packager::BlobStore& store, const PushTarget& target,
+                                      Events& events);
+
+/// What deliver() did.
+struct Delivered {
+  ImageOutputs outputs;
+  std::optional<publish::PushResult> pushed;
+};
+
+/// The end of build and package: writes the images in the plan's format (an index when there
+/// are several), loads them when asked, and pushes the root when `push` is set.
+Result<Delivered> deliver(const ImagePlan& plan, const std::vector<packager::Image>& images,
+                          const packager::BlobStore& store, const fs::path& out_dir,
+                          const std::string& stem, const std::optional<PushTarget>& push,
+                          Events& events);
+
+} // namespace sp::pipeline

@@ -1,0 +1,414 @@
+#include "pipeline/release.h"
+
+#include "packager/blob_store.h"
+#include "pipeline/build.h"
+#include "pipeline/gate.h"
+#include "toolchain/scan/report_json.h"
+#include "util/diagnostics.h"
+#include "util/sha256.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace sp::pipeline {
+
+namespace mf = manifests;
+namespace pk = packager;
+namespace tc = toolchain;
+
+mf::ParseHooks target_hooks() {
+  mf::ParseHooks hooks;
+  hooks.check_target = [](std::string_view t) -> std::optional<std::string> {
+    auto parsed = parse_target(t);
+    if (parsed) {
+      return std::nullopt;
+    }
+    return parsed.error().why; // the manifest says "invalid target 'X': " before it
+  };
+  hooks.target_key = [](std::string_view t) { return parse_target(t)->name(); };
+  return hooks;
+}
+
+ImagePlan manifest_image_plan(const mf::Image& img, bool size_profile) {
+  ImagePlan plan;
+  plan.ref = {img.name, img.tags.front()};
+  plan.extra_tags.assign(img.tags.begin() + 1, img.tags.end());
+  plan.always_index = true;
+  plan.config = pk::default_config({}, source_date_epoch());
+  if (!img.entrypoint.empty()) {
+    plan.config.entrypoint = img.entrypoint;
+  }
+  if (!img.cmd.empty()) {
+    plan.config.cmd = img.cmd;
+  }
+  for (const auto& [k, v] : img.env) {
+    plan.config.env.push_back(k + "=" + v);
+  }
+  // Numeric in the config, as --nonroot does: Kubernetes' runAsNonRoot cannot check a name.
+  plan.config.user = img.user == "nonroot" ? std::string(pk::k_nonroot_user) : img.user;
+  plan.config.working_dir = img.workdir;
+  for (const mf::Port& p : img.expose) {
+    plan.config.exposed_ports.insert(p.to_string());
+  }
+  plan.config.labels = img.labels;
+  plan.config.stop_signal = img.stop_signal;
+  plan.annotations.insert(img.annotations.begin(), img.annotations.end());
+  for (const mf::ImageFile& f : img.files) {
+    plan.adds.push_back({f.src, f.dest, f.mode});
+  }
+  plan.nonroot = img.nonroot;
+  plan.ca_certs = img.ca_certificates;
+  plan.tzdata = img.tzdata;
+  plan.init = img.init;
+  plan.compression = img.compression;
+  plan.level = compression_level_for(size_profile ? Profile::size : Profile::release,
+                                     plan.compression);
+  return plan;
+}
+
+namespace {
+
+using BinaryKey = std::pair<std::string, std::string>; // (binary name, target name)
+
+/// Every binary × target of the manifest; a libc the target contradicts is a problem.
+void plan_binaries(const mf::Manifest& m, ReleasePlan& plan, std::map<BinaryKey, size_t>& by_key,
+                   Diagnostics& diag) {
+  for (const mf::Binary& b : m.binaries) {
+    for (const mf::TargetName& t : b.targets) {
+      Target as_written = *parse_target(t.name); // the parser checked it
+      auto target = parse_target(t.name, b.libc);
+      if (!target) {
+        diag.add(m.problem(t.mark, b.key_path + ".targets",
+                           "target '" + t.name + "' is " +
+                               std::string(to_string(as_written.libc)) + " but binary " + b.name +
+                               " has libc: " + std::string(to_string(*b.libc))));
+        continue;
+      }
+      ReleaseBinary rb;
+      rb.name = b.name;
+      rb.key = as_written.name();
+      rb.target = *target;
+      rb.sources = b.sources;
+      rb.compile.profile = b.profile;
+      rb.compile.std = b.std;
+      for (const fs::path& d : b.include_dirs) {
+        rb.compile.include_dirs.push_back(d.string());
+      }
+      rb.compile.defines = b.defines;
+      rb.compile.prefix_map_from = m.base_dir;
+      for (const fs::path& d : b.lib_dirs) {
+        rb.lib_dirs.push_back(d.string());
+      }
+      rb.libs = b.libs;
+      rb.rel_path = target->name() + "/" + b.name;
+      by_key[{b.name, rb.key}] = plan.binaries.size();
+      plan.binaries.push_back(std::move(rb));
+    }
+  }
+}
+
+/// One image's platforms and the binaries each holds.
+ReleaseImage plan_image(const mf::Manifest& m, const mf::Image& img, const ReleasePlan& plan,
+                        const std::map<BinaryKey, size_t>& by_key, Diagnostics& diag) {
+  ReleaseImage ri;
+  ri.name = img.name;
+  ri.tags = img.tags;
+  ri.stem = fs::path(img.name).filename().string();
+  bool all_size = true;
+  std::set<std::string> platforms;
+  for (const mf::TargetName& t : img.targets) {
+    ReleaseImage::Part part;
+    part.target = *parse_target(t.name);
+    std::string platform = part.target.platform().to_string();
+    if (!platforms.insert(platform).second) {
+      diag.add(m.problem(t.mark, img.key_path + ".targets",
+                         "two targets give the platform " + platform +
+                             "; an image index holds one image per platform"));
+    }
+    for (const mf::ImageBinary& ref : img.binaries) {
+      auto it = by_key.find({ref.name, part.target.name()});
+      if (it == by_key.end()) {
+        continue; // reported by the manifest parser, or by the binary's own problems
+      }
+      part.binaries.push_back({it->second, ref.path});
+      all_size = all_size && plan.binaries[it->second].compile.profile == Profile::size;
+    }
+    ri.parts.push_back(std::move(part));
+  }
+  ri.plan = manifest_image_plan(img, all_size);
+  return ri;
+}
+
+} // namespace
+
+Result<ReleasePlan> plan_release(const mf::Manifest& m, const fs::path& out_override) {
+  ReleasePlan plan;
+  plan.project = m.project;
+  plan.out_dir = out_override.empty() ? m.output.dir : fs::absolute(out_override);
+  plan.push = m.output.push;
+  for (mf::OutputFormat f : m.output.formats) {
+    plan.formats.push_back(f == mf::OutputFormat::oci_dir ? ImageFormat::oci_dir
+                                                          : ImageFormat::archive);
+  }
+  Diagnostics diag;
+  std::map<BinaryKey, size_t> by_key;
+  plan_binaries(m, plan, by_key, diag);
+  std::set<std::string> stems;
+  for (const mf::Image& img : m.images) {
+    plan.images.push_back(plan_image(m, img, plan, by_key, diag));
+    if (!stems.insert(plan.images.back().stem).second) {
+      diag.add(m.problem(img.name_mark, img.key_path + ".name",
+                         "another image is also written as " + plan.images.back().stem +
+                             ".tar; give the images different last names"));
+    }
+  }
+  if (!diag.empty()) {
+    diag.sort_by_position();
+    return diag.to_error(m.file.string(), count_problems(diag.count()), ErrorKind::failure);
+  }
+  return plan;
+}
+
+namespace {
+
+/// Everything a run produces, filled phase by phase.
+struct Run {
+  const ReleasePlan& plan;
+  const ReleaseRun& options;
+  Events& events;
+  fs::path dist; ///< the temporary dist/
+  ReleaseOutcome outcome;
+};
+
+/// Compiles and links every binary into dist/ (the engine reports every failure), then gates.
+Status build_all(Run& r) {
+  std::vector<tc::BinaryRequest> requests;
+  for (const ReleaseBinary& b : r.plan.binaries) {
+    tc::BinaryRequest q;
+    q.sources = b.sources;
+    q.target = b.target;
+    q.compile = b.compile;
+    q.lib_dirs = b.lib_dirs;
+    q.libs = b.libs;
+    q.output = r.dist / b.rel_path;
+    q.label = b.name + ", " + b.target.name();
+    requests.push_back(std::move(q));
+  }
+  auto results = SP_TRY(tc::build_binaries(requests, r.options.tools, progress_to(r.events)));
+  std::vector<GateItem> gate;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const tc::BinaryResult& res = results[i];
+    if (!res.diagnostics.empty()) {
+      r.events.tool_output(res.diagnostics);
+    }
+    r.outcome.cache.compiled += res.compiled;
+    r.outcome.cache.compile_hits += res.compile_hits;
+    (res.link_cached ? r.outcome.cache.link_hits : r.outcome.cache.linked) += res.ok() ? 1 : 0;
+    r.outcome.binaries[i].sha256 = res.sha256;
+    const ReleaseBinary& b = r.plan.binaries[i];
+    gate.push_back({requests[i].output, b.rel_path, res.sha256, b.target.platform()});
+  }
+  if (auto e = tc::build_error(results)) {
+    return *e;
+  }
+  auto scans = SP_TRY(gate_binaries(gate, false, r.options.tools.cache, "released", r.events));
+  for (size_t i = 0; i < scans.size(); ++i) {
+    r.outcome.binaries[i].scan = std::move(scans[i]);
+    r.events.progress({"scan", i + 1, scans.size(), r.plan.binaries[i].rel_path});
+  }
+  return {};
+}
+
+/// One index per image, written in every output format.
+Status package_all(Run& r, const pk::BlobStore& store) {
+  size_t n = 0;
+  for (size_t i = 0; i < r.plan.images.size(); ++i) {
+    const ReleaseImage& ri = r.plan.images[i];
+    ImagePlan plan = ri.plan;
+    plan.layer_cache = r.options.layer_cache;
+    std::vector<PlatformInput> inputs;
+    for (const ReleaseImage::Part& part : ri.parts) {
+      PlatformInput input;
+      input.platform = part.target.platform();
+      for (const auto& [index, path] : part.binaries) {
+        const ReleaseBinary& b = r.plan.binaries[index];
+        input.files.push_back(
+            {r.dist / b.rel_path, path, 0755, true, r.outcome.binaries[index].sha256});
+      }
+      inputs.push_back(std::move(input));
+    }
+    ImageOutcome& out = r.outcome.images[i];
+    auto images = build_images(plan, inputs, store, r.events);
+    if (!images) {
+      Error e = images.take_error();
+      e.what += " (image " + ri.name + ")";
+      return e;
+    }
+    out.images = std::move(*images);
+    for (ImageFormat f : r.plan.formats) {
+      plan.format = f;
+      out.outputs.push_back(SP_TRY(write_images(plan, out.images, store, r.dist, ri.stem, r.events)));
+    }
+    r.events.progress({"package", ++n, r.plan.images.size(), ri.name});
+  }
+  return {};
+}
+
+Status push_all(Run& r, const pk::BlobStore& store) {
+  for (size_t i = 0; i < r.plan.images.size(); ++i) {
+    const ReleaseImage& ri = r.plan.images[i];
+    PushTarget target{ri.plan.ref.to_string(), *r.options.push};
+    target.options.extra_tags = ri.plan.extra_tags;
+    ImageOutcome& out = r.outcome.images[i];
+    out.pushed = SP_TRY(push_root(out.outputs.front().root, store, target, r.events));
+    r.events.progress({"push", i + 1, r.plan.images.size(), out.pushed->pushed()});
+  }
+  return {};
+}
+
+/// Every regular file under `dir`, relative, sorted (what SHA256SUMS lists).
+std::vector<std::string> files_under(const fs::path& dir) {
+  std::vector<std::string> files;
+  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator();
+       ++it) {
+    if (it->is_regular_file()) {
+      files.push_back(fs::relative(it->path(), dir).string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Result<std::string> hash_file(const fs::path& path) {
+  Sha256 h;
+  SP_TRY(pk::for_each_block(path, [&](const char* data, size_t size) {
+    h.update(data, size);
+    return Status{};
+  }));
+  return h.hex_digest();
+}
+
+/// Hashes what is in dist/ (binaries' hashes are known from the link) and writes SHA256SUMS
+/// and report.json beside them.
+Status write_sums_and_report(Run& r) {
+  std::map<std::string, std::string> known;
+  for (size_t i = 0; i < r.plan.binaries.size(); ++i) {
+    known[r.plan.binaries[i].rel_path] = r.outcome.binaries[i].sha256;
+  }
+  for (const std::string& rel : files_under(r.dist)) {
+    auto it = known.find(rel);
+    std::string hash = it != known.end() && !it->second.empty() ? it->second
+                                                                : SP_TRY(hash_file(r.dist / rel));
+    r.outcome.artifacts[rel] = {hash, fs::file_size(r.dist / rel)};
+  }
+  SP_TRY(write_file_atomic(r.dist / "SHA256SUMS", sha256sums(r.outcome.artifacts)));
+  r.outcome.report = report_json(r.plan, r.outcome, source_date_epoch());
+  return write_file_atomic(r.dist / "report.json", r.outcome.report);
+}
+
+} // namespace
+
+Result<ReleaseOutcome> run_release(const ReleasePlan& plan, const ReleaseRun& options,
+                                   Events& events) {
+  // Everything is written under a temporary sibling of dist/ and renamed at the end: a failed
+  // release leaves the previous dist/ (or none) as it was.
+  SP_TRY(make_dirs(plan.out_dir.parent_path()));
+  AtomicPath dist(plan.out_dir);
+  TempDir blobs(".scratchpack-blobs", plan.out_dir.parent_path());
+  pk::BlobStore store = SP_TRY(pk::BlobStore::open(blobs.path()));
+  Run r{plan, options, events, dist.temp(), {}};
+  r.outcome.binaries.resize(plan.binaries.size());
+  r.outcome.images.resize(plan.images.size());
+  SP_TRY(build_all(r));
+  SP_TRY(package_all(r, store));
+  if (options.push) {
+    SP_TRY(push_all(r, store));
+  }
+  SP_TRY(write_sums_and_report(r));
+  SP_TRY(dist.commit());
+  events.progress({"write", 1, 1, plan.out_dir.string()});
+  return std::move(r.outcome);
+}
+
+std::string sha256sums(const std::map<std::string, Artifact>& artifacts) {
+  std::string sums;
+  for (const auto& [rel, a] : artifacts) {
+    sums += a.sha256 + "  " + rel + "\n";
+  }
+  return sums;
+}
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json image_json(const ReleaseImage& ri, const ImageOutcome& out, const fs::path& dist,
+                const std::map<std::string, Artifact>& artifacts) {
+  Json img;
+  img["name"] = ri.name;
+  img["tags"] = ri.tags;
+  img["digest"] = out.outputs.empty() ? Json(nullptr) : Json(out.outputs.front().digest);
+  img["media_type"] = out.outputs.empty() ? Json(nullptr) : Json(out.outputs.front().root.media_type);
+  img["platforms"] = Json::array();
+  for (size_t i = 0; i < out.images.size(); ++i) {
+    img["platforms"].push_back({{"platform", out.images[i].platform.to_string()},
+                                {"target", ri.parts[i].target.name()},
+                                {"digest", out.images[i].manifest.digest.to_string()}});
+  }
+  img["outputs"] = Json::array();
+  for (const ImageOutputs& o : out.outputs) {
+    std::string rel = o.path.lexically_relative(dist).string();
+    Json entry = {{"path", rel}, {"format", o.path.extension() == ".tar" ? "archive" : "oci-dir"}};
+    if (auto it = artifacts.find(rel); it != artifacts.end()) {
+      entry["size"] = it->second.size;
+      entry["sha256"] = it->second.sha256;
+    }
+    img["outputs"].push_back(entry);
+  }
+  img["pushed"] = out.pushed ? Json(out.pushed->pushed()) : Json(nullptr);
+  return img;
+}
+
+} // namespace
+
+std::string report_json(const ReleasePlan& plan, const ReleaseOutcome& outcome,
+                        int64_t source_date_epoch) {
+  Json r;
+  r["schema"] = "scratchpack.release/v1";
+  r["project"] = plan.project;
+  r["source_date_epoch"] = source_date_epoch;
+  r["binaries"] = Json::array();
+  for (size_t i = 0; i < plan.binaries.size(); ++i) {
+    const ReleaseBinary& b = plan.binaries[i];
+    auto it = outcome.artifacts.find(b.rel_path);
+    Artifact a = it != outcome.artifacts.end() ? it->second : Artifact{};
+    r["binaries"].push_back({{"name", b.name},
+                             {"target", b.target.name()},
+                             {"platform", b.target.platform().to_string()},
+                             {"profile", std::string(to_string(b.compile.profile))},
+                             {"path", b.rel_path},
+                             {"size", a.size},
+                             {"sha256", a.sha256},
+                             {"scan", scan::verdict_json(outcome.binaries[i].scan)}});
+  }
+  r["images"] = Json::array();
+  for (size_t i = 0; i < plan.images.size(); ++i) {
+    // Output paths are under dist/'s temporary name while the report is written.
+    fs::path dist = outcome.images[i].outputs.empty()
+                        ? plan.out_dir
+                        : outcome.images[i].outputs.front().path.parent_path();
+    r["images"].push_back(image_json(plan.images[i], outcome.images[i], dist, outcome.artifacts));
+  }
+  r["artifacts"] = Json::array();
+  for (const auto& [rel, a] : outcome.artifacts) {
+    r["artifacts"].push_back({{"path", rel}, {"size", a.size}, {"sha256", a.sha256}});
+  }
+  r["cache"] = {{"compiled", outcome.cache.compiled},
+                {"compile_hits", outcome.cache.compile_hits},
+                {"linked", outcome.cache.linked},
+                {"link_hits", outcome.cache.link_hits}};
+  return r.dump(2) + "\n";
+}
+
+} // namespace sp::pipeline

@@ -1,0 +1,26 @@
+// The `scan` recipe: files and directories go to the scanner as they are; image archives and
+// OCI layouts are read back and each platform's merged filesystem is scanned against that
+// platform, with the entrypoint rules of its config.
+#pragma once
+
+#include "toolchain/scan/scanner.h"
+#include "util/fs.h"
+#include "util/result.h"
+
+#include <string>
+#include <vector>
+
+namespace sp::pipeline {
+
+/// True for an OCI layout directory (oci-layout or index.json) or a tar archive (ustar magic).
+bool looks_like_image(const fs::path& path);
+
+/// Scans every platform image in the archive or layout at `path` (only options.platform's when
+/// set; an image without it is an error). Paths show as `PATH[PLATFORM]:/file`.
+Result<scan::ScanReport> scan_image(const fs::path& path, const scan::ScanOptions& options);
+
+/// Scans files, directories and images together into one report.
+Result<scan::ScanReport> scan_any(const std::vector<std::string>& paths,
+                                  const scan::ScanOptions& options);
+
+} // namespace sp::pipeline
