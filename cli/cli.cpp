@@ -1,16 +1,15 @@
 #include "cli/cli.h"
 
-#include <CLI/CLI.hpp>
-#include <iostream>
-#include <sstream>
-
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "toolchain/version.h"
 #include "util/strings.h"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <iostream>
 #include <optional>
+#include <sstream>
 
 namespace sp::cli {
 
@@ -30,10 +29,9 @@ std::optional<Error> unknown_command(const CLI::App& app, const std::vector<std:
     return std::nullopt;
   }
   std::string near = closest_match(args.front(), names);
-  return usage_error("unknown command '" + args.front() + "'",
-                     "scratchpack has " + join(names, ", "),
-                     near.empty() ? "run 'scratchpack --help'"
-                                  : "did you mean 'scratchpack " + near + "'?");
+  return usage_error(
+      "unknown command '" + args.front() + "'", "scratchpack has " + join(names, ", "),
+      near.empty() ? "run 'scratchpack --help'" : "did you mean 'scratchpack " + near + "'?");
 }
 
 std::string version_text() {

@@ -1,11 +1,11 @@
 // `scratchpack cache stats | clean`: what the build cache holds, and emptying it.
-#include <CLI/CLI.hpp>
-#include <ostream>
-
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "toolchain/cache.h"
 #include "util/strings.h"
+
+#include <CLI/CLI.hpp>
+#include <ostream>
 
 namespace sp::cli {
 

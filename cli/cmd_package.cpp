@@ -75,8 +75,8 @@ Result<PackagePlan> plan_binaries(const PackageFlags& f, const Common& c) {
   }
   std::vector<fs::path> files(f.inputs.begin(), f.inputs.end());
   std::string name = files.empty() ? "image" : files.front().filename().string();
-  auto plan = SP_TRY(plan_image(f.image, name,
-                                files.empty() ? std::vector<std::string>{} : std::vector{"/" + name}));
+  auto plan = SP_TRY(plan_image(
+      f.image, name, files.empty() ? std::vector<std::string>{} : std::vector{"/" + name}));
   auto input = SP_TRY(pipeline::binaries_input(files, c.platform));
   return PackagePlan{std::move(plan), std::move(input)};
 }
@@ -85,11 +85,11 @@ Result<PackagePlan> plan_dockerfile(const PackageFlags& f, const Common& c) {
   if (f.inputs.size() > 1) {
     return usage_error("package --dockerfile", "takes one CONTEXT directory");
   }
-  fs::path context = f.inputs.empty() ? fs::path(f.dockerfile).parent_path() : fs::path(f.inputs[0]);
+  fs::path context =
+      f.inputs.empty() ? fs::path(f.dockerfile).parent_path() : fs::path(f.inputs[0]);
   auto df = SP_TRY(pipeline::read_dockerfile(f.dockerfile, context.empty() ? "." : context,
                                              c.build_args, c.platform));
-  auto plan = SP_TRY(
-      plan_image(f.image, df.default_name.empty() ? "image" : df.default_name, {}));
+  auto plan = SP_TRY(plan_image(f.image, df.default_name.empty() ? "image" : df.default_name, {}));
   pipeline::apply_dockerfile(df.plan, !f.image.cmd.empty(), !f.image.entrypoint.empty(), plan);
   return PackagePlan{std::move(plan), std::move(df.input)};
 }

@@ -1,7 +1,7 @@
 // `scratchpack scan PATH... [--platform P] [--json] [--strict]`: proves that files, directories
-// and images (archives, OCI layouts) hold nothing dynamic. Renders the scanner's report like a linter: a header
-// per file with problems, one line per finding, each distinct hint once, a summary. Exit 0 clean,
-// 1 errors found, 2 usage or I/O.
+// and images (archives, OCI layouts) hold nothing dynamic. Renders the scanner's report like a
+// linter: a header per file with problems, one line per finding, each distinct hint once, a
+// summary. Exit 0 clean, 1 errors found, 2 usage or I/O.
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/scan_render.h"
@@ -74,7 +74,9 @@ void register_scan(CLI::App& app, Io& io, int& rc) {
   CLI::App* cmd = app.add_subcommand(
       "scan", "Prove that files and directories hold nothing dynamic (loader, shared libraries, "
               "glibc run-time traps, wrong architecture)");
-  cmd->add_option("paths", flags->paths, "Files, directories (recursively), image archives and OCI layouts")->required();
+  cmd->add_option("paths", flags->paths,
+                  "Files, directories (recursively), image archives and OCI layouts")
+      ->required();
   cmd->add_option("--platform", flags->platform,
                   "Check every ELF against this platform: linux/amd64, linux/arm64, linux/arm/v7");
   cmd->add_flag("--json", flags->json, "Print the report as JSON (schema in docs/scan.md)");

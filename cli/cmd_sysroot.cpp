@@ -1,14 +1,14 @@
 // `scratchpack sysroot list | install TARGET`: where each target's libraries come from.
-#include <CLI/CLI.hpp>
-#include <iomanip>
-#include <memory>
-#include <ostream>
-
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "toolchain/libcxx.h"
 #include "toolchain/sysroot.h"
 #include "util/target.h"
+
+#include <CLI/CLI.hpp>
+#include <iomanip>
+#include <memory>
+#include <ostream>
 
 namespace sp::cli {
 
@@ -100,7 +100,8 @@ int run_install(const std::string& text, bool force, Io& io) {
 void register_sysroot(CLI::App& app, Io& io, int& rc) {
   CLI::App* cmd = app.add_subcommand("sysroot", "List or install the targets' sysroots");
   cmd->require_subcommand(1);
-  CLI::App* list = cmd->add_subcommand("list", "Show each target, its sysroot and whether it works");
+  CLI::App* list =
+      cmd->add_subcommand("list", "Show each target, its sysroot and whether it works");
   list->callback([&io, &rc] { rc = run_list(io); });
   struct InstallFlags {
     std::string target;

@@ -12,7 +12,9 @@ namespace sp::cli {
 TerminalEvents::TerminalEvents(Io& io, ProgressStyle style, bool tty, bool push_steps)
     : m_io(io), m_style(style), m_tty(tty), m_push_steps(push_steps) {}
 
-TerminalEvents::~TerminalEvents() { clear(); }
+TerminalEvents::~TerminalEvents() {
+  clear();
+}
 
 void TerminalEvents::clear() {
   if (m_tty && m_shown) {
@@ -34,8 +36,8 @@ void TerminalEvents::progress(const pipeline::Progress& p) {
   if (m_style != ProgressStyle::steps) {
     return;
   }
-  std::string line = "[" + p.phase + " " + std::to_string(p.done) + "/" + std::to_string(p.total) +
-                     "] " + p.what;
+  std::string line =
+      "[" + p.phase + " " + std::to_string(p.done) + "/" + std::to_string(p.total) + "] " + p.what;
   if (!m_tty) {
     m_io.err << line << '\n';
   } else {

@@ -1,15 +1,14 @@
 #include "cli/image_flags.h"
 
-#include <CLI/CLI.hpp>
-#include <ostream>
-#include <tuple>
-
 #include "cli/diagnostics.h"
 #include "cli/push_flags.h"
 #include "util/diagnostics.h"
 #include "util/strings.h"
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <ostream>
+#include <tuple>
 
 namespace sp::cli {
 
@@ -30,9 +29,11 @@ void add_image_flags(CLI::App* cmd, ImageFlags& f) {
   cmd->add_option("--annotation", f.annotations, "Manifest annotation K=V (repeatable)")->group(g);
   cmd->add_option("--stop-signal", f.stop_signal, "Signal that stops the container")->group(g);
   cmd->add_option("--add", f.adds, "Add a host file or tree: SRC:DEST[:MODE]")->group(g);
-  cmd->add_flag("--nonroot", f.nonroot, "Run as nonroot (65532:65532), with /etc/passwd and /etc/group")
+  cmd->add_flag("--nonroot", f.nonroot,
+                "Run as nonroot (65532:65532), with /etc/passwd and /etc/group")
       ->group(g);
-  cmd->add_flag("--ca-certs", f.ca_certs, "Add the host's CA bundle at /etc/ssl/certs/ca-certificates.crt")
+  cmd->add_flag("--ca-certs", f.ca_certs,
+                "Add the host's CA bundle at /etc/ssl/certs/ca-certificates.crt")
       ->group(g);
   cmd->add_flag("--tzdata", f.tzdata, "Add the host's /usr/share/zoneinfo")->group(g);
   cmd->add_flag("--tmp", f.tmp, "Add /tmp with mode 1777")->group(g);
@@ -42,7 +43,8 @@ void add_image_flags(CLI::App* cmd, ImageFlags& f) {
       ->capture_default_str()
       ->group(g);
   cmd->add_option("--compression-level", f.level, "Compression level (0: the default)")->group(g);
-  cmd->add_flag("--strict", f.strict, "Scan gate: treat warnings (glibc traps…) as errors")->group(g);
+  cmd->add_flag("--strict", f.strict, "Scan gate: treat warnings (glibc traps…) as errors")
+      ->group(g);
   cmd->add_flag("--no-scan", f.no_scan,
                 "Skip the scan gate (for payloads that deliberately carry dynamic objects)")
       ->group(g);
@@ -68,7 +70,8 @@ Result<ImageFormat> parse_format(std::string_view text) {
 }
 
 /// Splits K=V; the key must be non-empty.
-Result<std::pair<std::string, std::string>> key_value(std::string_view flag, std::string_view text) {
+Result<std::pair<std::string, std::string>> key_value(std::string_view flag,
+                                                      std::string_view text) {
   size_t eq = text.find('=');
   if (eq == std::string_view::npos || eq == 0) {
     return usage_error(std::string(flag) + " " + std::string(text), "expected KEY=VALUE");
@@ -223,8 +226,9 @@ void print_published(Io& io, const ImagePlan& plan, const Published& p, bool jso
     }
     j["image"] = nullptr;
     if (p.image) {
-      j["image"] = {{"path", p.image->path.empty() ? nlohmann::ordered_json(nullptr)
-                                                   : nlohmann::ordered_json(p.image->path.string())},
+      j["image"] = {{"path", p.image->path.empty()
+                                 ? nlohmann::ordered_json(nullptr)
+                                 : nlohmann::ordered_json(p.image->path.string())},
                     {"reference", plan.ref.to_string()},
                     {"digest", p.image->digest},
                     {"media_type", p.image->root.media_type},

@@ -2,14 +2,13 @@
 // release): parsing them into PushOptions, and the push result as JSON.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include "cli/cli.h"
 #include "publish/registry.h"
 #include "util/result.h"
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -1,10 +1,10 @@
 #include "cli/scan_render.h"
 
-#include <algorithm>
-#include <ostream>
-
 #include "cli/diagnostics.h"
 #include "util/strings.h"
+
+#include <algorithm>
+#include <ostream>
 
 namespace sp::cli {
 

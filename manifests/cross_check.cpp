@@ -35,8 +35,8 @@ void check_unique_names(const std::vector<T>& items, std::string_view noun, Cont
     }
     if (auto [pos, inserted] = seen.emplace(item.name, item.name_mark); !inserted) {
       ctx.diag.error_at(item.name_mark, item.key_path + ".name",
-                     "duplicate " + std::string(noun) + " name '" + item.name + "' (first at " +
-                         to_string(pos->second) + ")");
+                        "duplicate " + std::string(noun) + " name '" + item.name + "' (first at " +
+                            to_string(pos->second) + ")");
     }
   }
 }
@@ -53,8 +53,8 @@ void resolve_targets(std::vector<TargetName>& targets, bool& inherited, const st
   for (const TargetName& target : targets) {
     if (!top.contains(ctx.target_key(target.name))) {
       ctx.diag.error_at(target.mark, path,
-                     "target '" + target.name + "' is not in the top-level targets (" +
-                         join_words(names_of(manifest.targets)) + ")");
+                        "target '" + target.name + "' is not in the top-level targets (" +
+                            join_words(names_of(manifest.targets)) + ")");
     }
   }
 }

@@ -380,9 +380,13 @@ template <class E> Result<E> parse_word(std::string_view text) {
 
 } // namespace
 
-Result<Profile> parse_profile(std::string_view text) { return parse_word<Profile>(text); }
+Result<Profile> parse_profile(std::string_view text) {
+  return parse_word<Profile>(text);
+}
 
-Result<Libc> parse_libc(std::string_view text) { return parse_word<Libc>(text); }
+Result<Libc> parse_libc(std::string_view text) {
+  return parse_word<Libc>(text);
+}
 
 Result<Compression> parse_compression(std::string_view text) {
   return parse_word<Compression>(text);

@@ -48,14 +48,14 @@ std::optional<YAML::Node> load_document(std::string_view text, Diagnostics& diag
   }
   if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
     diag.error_at(Mark{1, 1}, "",
-               "the manifest is empty; it needs at least version, project and "
-               "binaries");
+                  "the manifest is empty; it needs at least version, project and "
+                  "binaries");
     return std::nullopt;
   }
   if (documents.size() > 1) {
     diag.error_at(detail::mark_of(documents[1]), "",
-               "a manifest is one YAML document, but this file has " +
-                   std::to_string(documents.size()));
+                  "a manifest is one YAML document, but this file has " +
+                      std::to_string(documents.size()));
     return std::nullopt;
   }
   return documents[0];

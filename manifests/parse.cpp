@@ -69,8 +69,8 @@ std::optional<std::vector<TargetName>> parse_targets(const Field& field, Context
     auto [pos, inserted] = seen.emplace(ctx.target_key(item.value), item.mark);
     if (!inserted) {
       ctx.diag.error_at(item.mark, item.path,
-                     "duplicate target '" + item.value + "' (first at " + to_string(pos->second) +
-                         ")");
+                        "duplicate target '" + item.value + "' (first at " +
+                            to_string(pos->second) + ")");
       continue;
     }
     targets.push_back(TargetName{item.value, item.mark});
@@ -100,8 +100,8 @@ void parse_formats(const Field& field, Output& output, Context& ctx) {
       ctx.diag.error_at(item.mark, item.path, format.error().why);
     } else if (auto [pos, inserted] = seen.emplace(*format, item.mark); !inserted) {
       ctx.diag.error_at(item.mark, item.path,
-                     "duplicate format '" + item.value + "' (first at " + to_string(pos->second) +
-                         ")");
+                        "duplicate format '" + item.value + "' (first at " +
+                            to_string(pos->second) + ")");
     } else {
       output.formats.push_back(*format);
     }
@@ -143,8 +143,9 @@ void parse_version(const MapReader& root, Manifest& manifest, Context& ctx) {
   if (std::optional<long long> version = read_int(field, ctx.diag)) {
     if (*version != k_manifest_version) {
       ctx.diag.error_at(field.mark, field.path,
-                     "unsupported version " + std::to_string(*version) +
-                         "; this scratchpack reads version " + std::to_string(k_manifest_version));
+                        "unsupported version " + std::to_string(*version) +
+                            "; this scratchpack reads version " +
+                            std::to_string(k_manifest_version));
     }
   }
 }

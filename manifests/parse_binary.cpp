@@ -30,13 +30,15 @@ void add_literal_source(const Item& item, std::vector<fs::path>& out, Context& c
     ctx.diag.error_at(item.mark, item.path, "source " + quoted + " does not exist");
   } else if (fs::is_directory(status)) {
     ctx.diag.error_at(item.mark, item.path,
-                   "source " + quoted + " is a directory; list its files or use a glob such as '" +
-                       fs::path(item.value).generic_string() + "/*.cpp'");
+                      "source " + quoted +
+                          " is a directory; list its files or use a glob such as '" +
+                          fs::path(item.value).generic_string() + "/*.cpp'");
   } else if (!fs::is_regular_file(status)) {
     ctx.diag.error_at(item.mark, item.path, "source " + quoted + " is not a regular file");
   } else if (!is_source_file(path)) {
     ctx.diag.error_at(item.mark, item.path,
-                   "source " + quoted + " is not a C or C++ file (.c, .cc, .cpp, .cxx, .c++, .C)");
+                      "source " + quoted +
+                          " is not a C or C++ file (.c, .cc, .cpp, .cxx, .c++, .C)");
   } else {
     out.push_back(path);
   }
@@ -47,7 +49,7 @@ void add_glob_sources(const Item& item, std::vector<fs::path>& out, Context& ctx
   Result<std::vector<std::string>> matches = expand_glob(item.value, ctx.base_dir);
   if (!matches) {
     ctx.diag.error_at(item.mark, item.path,
-                   "sources glob " + quoted + " is malformed: " + matches.error().why);
+                      "sources glob " + quoted + " is malformed: " + matches.error().why);
     return;
   }
   if (matches->empty()) {

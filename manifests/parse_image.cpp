@@ -51,8 +51,8 @@ void parse_tags(const Field& field, Image& image, Context& ctx) {
       ctx.diag.error_at(item.mark, item.path, s.error().why);
     } else if (auto [pos, inserted] = seen.emplace(item.value, item.mark); !inserted) {
       ctx.diag.error_at(item.mark, item.path,
-                     "duplicate tag " + in_quotes(item.value) + " (first at " +
-                         to_string(pos->second) + ")");
+                        "duplicate tag " + in_quotes(item.value) + " (first at " +
+                            to_string(pos->second) + ")");
     } else {
       image.tags.push_back(item.value);
     }
@@ -120,9 +120,9 @@ void parse_command(const Field& field, std::vector<Item>& items, std::vector<std
                    Context& ctx) {
   if (field.node.IsScalar()) {
     ctx.diag.error_at(field.mark, field.path,
-                   "shell form is not supported: a scratch image has no /bin/sh to run it; use "
-                   "the exec form: " +
-                       exec_form_hint(field.node.Scalar()));
+                      "shell form is not supported: a scratch image has no /bin/sh to run it; use "
+                      "the exec form: " +
+                          exec_form_hint(field.node.Scalar()));
     return;
   }
   std::optional<std::vector<Item>> list = read_string_list(field, ctx.diag);
@@ -131,7 +131,7 @@ void parse_command(const Field& field, std::vector<Item>& items, std::vector<std
   }
   if (is_empty_list(field)) {
     ctx.diag.error_at(field.mark, field.path,
-                   "is empty; remove the key or name the program, e.g. [\"/hello\"]");
+                      "is empty; remove the key or name the program, e.g. [\"/hello\"]");
     return;
   }
   items = *list;
@@ -175,8 +175,8 @@ void parse_expose(const Field& field, Image& image, Context& ctx) {
       ctx.diag.error_at(entry.mark, entry.path, port.error().why);
     } else if (auto [pos, inserted] = seen.emplace(port->to_string(), entry.mark); !inserted) {
       ctx.diag.error_at(entry.mark, entry.path,
-                     "duplicate port " + port->to_string() + " (first at " +
-                         to_string(pos->second) + ")");
+                        "duplicate port " + port->to_string() + " (first at " +
+                            to_string(pos->second) + ")");
     } else {
       image.expose.push_back(*port);
     }
@@ -326,15 +326,16 @@ void resolve_user(ImageDraft& draft, Context& ctx) {
   bool nonroot_written = draft.nonroot.present;
   if (image.user == "nonroot") {
     if (nonroot_written && !image.nonroot) {
-      ctx.diag.error_at(draft.user.mark, draft.user.path,
-                     "user 'nonroot' needs the /etc/passwd that nonroot: true adds; set nonroot: "
-                     "true or use user: \"65532:65532\"");
+      ctx.diag.error_at(
+          draft.user.mark, draft.user.path,
+          "user 'nonroot' needs the /etc/passwd that nonroot: true adds; set nonroot: "
+          "true or use user: \"65532:65532\"");
     }
     image.nonroot = true;
   } else if (image.user == "root" && !image.nonroot) {
     ctx.diag.error_at(draft.user.mark, draft.user.path,
-                   "user 'root' needs /etc/passwd, which a scratch image lacks; leave user out "
-                   "(root is the default), write \"0\", or set nonroot: true");
+                      "user 'root' needs /etc/passwd, which a scratch image lacks; leave user out "
+                      "(root is the default), write \"0\", or set nonroot: true");
   } else if (image.user.empty() && image.nonroot) {
     image.user = "65532:65532";
   }
@@ -366,15 +367,15 @@ void claim(std::map<std::string, PathOwner>& owners, const std::string& path, Pa
   for (const auto& [reserved, by] : reserved_paths(image)) {
     if (path == reserved || path.starts_with(reserved + "/")) {
       ctx.diag.error_at(owner.mark, owner.key_path,
-                     "path " + in_quotes(path) + " is written by " + by);
+                        "path " + in_quotes(path) + " is written by " + by);
       return;
     }
   }
   auto [pos, inserted] = owners.emplace(path, owner);
   if (!inserted) {
     ctx.diag.error_at(owner.mark, owner.key_path,
-                   "path " + in_quotes(path) + " is already used by " + pos->second.key_path +
-                       " (" + to_string(pos->second.mark) + ")");
+                      "path " + in_quotes(path) + " is already used by " + pos->second.key_path +
+                          " (" + to_string(pos->second.mark) + ")");
   }
 }
 
@@ -398,9 +399,9 @@ void check_image_paths(ImageDraft& draft, Context& ctx) {
       auto parent = owners.find(path.substr(0, slash));
       if (parent != owners.end()) {
         ctx.diag.error_at(owner.mark, owner.key_path,
-                       "path " + in_quotes(path) + " needs " + in_quotes(parent->first) +
-                           " to be a directory, but " + parent->second.key_path +
-                           " puts a file there");
+                          "path " + in_quotes(path) + " needs " + in_quotes(parent->first) +
+                              " to be a directory, but " + parent->second.key_path +
+                              " puts a file there");
         break;
       }
     }
@@ -447,10 +448,10 @@ void resolve_entrypoint(ImageDraft& draft, Context& ctx) {
       image.entrypoint = {image.binaries.front().path};
     } else if (image.binaries.size() > 1) {
       ctx.diag.error_at(image.mark, image.key_path,
-                     "no entrypoint or cmd: the image holds " +
-                         std::to_string(image.binaries.size()) +
-                         " binaries, so name the program, e.g. entrypoint: [\"" +
-                         image.binaries.front().path + "\"]");
+                        "no entrypoint or cmd: the image holds " +
+                            std::to_string(image.binaries.size()) +
+                            " binaries, so name the program, e.g. entrypoint: [\"" +
+                            image.binaries.front().path + "\"]");
     }
     return;
   }

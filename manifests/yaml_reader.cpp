@@ -76,7 +76,7 @@ std::string describe(const YAML::Node& node) {
 
 void wrong_type(const Field& field, std::string_view what, Diagnostics& diag) {
   diag.error_at(field.mark, field.path,
-             "expected " + std::string(what) + ", got " + describe(field.node));
+                "expected " + std::string(what) + ", got " + describe(field.node));
 }
 
 MapReader::MapReader(const Field& field, std::vector<std::string> known, Diagnostics& diag)
@@ -98,7 +98,7 @@ MapReader::MapReader(const Field& field, std::vector<std::string> known, Diagnos
     const std::string& name = key.Scalar();
     if (auto [pos, inserted] = seen.emplace(name, mark_of(key)); !inserted) {
       diag.error_at(mark_of(key), m_path,
-                 "duplicate key '" + name + "' (first at " + to_string(pos->second) + ")");
+                    "duplicate key '" + name + "' (first at " + to_string(pos->second) + ")");
       continue;
     }
     if (std::find(known.begin(), known.end(), name) == known.end()) {
@@ -142,10 +142,11 @@ std::optional<bool> read_bool(const Field& field, Diagnostics& diag) {
   }
   if (field.node.IsScalar() && !is_plain(field.node)) {
     diag.error_at(field.mark, field.path,
-               "expected true or false, got the string \"" + field.node.Scalar() +
-                   "\"; remove the quotes");
+                  "expected true or false, got the string \"" + field.node.Scalar() +
+                      "\"; remove the quotes");
   } else if (field.node.IsScalar()) {
-    diag.error_at(field.mark, field.path, "expected true or false, got '" + field.node.Scalar() + "'");
+    diag.error_at(field.mark, field.path,
+                  "expected true or false, got '" + field.node.Scalar() + "'");
   } else {
     wrong_type(field, "true or false", diag);
   }
@@ -215,7 +216,7 @@ std::optional<std::vector<std::pair<Item, Item>>> read_string_map(const Field& f
     }
     if (auto [pos, inserted] = seen.emplace(*name, key.mark); !inserted) {
       diag.error_at(key.mark, field.path,
-                 "duplicate key '" + *name + "' (first at " + to_string(pos->second) + ")");
+                    "duplicate key '" + *name + "' (first at " + to_string(pos->second) + ")");
       continue;
     }
     Field value = entry(key_node, value_node, child_path(field.path, *name));

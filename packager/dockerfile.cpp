@@ -1,7 +1,6 @@
 #include "packager/dockerfile.h"
 
 #include "util/diagnostics.h"
-
 #include "util/strings.h"
 
 #include <algorithm>
@@ -606,8 +605,8 @@ private:
   Error report() const {
     Diagnostics diag;
     for (const Problem& p : m_problems) {
-      diag.add(failure(m_name + (p.line > 0 ? ":" + std::to_string(p.line) : std::string()),
-                       p.message));
+      diag.add(
+          failure(m_name + (p.line > 0 ? ":" + std::to_string(p.line) : std::string()), p.message));
     }
     return diag.summarise(m_name);
   }

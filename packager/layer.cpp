@@ -1,8 +1,7 @@
 #include "packager/layer.h"
 
-#include "util/diagnostics.h"
-
 #include "packager/utf8_locale.h"
+#include "util/diagnostics.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 

@@ -1,9 +1,9 @@
 #include "packager/layer_cache.h"
 
+#include "util/sha256.h"
+
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
-
-#include "util/sha256.h"
 
 namespace sp::packager {
 
@@ -19,7 +19,7 @@ std::string contents_identity(const LayerEntry& e) {
   if (e.data) {
     return "sha256 " + sha256_hex(*e.data);
   }
-  struct stat st {};
+  struct stat st{};
   if (::stat(e.source.c_str(), &st) != 0) {
     return "missing " + e.source.string();
   }

@@ -41,8 +41,7 @@ fs::path binary_path(const BuildInput& input, const Target& target);
 /// Builds the binary for every target in one engine run (compiles of all targets in one pool),
 /// then gates each. Every compile, link and gate failure is reported, not only the first.
 Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input,
-                                                const toolchain::BuildTools& tools,
-                                                Events& events);
+                                                const toolchain::BuildTools& tools, Events& events);
 
 /// Sends the engine's progress to `events`.
 toolchain::BuildProgressFn progress_to(Events& events);

@@ -14,8 +14,8 @@
 namespace sp::pipeline {
 
 struct Caches {
-  std::unique_ptr<toolchain::BuildCache> build;   ///< null when disabled
-  std::unique_ptr<packager::LayerCache> layers;   ///< null when disabled
+  std::unique_ptr<toolchain::BuildCache> build; ///< null when disabled
+  std::unique_ptr<packager::LayerCache> layers; ///< null when disabled
 };
 
 /// Both caches under cache_dir(), or none when `enabled` is false (--no-cache).

@@ -108,7 +108,8 @@ scan::TreeFile tree_file(const pk::LayerEntry& e) {
 /// The path `start` leads to after following symlinks inside the tree.
 std::string follow_links(const std::vector<scan::TreeFile>& tree, std::string target) {
   for (int hops = 0; hops < 40; ++hops) {
-    auto it = std::find_if(tree.begin(), tree.end(), [&](const auto& t) { return t.path == target; });
+    auto it =
+        std::find_if(tree.begin(), tree.end(), [&](const auto& t) { return t.path == target; });
     if (it == tree.end() || it->type != scan::TreeFile::Type::symlink) {
       break;
     }
@@ -137,7 +138,8 @@ Result<std::vector<scan::TreeFile>> scan_tree_of(const std::vector<const pk::Lay
       if (e.path != target || e.type != pk::EntryType::file) {
         continue;
       }
-      auto it = std::find_if(tree.begin(), tree.end(), [&](const auto& t) { return t.path == target; });
+      auto it =
+          std::find_if(tree.begin(), tree.end(), [&](const auto& t) { return t.path == target; });
       it->data = e.data ? *e.data : SP_TRY(read_head(e.source, k_entrypoint_head));
     }
   }
@@ -235,8 +237,9 @@ Result<pk::Image> build_platform_image(const ImagePlan& plan, const PlatformInpu
     scan::ScanReport gate = run_gate(plan, input, added, tree, config);
     events.findings(gate);
     if (size_t errors = gate.errors()) {
-      return failure("scan gate", std::to_string(errors) + (errors == 1 ? " error" : " errors") +
-                                      " in the image's files; nothing was packaged",
+      return failure("scan gate",
+                     std::to_string(errors) + (errors == 1 ? " error" : " errors") +
+                         " in the image's files; nothing was packaged",
                      "'scratchpack scan' shows every finding; docs/scan.md explains each code");
     }
   }

@@ -84,8 +84,7 @@ Result<Staging> open_staging(const fs::path& out_dir);
 /// build_platform_image for every input; every platform's failure is reported.
 Result<std::vector<packager::Image>> build_images(const ImagePlan& plan,
                                                   const std::vector<PlatformInput>& inputs,
-                                                  const packager::BlobStore& store,
-                                                  Events& events);
+                                                  const packager::BlobStore& store, Events& events);
 
 /// The image or index over `images`: the manifest of the one image, or an index (stored in the
 /// store) when there are several or the plan always wants one.

@@ -62,8 +62,8 @@ ImagePlan manifest_image_plan(const mf::Image& img, bool size_profile) {
   plan.tzdata = img.tzdata;
   plan.init = img.init;
   plan.compression = img.compression;
-  plan.level = compression_level_for(size_profile ? Profile::size : Profile::release,
-                                     plan.compression);
+  plan.level =
+      compression_level_for(size_profile ? Profile::size : Profile::release, plan.compression);
   return plan;
 }
 
@@ -80,8 +80,8 @@ void plan_binaries(const mf::Manifest& m, ReleasePlan& plan, std::map<BinaryKey,
       auto target = parse_target(t.name, b.libc);
       if (!target) {
         diag.add(m.problem(t.mark, b.key_path + ".targets",
-                           "target '" + t.name + "' is " +
-                               std::string(to_string(as_written.libc)) + " but binary " + b.name +
+                           "target '" + t.name + "' is " + std::string(to_string(as_written.libc)) +
+                               " but binary " + b.name +
                                " has libc: " + std::string(to_string(*b.libc))));
         continue;
       }
@@ -248,7 +248,8 @@ Status package_all(Run& r, const pk::BlobStore& store) {
     out.images = std::move(*images);
     for (ImageFormat f : r.plan.formats) {
       plan.format = f;
-      out.outputs.push_back(SP_TRY(write_images(plan, out.images, store, r.dist, ri.stem, r.events)));
+      out.outputs.push_back(
+          SP_TRY(write_images(plan, out.images, store, r.dist, ri.stem, r.events)));
     }
     r.events.progress({"package", ++n, r.plan.images.size(), ri.name});
   }
@@ -298,8 +299,8 @@ Status write_sums_and_report(Run& r) {
   }
   for (const std::string& rel : files_under(r.dist)) {
     auto it = known.find(rel);
-    std::string hash = it != known.end() && !it->second.empty() ? it->second
-                                                                : SP_TRY(hash_file(r.dist / rel));
+    std::string hash =
+        it != known.end() && !it->second.empty() ? it->second : SP_TRY(hash_file(r.dist / rel));
     r.outcome.artifacts[rel] = {hash, fs::file_size(r.dist / rel)};
   }
   SP_TRY(write_file_atomic(r.dist / "SHA256SUMS", sha256sums(r.outcome.artifacts)));
@@ -349,7 +350,8 @@ Json image_json(const ReleaseImage& ri, const ImageOutcome& out, const fs::path&
   img["name"] = ri.name;
   img["tags"] = ri.tags;
   img["digest"] = out.outputs.empty() ? Json(nullptr) : Json(out.outputs.front().digest);
-  img["media_type"] = out.outputs.empty() ? Json(nullptr) : Json(out.outputs.front().root.media_type);
+  img["media_type"] =
+      out.outputs.empty() ? Json(nullptr) : Json(out.outputs.front().root.media_type);
   img["platforms"] = Json::array();
   for (size_t i = 0; i < out.images.size(); ++i) {
     img["platforms"].push_back({{"platform", out.images[i].platform.to_string()},

@@ -57,7 +57,7 @@ struct ReleasePlan {
   std::vector<ReleaseBinary> binaries;
   std::vector<ReleaseImage> images;
   std::vector<ImageFormat> formats; ///< archive and/or OCI dir, in the manifest's order
-  bool push = false;                     ///< output.push
+  bool push = false;                ///< output.push
 };
 
 /// The toolchain's target vocabulary for the manifest parser (targets checked, and "amd64" and

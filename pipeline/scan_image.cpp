@@ -1,8 +1,8 @@
 #include "pipeline/scan_image.h"
 
-#include <fstream>
-
 #include "packager/image_reader.h"
+
+#include <fstream>
 
 namespace sp::pipeline {
 
@@ -36,7 +36,6 @@ scan::TreeFile to_tree_file(const pk::FsEntry& e) {
                                            : scan::TreeFile::Type::file;
   return t;
 }
-
 
 } // namespace
 

@@ -108,7 +108,7 @@ static long sys6(long n, long a, long b, long c, long d, long e) {
 /* The kernel's sigset_t is 64 bits on all three architectures. */
 typedef unsigned long long ksigset;
 #define SIGSET_SIZE 8
-#define BIT(sig) (1ULL << ((sig)-1))
+#define BIT(sig) (1ULL << ((sig) - 1))
 
 static const ksigset k_forwarded = BIT(SIGHUP) | BIT(SIGINT) | BIT(SIGQUIT) | BIT(SIGUSR1) |
                                    BIT(SIGUSR2) | BIT(SIGTERM) | BIT(SIGWINCH);

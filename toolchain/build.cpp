@@ -75,8 +75,7 @@ std::string with_label(std::string why, const BinaryRequest& r) {
 /// musl, libc++ is built on first use). Every missing sysroot is reported.
 Result<std::map<std::string, Sysroot>> ready_sysroots(const std::vector<BinaryRequest>& requests,
                                                       const std::vector<bool>& cxx,
-                                                      const BuildTools& tools,
-                                                      Reporter& report) {
+                                                      const BuildTools& tools, Reporter& report) {
   std::map<std::string, Sysroot> sysroots;
   std::set<std::string> looked_for;
   Diagnostics diag;
@@ -117,7 +116,8 @@ fs::path precompiled_preamble(const BuildTools& tools, const Unit& unit) {
   }
   auto text = read_file(unit.job.source);
   std::vector<std::string> headers = text ? std_preamble(*text) : std::vector<std::string>();
-  auto header = headers.empty() ? Result<fs::path>(fs::path()) : cache.pch_source(preamble_text(headers));
+  auto header =
+      headers.empty() ? Result<fs::path>(fs::path()) : cache.pch_source(preamble_text(headers));
   if (!header || header->empty()) {
     return {};
   }
@@ -129,8 +129,8 @@ fs::path precompiled_preamble(const BuildTools& tools, const Unit& unit) {
   job.object = tmp.path() / "preamble.pch";
   job.depfile = tmp.path() / "preamble.d";
   const fs::path& build_dir = unit.options->prefix_map_from;
-  std::vector<std::string> argv = compile_command(tools.compiler, unit.sysroot->target,
-                                                  *unit.sysroot, *unit.options, job);
+  std::vector<std::string> argv =
+      compile_command(tools.compiler, unit.sysroot->target, *unit.sysroot, *unit.options, job);
   auto key = cache.compile_key(argv, job.source, build_dir, tools.compiler.identity);
   if (!key) {
     return {};
@@ -153,8 +153,8 @@ fs::path precompiled_preamble(const BuildTools& tools, const Unit& unit) {
 
 /// One unit: the cache first, then clang (and into the cache when it worked).
 Result<UnitResult> compile_one(const BuildTools& tools, const Unit& unit) {
-  std::vector<std::string> argv = compile_command(tools.compiler, unit.sysroot->target,
-                                                  *unit.sysroot, *unit.options, unit.job);
+  std::vector<std::string> argv =
+      compile_command(tools.compiler, unit.sysroot->target, *unit.sysroot, *unit.options, unit.job);
   const fs::path& build_dir = unit.options->prefix_map_from;
   BuildCache* cache = tools.cache;
   UnitResult result;
@@ -170,10 +170,10 @@ Result<UnitResult> compile_one(const BuildTools& tools, const Unit& unit) {
   CompileJob with_pch = unit.job;
   with_pch.pch = cache ? precompiled_preamble(tools, unit) : fs::path();
   int64_t started = cache ? BuildCache::coarse_now_ns() : 0;
-  auto out = tools.compile(with_pch.pch.empty()
-                               ? argv
-                               : compile_command(tools.compiler, unit.sysroot->target,
-                                                 *unit.sysroot, *unit.options, with_pch));
+  auto out =
+      tools.compile(with_pch.pch.empty() ? argv
+                                         : compile_command(tools.compiler, unit.sysroot->target,
+                                                           *unit.sysroot, *unit.options, with_pch));
   if (out && !out->ok && !with_pch.pch.empty() &&
       out->diagnostics.find("precompiled header") != std::string::npos) {
     // A header changed after the preamble was checked: compile without it.

@@ -1,13 +1,13 @@
 #include "toolchain/cache.h"
 
-#include <algorithm>
-#include <ctime>
-#include <sys/stat.h>
-
 #include "toolchain/scan/findings.h"
 #include "toolchain/scan/report_json.h"
 #include "util/sha256.h"
 #include "util/strings.h"
+
+#include <algorithm>
+#include <ctime>
+#include <sys/stat.h>
 
 namespace sp::toolchain {
 
@@ -24,7 +24,7 @@ bool is_regular(const fs::path& p) {
 /// "path size mtime": how a file outside the build is identified (hashing libc.a and libstdc++.a
 /// on every link would cost more than the link itself).
 std::string stat_identity(const fs::path& p) {
-  struct stat st {};
+  struct stat st{};
   if (::stat(p.c_str(), &st) != 0) {
     return p.string() + " missing";
   }
@@ -32,12 +32,14 @@ std::string stat_identity(const fs::path& p) {
          "." + std::to_string(st.st_mtim.tv_nsec);
 }
 
-int64_t to_ns(const timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1000000000LL + t.tv_nsec; }
+int64_t to_ns(const timespec& t) {
+  return static_cast<int64_t>(t.tv_sec) * 1000000000LL + t.tv_nsec;
+}
 
 /// "size mtime ctime" (nanoseconds) of a file, or "- - -" when it cannot be read; `newest` gets
 /// the later of its mtime and ctime.
 std::string file_stamp(const fs::path& p, int64_t* newest = nullptr) {
-  struct stat st {};
+  struct stat st{};
   if (::stat(p.c_str(), &st) != 0) {
     return "- - -";
   }
@@ -85,8 +87,8 @@ std::vector<std::string> parse_depfile(std::string_view text) {
         continue;
       }
     }
-    if (c == ':' && !after_colon && (i + 1 == text.size() || text[i + 1] == ' ' ||
-                                     text[i + 1] == '\n')) {
+    if (c == ':' && !after_colon &&
+        (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n')) {
       word.clear();
       after_colon = true;
       continue;
@@ -101,7 +103,9 @@ std::vector<std::string> parse_depfile(std::string_view text) {
   return files;
 }
 
-fs::path BuildCache::default_dir() { return cache_dir() / "build"; }
+fs::path BuildCache::default_dir() {
+  return cache_dir() / "build";
+}
 
 Result<std::unique_ptr<BuildCache>> BuildCache::open(const fs::path& dir) {
   for (const char* sub : {"objects", "links", "tmp"}) {
@@ -159,8 +163,7 @@ Result<std::string> BuildCache::compile_key(const std::vector<std::string>& argv
   h.update(k_format);
   h.update("\ncompile\n" + compiler_id + "\n");
   for (size_t i = 0; i < argv.size(); ++i) {
-    if ((argv[i] == "-o" || argv[i] == "-MF" || argv[i] == "-include-pch") &&
-        i + 1 < argv.size()) {
+    if ((argv[i] == "-o" || argv[i] == "-MF" || argv[i] == "-include-pch") && i + 1 < argv.size()) {
       ++i;
       continue;
     }
@@ -251,8 +254,7 @@ Status BuildCache::store_object(const std::string& key, const fs::path& object,
 
 Result<std::optional<fs::path>> BuildCache::store(std::string_view kind, std::string_view ext,
                                                   const std::string& key, const fs::path& file,
-                                                  const fs::path& depfile,
-                                                  const fs::path& source,
+                                                  const fs::path& depfile, const fs::path& source,
                                                   const fs::path& build_dir,
                                                   int64_t compile_started_ns) {
   auto dep = read_file(depfile);
@@ -380,7 +382,8 @@ std::string BuildCache::link_key(const std::vector<std::string>& argv, const std
       }
       h.update(identity);
     } else if (a[0] != '-' && is_regular(a)) {
-      auto hash = fs::path(a).extension() == ".o" ? file_hash(a) : Result<std::string>(std::string());
+      auto hash =
+          fs::path(a).extension() == ".o" ? file_hash(a) : Result<std::string>(std::string());
       h.update(hash && !hash->empty() ? "file " + *hash : stat_identity(a));
     } else {
       h.update(a);

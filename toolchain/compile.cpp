@@ -1,10 +1,10 @@
 #include "toolchain/compile.h"
 
-#include <cstdlib>
-
 #include "toolchain/version.h"
 #include "util/fs.h"
 #include "util/process.h"
+
+#include <cstdlib>
 
 namespace sp::toolchain {
 
@@ -33,8 +33,8 @@ Result<Compiler> find_compiler() {
   std::error_code ec;
   auto size = fs::file_size(c.clang, ec);
   auto mtime = fs::last_write_time(c.clang, ec).time_since_epoch().count();
-  c.identity = c.clang.string() + " " + c.version + " " + std::to_string(size) + " " +
-               std::to_string(mtime);
+  c.identity =
+      c.clang.string() + " " + c.version + " " + std::to_string(size) + " " + std::to_string(mtime);
   if (!fs::exists(c.resource_dir / "include" / "stddef.h")) {
     return failure("clang's resource directory not found",
                    (c.resource_dir / "include" / "stddef.h").string() + " is missing",

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "toolchain/sysroot.h"
-#include "util/target.h"
 #include "util/result.h"
+#include "util/target.h"
 #include "util/vocabulary.h"
 
 #include <string>
@@ -33,10 +33,10 @@ Result<Compiler> find_compiler();
 /// What the user asked for, shared by every source of one binary.
 struct CompileOptions {
   Profile profile = Profile::release;
-  std::string std;                        ///< -std=…; empty = the compiler's default
-  std::vector<std::string> include_dirs;  ///< -I, in order
-  std::vector<std::string> defines;       ///< -D, "N" or "N=V"
-  std::vector<std::string> extra_flags;   ///< passed through verbatim, last
+  std::string std;                       ///< -std=…; empty = the compiler's default
+  std::vector<std::string> include_dirs; ///< -I, in order
+  std::vector<std::string> defines;      ///< -D, "N" or "N=V"
+  std::vector<std::string> extra_flags;  ///< passed through verbatim, last
   /// Directory that absolute paths are made relative to in the output (-ffile-prefix-map), so
   /// builds in different directories give the same bytes. Usually the working directory.
   fs::path prefix_map_from;
@@ -47,7 +47,7 @@ struct CompileOptions {
 struct CompileJob {
   fs::path source;
   fs::path object;
-  fs::path depfile;  ///< make-style dependency file (-MD -MF); empty = none
+  fs::path depfile; ///< make-style dependency file (-MD -MF); empty = none
   Language language = Language::c;
   /// A precompiled header to load before the source (-include-pch); empty = none.
   fs::path pch;

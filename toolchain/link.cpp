@@ -1,17 +1,16 @@
 #include "toolchain/link.h"
 
-
 namespace sp::toolchain {
 
 std::vector<std::string> link_line(const Target& target, const Sysroot& sysroot,
                                    const LinkOptions& options) {
   const fs::path& crt = sysroot.crt_dir;
   const fs::path& gcc = sysroot.gcc_dir;
-  std::vector<std::string> argv = {"ld.lld", "-m", target.lld_emulation(), "-static",
-                                   "-o", options.output.string()};
+  std::vector<std::string> argv = {"ld.lld",  "-m", target.lld_emulation(),
+                                   "-static", "-o", options.output.string()};
   // A build id computed from the output's contents: stable across identical builds.
-  argv.insert(argv.end(), {"--build-id=sha1", "--eh-frame-hdr", "-z", "noexecstack",
-                           "-z", "relro"});
+  argv.insert(argv.end(),
+              {"--build-id=sha1", "--eh-frame-hdr", "-z", "noexecstack", "-z", "relro"});
   if (options.profile == Profile::size) {
     argv.insert(argv.end(), {"--gc-sections", "--icf=all", "--strip-all"});
   } else if (options.profile == Profile::release) {

@@ -5,8 +5,8 @@
 
 #include "toolchain/compile.h"
 #include "toolchain/sysroot.h"
-#include "util/target.h"
 #include "util/result.h"
+#include "util/target.h"
 
 #include <string>
 #include <vector>
@@ -15,10 +15,10 @@ namespace sp::toolchain {
 
 struct LinkOptions {
   fs::path output;
-  std::vector<fs::path> objects;          ///< in command-line order
-  std::vector<std::string> lib_dirs;      ///< -L, searched before the sysroot's
-  std::vector<std::string> libs;          ///< -l, after the objects
-  bool cxx = false;                       ///< link the C++ runtime (Sysroot::cxx_libs)
+  std::vector<fs::path> objects;     ///< in command-line order
+  std::vector<std::string> lib_dirs; ///< -L, searched before the sysroot's
+  std::vector<std::string> libs;     ///< -l, after the objects
+  bool cxx = false;                  ///< link the C++ runtime (Sysroot::cxx_libs)
   Profile profile = Profile::release;
   /// Extra lld arguments placed before the inputs (e.g. --why-extract=FILE).
   std::vector<std::string> extra_args;

@@ -1,5 +1,7 @@
 // run_link: lld from the scratchpack-lld.so module (toolchain/lld/module.cpp), loaded on first
 // use and run in a forked child of this process per link (see link.h for why).
+#include "toolchain/link.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -9,8 +11,6 @@
 #include <mutex>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "toolchain/link.h"
 
 namespace sp::toolchain {
 

@@ -1,12 +1,12 @@
 #include "toolchain/sysroot.h"
 
-#include <algorithm>
-#include <unistd.h>
-
 #include "toolchain/libcxx.h"
 #include "toolchain/provision.h"
 #include "util/process.h"
 #include "util/strings.h"
+
+#include <algorithm>
+#include <unistd.h>
 
 namespace sp::toolchain {
 
@@ -67,7 +67,8 @@ Sysroot glibc_layout(const Target& t, const SysrootSearch& s) {
     r.cxx_libs = {r.gcc_dir / "libstdc++.a", r.crt_dir / "libm.a"};
     r.cxx_library = "libstdc++ " + version;
     if (t.is_host()) {
-      r.cxx_includes = libstdcxx_includes(usr / "include", version, usr / "include" / t.gnu_triple());
+      r.cxx_includes =
+          libstdcxx_includes(usr / "include", version, usr / "include" / t.gnu_triple());
     } else {
       fs::path inc = r.root / "include";
       r.cxx_includes = libstdcxx_includes(inc, version, inc / "c++" / version / t.gnu_triple());
@@ -91,7 +92,8 @@ Sysroot musl_cache_layout(const Target& t, const SysrootSearch& s) {
   r.crt_dir = usr / "lib" / t.musl_triple();
   fs::path gcc_parent = usr / "lib" / "gcc" / t.gnu_triple();
   r.gcc_dir = gcc_parent / newest_gcc_version(gcc_parent).value_or("12");
-  // musl's headers first, then the kernel's (asm/ lives in the multiarch dir, linux/ in usr/include).
+  // musl's headers first, then the kernel's (asm/ lives in the multiarch dir, linux/ in
+  // usr/include).
   r.c_includes = {usr / "include" / t.musl_triple(), usr / "include" / t.gnu_triple(),
                   usr / "include"};
   return r;
@@ -107,8 +109,8 @@ Sysroot musl_system_layout(const Target& t, const SysrootSearch& s) {
   fs::path gcc_parent = s.host_root / "usr" / "lib" / "gcc" / t.gnu_triple();
   r.gcc_dir = gcc_parent / newest_gcc_version(gcc_parent).value_or("12");
   r.c_includes = {s.host_root / "usr" / "include" / t.musl_triple()};
-  r.note = "C only, without kernel headers; '" + install_command(t) +
-           "' adds them and libc++ for C++";
+  r.note =
+      "C only, without kernel headers; '" + install_command(t) + "' adds them and libc++ for C++";
   return r;
 }
 
@@ -127,7 +129,8 @@ std::vector<std::string> missing_files(const Sysroot& r) {
   bool has_stdio = std::any_of(r.c_includes.begin(), r.c_includes.end(),
                                [](const fs::path& dir) { return path_exists(dir / "stdio.h"); });
   if (!has_stdio) {
-    missing.push_back(r.c_includes.empty() ? "stdio.h" : (r.c_includes.back() / "stdio.h").string());
+    missing.push_back(r.c_includes.empty() ? "stdio.h"
+                                           : (r.c_includes.back() / "stdio.h").string());
   }
   return missing;
 }
@@ -151,8 +154,8 @@ SysrootProbe probe_sysroot(const Target& target, const SysrootSearch& search) {
   }
   SysrootProbe cached = probe_layout(musl_cache_layout(target, search));
   if (cached.sysroot && !attach_libcxx(*cached.sysroot, search)) {
-    cached.sysroot->note = "C++: libc++ is built on first use (or now by '" +
-                           install_command(target) + "')";
+    cached.sysroot->note =
+        "C++: libc++ is built on first use (or now by '" + install_command(target) + "')";
   }
   if (cached.sysroot || !target.is_host()) {
     return cached;
@@ -258,8 +261,8 @@ Result<Sysroot> install_musl(const Target& t, const SysrootSearch& search,
   std::sort(names.begin(), names.end());
   for (const std::string& deb : names) {
     progress("unpacking " + deb);
-    if (Status s = run_checked({"dpkg-deb", "-x", (debs / deb).string(),
-                                final_dir.temp().string()});
+    if (Status s =
+            run_checked({"dpkg-deb", "-x", (debs / deb).string(), final_dir.temp().string()});
         !s) {
       return s.take_error();
     }

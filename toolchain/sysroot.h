@@ -3,9 +3,9 @@
 // directory, so it can be tested without the real packages.
 #pragma once
 
-#include "util/target.h"
 #include "util/fs.h"
 #include "util/result.h"
+#include "util/target.h"
 
 #include <functional>
 #include <optional>
@@ -17,27 +17,27 @@ namespace sp::toolchain {
 /// Everything the compile command and the link line need to know about one target's libraries.
 struct Sysroot {
   Target target;
-  std::string origin;                  ///< "Debian packages", "scratchpack cache"…
-  fs::path root;                       ///< the directory shown to users
-  fs::path crt_dir;                    ///< crt1.o crti.o crtn.o libc.a libm.a
-  fs::path gcc_dir;                    ///< crtbeginT.o crtend.o libgcc.a libgcc_eh.a
-  fs::path cxx_lib_dir;                ///< the C++ library's archives; empty when C++ is not available
-  std::vector<fs::path> cxx_libs;      ///< C++ runtime archives in link order
-  std::string cxx_library;             ///< "libstdc++ 12", "libc++ 19.1.7" (shown by `sysroot list`)
+  std::string origin;             ///< "Debian packages", "scratchpack cache"…
+  fs::path root;                  ///< the directory shown to users
+  fs::path crt_dir;               ///< crt1.o crti.o crtn.o libc.a libm.a
+  fs::path gcc_dir;               ///< crtbeginT.o crtend.o libgcc.a libgcc_eh.a
+  fs::path cxx_lib_dir;           ///< the C++ library's archives; empty when C++ is not available
+  std::vector<fs::path> cxx_libs; ///< C++ runtime archives in link order
+  std::string cxx_library;        ///< "libstdc++ 12", "libc++ 19.1.7" (shown by `sysroot list`)
   /// The C++ runtime brings its own unwinder (libc++'s libunwind), so C++ links leave out
   /// libgcc_eh.a, which defines the same _Unwind_* functions.
   bool cxx_has_unwinder = false;
-  std::vector<fs::path> c_includes;    ///< libc (and kernel) headers, searched after clang's own
-  std::vector<fs::path> cxx_includes;  ///< C++ library headers, searched first
+  std::vector<fs::path> c_includes;     ///< libc (and kernel) headers, searched after clang's own
+  std::vector<fs::path> cxx_includes;   ///< C++ library headers, searched first
   std::vector<std::string> cxx_defines; ///< -D for every C++ source, before the user's
-  std::string note;                    ///< anything a user should know (shown by `sysroot list`)
+  std::string note;                     ///< anything a user should know (shown by `sysroot list`)
 
   bool has_cxx() const { return !cxx_lib_dir.empty(); }
 };
 
 /// Where discovery looks.
 struct SysrootSearch {
-  fs::path host_root = "/";                         ///< prefix for system paths
+  fs::path host_root = "/"; ///< prefix for system paths
   /// scratchpack-provisioned sysroots, and beside them libc++ for musl (libcxx/) and the LLVM
   /// source it is built from (llvm-source/).
   fs::path cache = sp::cache_dir() / "sysroots";
@@ -46,9 +46,9 @@ struct SysrootSearch {
 /// The outcome of looking for one target's sysroot.
 struct SysrootProbe {
   Target target;
-  std::optional<Sysroot> sysroot;    ///< set when every required file is there
-  fs::path expected;                 ///< where it was looked for
-  std::vector<std::string> missing;  ///< required files that are absent
+  std::optional<Sysroot> sysroot;   ///< set when every required file is there
+  fs::path expected;                ///< where it was looked for
+  std::vector<std::string> missing; ///< required files that are absent
 };
 
 SysrootProbe probe_sysroot(const Target& target, const SysrootSearch& search = {});

@@ -26,8 +26,7 @@ public:
   void add(Error error);
   /// Records a problem at `mark` of the file: `FILE:LINE:COL: error: what: why` (what may be
   /// empty). Located problems are failures (exit 1) unless `kind` says otherwise.
-  void error_at(Mark mark, std::string what, std::string why,
-                ErrorKind kind = ErrorKind::failure);
+  void error_at(Mark mark, std::string what, std::string why, ErrorKind kind = ErrorKind::failure);
   /// Records `r`'s error when it failed; returns whether it succeeded.
   template <class T> bool check(const Result<T>& r) {
     if (!r) {

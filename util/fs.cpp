@@ -1,5 +1,7 @@
 #include "util/fs.h"
 
+#include "util/strings.h"
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -8,13 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/strings.h"
-
 namespace sp {
 
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 std::string random_suffix() {
   static thread_local std::mt19937_64 rng{std::random_device{}() ^
@@ -35,7 +37,7 @@ Result<std::string> read_file(const fs::path& path) {
     return io_error(path.string(), errno_text(errno));
   }
   std::string data;
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd, &st) == 0 && st.st_size > 0) {
     data.reserve(static_cast<size_t>(st.st_size));
   }
@@ -165,7 +167,7 @@ Status make_dirs(const fs::path& dir) {
 }
 
 bool is_executable_file(const fs::path& path) {
-  struct stat st {};
+  struct stat st{};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
 }
 

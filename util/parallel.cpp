@@ -7,7 +7,9 @@
 
 namespace sp {
 
-unsigned default_jobs() { return std::max(1u, std::thread::hardware_concurrency()); }
+unsigned default_jobs() {
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 void parallel_for(size_t count, unsigned jobs, const std::function<void(size_t)>& fn) {
   size_t threads = std::min<size_t>(count, std::max(1u, jobs));

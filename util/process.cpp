@@ -1,5 +1,7 @@
 #include "util/process.h"
 
+#include "util/fs.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -8,8 +10,6 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "util/fs.h"
 
 extern char** environ;
 

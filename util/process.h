@@ -18,11 +18,11 @@ struct ProcessResult {
 };
 
 struct ProcessOptions {
-  std::string cwd;                ///< working directory; empty = inherit
-  bool capture_out = true;        ///< false: the child writes to our stdout
-  bool capture_err = true;        ///< false: the child writes to our stderr
-  std::string input;              ///< bytes written to the child's stdin (closed after)
-  std::vector<std::string> env;   ///< extra "K=V" entries on top of our environment
+  std::string cwd;              ///< working directory; empty = inherit
+  bool capture_out = true;      ///< false: the child writes to our stdout
+  bool capture_err = true;      ///< false: the child writes to our stderr
+  std::string input;            ///< bytes written to the child's stdin (closed after)
+  std::vector<std::string> env; ///< extra "K=V" entries on top of our environment
   /// Called with each chunk of captured stdout as it arrives (progress of long builds); the
   /// chunk is also appended to ProcessResult::out.
   std::function<void(std::string_view)> on_out;

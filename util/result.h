@@ -59,11 +59,13 @@ inline Error failure(std::string what, std::string why, std::string hint = {}) {
 }
 /// A flag, argument or input the command cannot work with (exit 2).
 inline Error usage_error(std::string what, std::string why, std::string hint = {}) {
-  return Error{std::move(what), std::move(why), std::move(hint), ErrorKind::usage_or_io, {}, {}, {}};
+  return Error{
+      std::move(what), std::move(why), std::move(hint), ErrorKind::usage_or_io, {}, {}, {}};
 }
 /// A file or directory that cannot be read or written (exit 2, like usage: README.md).
 inline Error io_error(std::string what, std::string why, std::string hint = {}) {
-  return Error{std::move(what), std::move(why), std::move(hint), ErrorKind::usage_or_io, {}, {}, {}};
+  return Error{
+      std::move(what), std::move(why), std::move(hint), ErrorKind::usage_or_io, {}, {}, {}};
 }
 
 /// The value of a computation, or the Error that stopped it.
@@ -112,7 +114,9 @@ private:
 using Status = Result<void>;
 
 namespace detail {
-template <class T> T unwrap(Result<T>&& r) { return std::move(r).value(); }
+template <class T> T unwrap(Result<T>&& r) {
+  return std::move(r).value();
+}
 inline void unwrap(Result<void>&&) {}
 } // namespace detail
 

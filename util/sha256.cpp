@@ -1,9 +1,9 @@
 #include "util/sha256.h"
 
+#include "util/strings.h"
+
 #include <openssl/evp.h>
 #include <stdexcept>
-
-#include "util/strings.h"
 
 namespace sp {
 

@@ -13,11 +13,11 @@ constexpr std::array<ArchInfo, 3> k_arches{{
      "x86_64-linux-gnu", "x86_64-linux-musl", "amd64", "amd64", "", 62, 64, false, "elf_x86_64",
      "qemu-x86_64-static"},
     {Arch::aarch64, "aarch64", "arm64", "aarch64-linux-gnu", "aarch64-linux-musl",
-     "aarch64-linux-gnu", "aarch64-linux-musl", "arm64", "arm64", "v8", 183, 64, false, "aarch64linux",
-     "qemu-aarch64-static"},
+     "aarch64-linux-gnu", "aarch64-linux-musl", "arm64", "arm64", "v8", 183, 64, false,
+     "aarch64linux", "qemu-aarch64-static"},
     {Arch::armv7, "armv7", "armv7a armv7l arm armhf", "armv7a-linux-gnueabihf",
-     "armv7a-linux-musleabihf", "arm-linux-gnueabihf", "arm-linux-musleabihf", "armhf", "arm",
-     "v7", 40, 32, true, "armelf_linux_eabi", "qemu-arm-static"},
+     "armv7a-linux-musleabihf", "arm-linux-gnueabihf", "arm-linux-musleabihf", "armhf", "arm", "v7",
+     40, 32, true, "armelf_linux_eabi", "qemu-arm-static"},
 }};
 
 /// "x86_64, aarch64 or armv7".
@@ -105,7 +105,9 @@ Result<Named> parse_words(std::string_view text) {
 
 } // namespace
 
-std::span<const ArchInfo> arch_table() { return k_arches; }
+std::span<const ArchInfo> arch_table() {
+  return k_arches;
+}
 
 const ArchInfo& info(Arch arch) {
   for (const ArchInfo& a : k_arches) {
@@ -116,7 +118,9 @@ const ArchInfo& info(Arch arch) {
   return k_arches.front();
 }
 
-std::string_view to_string(Arch arch) { return info(arch).name; }
+std::string_view to_string(Arch arch) {
+  return info(arch).name;
+}
 
 const ArchInfo* find_arch(std::string_view word) {
   for (const ArchInfo& a : k_arches) {

@@ -37,19 +37,35 @@ std::string_view name_in(const std::array<NamedValue<E>, N>& table, E value) {
 
 } // namespace
 
-std::span<const NamedValue<Profile>> names_of(Profile) { return k_profiles; }
-std::span<const NamedValue<Compression>> names_of(Compression) { return k_compressions; }
-std::span<const NamedValue<Libc>> names_of(Libc) { return k_libcs; }
+std::span<const NamedValue<Profile>> names_of(Profile) {
+  return k_profiles;
+}
+std::span<const NamedValue<Compression>> names_of(Compression) {
+  return k_compressions;
+}
+std::span<const NamedValue<Libc>> names_of(Libc) {
+  return k_libcs;
+}
 
-std::string_view noun_of(Profile) { return "profile"; }
-std::string_view noun_of(Compression) { return "compression"; }
-std::string_view noun_of(Libc) { return "libc"; }
+std::string_view noun_of(Profile) {
+  return "profile";
+}
+std::string_view noun_of(Compression) {
+  return "compression";
+}
+std::string_view noun_of(Libc) {
+  return "libc";
+}
 
-std::string_view to_string(Profile profile) { return name_in(k_profiles, profile); }
+std::string_view to_string(Profile profile) {
+  return name_in(k_profiles, profile);
+}
 std::string_view to_string(Compression compression) {
   return name_in(k_compressions, compression);
 }
-std::string_view to_string(Libc libc) { return name_in(k_libcs, libc); }
+std::string_view to_string(Libc libc) {
+  return name_in(k_libcs, libc);
+}
 
 int compression_level_for(Profile profile, Compression compression) {
   if (profile != Profile::size) {

@@ -17,9 +17,10 @@ int main(int argc, char** argv) {
   }
   for (addrinfo* p = found; p; p = p->ai_next) {
     char text[INET6_ADDRSTRLEN] = "?";
-    const void* addr = p->ai_family == AF_INET
-                           ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr)
-                           : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(p->ai_addr)->sin6_addr);
+    const void* addr =
+        p->ai_family == AF_INET
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(p->ai_addr)->sin6_addr);
     inet_ntop(p->ai_family, addr, text, sizeof text);
     std::printf("%s %s\n", host, text);
   }

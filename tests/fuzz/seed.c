@@ -16,7 +16,9 @@ __thread int seed_tls;
 __attribute__((noinline)) void* dlopen(const char* file, int mode) {
   return (void*)(file + mode);
 }
-__attribute__((noinline)) int iconv_open(void) { return seed_tls; }
+__attribute__((noinline)) int iconv_open(void) {
+  return seed_tls;
+}
 
 #ifdef SEED_DYNAMIC
 int seed_lib_function(int);

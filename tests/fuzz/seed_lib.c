@@ -1,2 +1,4 @@
 // The shared library the dynamic seed links against, so that it carries a DT_NEEDED.
-int seed_lib_function(int x) { return x + 1; }
+int seed_lib_function(int x) {
+  return x + 1;
+}

@@ -45,7 +45,8 @@ inline fs::path make_fake_musl_cache(const fs::path& cache, const std::string& m
   fs::path root = cache / musl_triple;
   fs::path usr = root / "usr";
   touch_all(usr / "lib" / musl_triple, {"crt1.o", "crti.o", "crtn.o", "libc.a"});
-  touch_all(usr / "lib/gcc" / gnu_triple / "12", {"crtbeginT.o", "crtend.o", "libgcc.a", "libgcc_eh.a"});
+  touch_all(usr / "lib/gcc" / gnu_triple / "12",
+            {"crtbeginT.o", "crtend.o", "libgcc.a", "libgcc_eh.a"});
   touch(usr / "include" / musl_triple / "stdio.h");
   touch(usr / "include" / gnu_triple / "asm/types.h");
   std::ofstream(root / "scratchpack-sysroot.txt") << "packages:\n" << packages;

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "fake_sysroot.h"
-#include "scan_fixtures.h"
 #include "pipeline/events.h"
+#include "scan_fixtures.h"
 #include "toolchain/build.h"
 #include "util/fs.h"
 
@@ -38,8 +38,8 @@ inline toolchain::BuildTools fake_tools(const fs::path& root, FakeCounts& counts
   tools.search.host_root = root;
   tools.search.cache = root / "cache";
   tools.jobs = 2;
-  tools.compile = [&counts](const std::vector<std::string>& argv)
-      -> Result<toolchain::CompileOutput> {
+  tools.compile =
+      [&counts](const std::vector<std::string>& argv) -> Result<toolchain::CompileOutput> {
     ++counts.compiles;
     const std::string& source = argv.back();
     std::string text = read_file(source).value_or("");
@@ -48,9 +48,8 @@ inline toolchain::BuildTools fake_tools(const fs::path& root, FakeCounts& counts
     }
     std::ofstream(arg_after(argv, "-o")) << "object of " << source << "\n" << text;
     std::ofstream(arg_after(argv, "-MF")) << "x.o: " << source << "\n";
-    return toolchain::CompileOutput{true, text.find("WARN") != std::string::npos
-                                              ? source + ":1:1: warning: careful\n"
-                                              : ""};
+    return toolchain::CompileOutput{
+        true, text.find("WARN") != std::string::npos ? source + ":1:1: warning: careful\n" : ""};
   };
   tools.link = [&counts](const std::vector<std::string>& argv) -> Result<toolchain::LinkOutput> {
     ++counts.links;

@@ -48,8 +48,8 @@ TEST_CASE("cli: every bad flag is reported, each on its own error line") {
 TEST_CASE("cli: --target and --platform take OCI platform names") {
   // A bad profile stops the build before anything runs; the targets were accepted.
   for (const char* flag : {"--target", "--platform"}) {
-    Run r = scratchpack({"build", "hello.c", flag, "linux/amd64,linux/arm64,linux/arm/v7",
-                         "--profile", "fast"});
+    Run r = scratchpack(
+        {"build", "hello.c", flag, "linux/amd64,linux/arm64,linux/arm/v7", "--profile", "fast"});
     CHECK(r.rc == 2);
     CHECK(r.err == "error: profile 'fast': unknown profile\nhint: use debug, release or size\n");
   }

@@ -1,9 +1,8 @@
 #include "packager/contents.h"
 #include "test_packager_helpers.h"
-
-#include <algorithm>
 #include "util/diagnostics.h"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 
 using namespace sp;
@@ -150,8 +149,8 @@ TEST_CASE("packager.contents: symlinks that escape the added tree are rejected, 
   Result<std::vector<AddedFile>> r = add_host_path(spec, tree, "/app");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().why == "2 problems found");
-  CHECK(render_problems(r.error()).find("passwd -> /etc/passwd: a symlink that is absolute or leaves") !=
-        std::string::npos);
+  CHECK(render_problems(r.error()).find(
+            "passwd -> /etc/passwd: a symlink that is absolute or leaves") != std::string::npos);
   CHECK(render_problems(r.error()).find("up -> ../../secret") != std::string::npos);
 
   CHECK(symlink_stays_inside("a/b/link", "../c"));

@@ -1,6 +1,5 @@
 #include "packager/image.h"
 #include "test_packager_helpers.h"
-
 #include "util/diagnostics.h"
 
 #include <doctest/doctest.h>

@@ -1,11 +1,10 @@
 #include "packager/layer.h"
 #include "test_packager_helpers.h"
+#include "util/diagnostics.h"
 #include "util/fs.h"
 #include "util/process.h"
 #include "util/sha256.h"
 #include "util/strings.h"
-
-#include "util/diagnostics.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>

@@ -61,7 +61,8 @@ TEST_CASE("pipeline.build: the gate judges every target and reports each failure
   CHECK(render(built.error()) ==
         "error: scan gate: " + (out / "x86_64-glibc/app").string() +
             " is not fit for a scratch image (2 errors); nothing was packaged\n"
-            "error: scan gate: " + (out / "aarch64-glibc/app").string() +
+            "error: scan gate: " +
+            (out / "aarch64-glibc/app").string() +
             " is not fit for a scratch image (2 errors); nothing was packaged\n");
   CHECK(built.error().exit_code() == 1);
 

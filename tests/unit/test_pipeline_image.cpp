@@ -77,8 +77,8 @@ TEST_CASE("pipeline.image: extras make a base layer under the application layer"
   plan.tmp = true;
   plan.init = true;
   RecordingEvents events;
-  auto image = build_platform_image(plan, input_of(elf_file(s.tmp.path(), "app"), k_amd64),
-                                    s.store, events);
+  auto image =
+      build_platform_image(plan, input_of(elf_file(s.tmp.path(), "app"), k_amd64), s.store, events);
   REQUIRE_MESSAGE(image.ok(), render(image.error()));
   REQUIRE(image->layers.size() == 2);
   CHECK(packager::validate(*image, s.store).empty());
@@ -107,9 +107,8 @@ TEST_CASE("pipeline.image: the gate stops a dynamic binary before any layer is w
   // --no-scan lets it through.
   ImagePlan unchecked = app_plan();
   unchecked.no_scan = true;
-  CHECK(build_platform_image(unchecked,
-                             input_of(elf_file(s.tmp.path(), "app", 62, true), k_amd64), s.store,
-                             events)
+  CHECK(build_platform_image(unchecked, input_of(elf_file(s.tmp.path(), "app", 62, true), k_amd64),
+                             s.store, events)
             .ok());
 }
 
@@ -118,16 +117,16 @@ TEST_CASE("pipeline.image: every platform's failure is reported, each named") {
   RecordingEvents events;
   fs::path x86 = elf_file(s.tmp.path(), "x86", 62);
   // An x86-64 binary in the arm64 image: the wrong architecture for that platform only.
-  auto images = build_images(app_plan(), {input_of(x86, k_amd64), input_of(x86, k_arm64)},
-                             s.store, events);
+  auto images =
+      build_images(app_plan(), {input_of(x86, k_amd64), input_of(x86, k_arm64)}, s.store, events);
   REQUIRE_FALSE(images.ok());
   CHECK(images.error().why ==
         "1 error in the image's files; nothing was packaged (linux/arm64/v8)");
   CHECK(images.error().problems.empty());
 
   fs::path arm = elf_file(s.tmp.path(), "arm", 183);
-  auto both = build_images(app_plan(), {input_of(x86, k_amd64), input_of(arm, k_arm64)}, s.store,
-                           events);
+  auto both =
+      build_images(app_plan(), {input_of(x86, k_amd64), input_of(arm, k_arm64)}, s.store, events);
   REQUIRE(both.ok());
   CHECK(both->size() == 2);
 }
@@ -149,8 +148,8 @@ TEST_CASE("pipeline.image: one image is its manifest; several, or always_index, 
   CHECK(indexed.descriptor.media_type == std::string(packager::media_type::k_index));
 
   plan.always_index = false;
-  auto two = build_images(plan, {input_of(x86, k_amd64), input_of(arm, k_arm64)}, s.store, events)
-                 .value();
+  auto two =
+      build_images(plan, {input_of(x86, k_amd64), input_of(arm, k_arm64)}, s.store, events).value();
   ImageRoot multi = image_root(plan, two, s.store).value();
   REQUIRE(multi.index);
   CHECK(multi.index->manifests.size() == 2);
@@ -181,8 +180,8 @@ TEST_CASE("pipeline.image: written as OUT/STEM.tar, OUT/STEM.oci, or not at all"
   CHECK(dir.digest == tar.digest);
 
   plan.format = ImageFormat::none;
-  ImageOutputs none = write_images(plan, images, s.store, s.tmp.path() / "nowhere", "app", events)
-                          .value();
+  ImageOutputs none =
+      write_images(plan, images, s.store, s.tmp.path() / "nowhere", "app", events).value();
   CHECK(none.path.empty());
   CHECK(none.digest == tar.digest);
   CHECK_FALSE(fs::exists(s.tmp.path() / "nowhere"));

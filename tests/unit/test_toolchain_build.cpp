@@ -61,11 +61,10 @@ TEST_CASE("toolchain.build: a failed compile or link does not hide the others'")
   fs::path broken = write_source(tmp.path(), "broken.c", "BROKEN\n");
   fs::path undef = write_source(tmp.path(), "undef.c", "UNDEFINED\n");
   Target x86{Arch::x86_64, Libc::glibc};
-  std::vector<BinaryRequest> reqs = {
-      request("a", {ok, broken}, x86, tmp.path(), "a, x86_64-glibc"),
-      request("b", {undef}, x86, tmp.path(), "b, x86_64-glibc"),
-      request("c", {ok}, x86, tmp.path(), "c, x86_64-glibc"),
-      request("d", {undef}, x86, tmp.path(), "d, x86_64-glibc")};
+  std::vector<BinaryRequest> reqs = {request("a", {ok, broken}, x86, tmp.path(), "a, x86_64-glibc"),
+                                     request("b", {undef}, x86, tmp.path(), "b, x86_64-glibc"),
+                                     request("c", {ok}, x86, tmp.path(), "c, x86_64-glibc"),
+                                     request("d", {undef}, x86, tmp.path(), "d, x86_64-glibc")};
   auto results = build_binaries(reqs, tools);
   REQUIRE(results.ok());
   CHECK((*results)[2].ok());
@@ -75,8 +74,11 @@ TEST_CASE("toolchain.build: a failed compile or link does not hide the others'")
   std::optional<Error> e = build_error(*results);
   REQUIRE(e);
   CHECK(e->exit_code() == 1);
-  CHECK(render(*e) == broken.string() + ":1:1: error: nope\n"
-                          "error: compilation failed: " + broken.string() + " (a, x86_64-glibc)\n"
+  CHECK(render(*e) == broken.string() +
+                          ":1:1: error: nope\n"
+                          "error: compilation failed: " +
+                          broken.string() +
+                          " (a, x86_64-glibc)\n"
                           "ld.lld: error: undefined symbol: missing\n"
                           "error: link failed: b, x86_64-glibc\n"
                           "ld.lld: error: undefined symbol: missing\n"
@@ -89,11 +91,10 @@ TEST_CASE("toolchain.build: missing sources and sysroots are all reported before
   FakeCounts counts;
   BuildTools tools = fake_tools(tmp.path() / "root", counts);
   fs::path ok = write_source(tmp.path(), "ok.c", "int main(){}\n");
-  std::vector<BinaryRequest> reqs = {
-      request("a", {tmp.path() / "gone.c", tmp.path() / "x.rs"}, {Arch::x86_64, Libc::glibc},
-              tmp.path()),
-      request("b", {ok}, {Arch::armv7, Libc::glibc}, tmp.path()),
-      request("c", {ok}, {Arch::armv7, Libc::glibc}, tmp.path())};
+  std::vector<BinaryRequest> reqs = {request("a", {tmp.path() / "gone.c", tmp.path() / "x.rs"},
+                                             {Arch::x86_64, Libc::glibc}, tmp.path()),
+                                     request("b", {ok}, {Arch::armv7, Libc::glibc}, tmp.path()),
+                                     request("c", {ok}, {Arch::armv7, Libc::glibc}, tmp.path())};
   auto results = build_binaries(reqs, tools);
   REQUIRE_FALSE(results.ok());
   std::string text = render(results.error());

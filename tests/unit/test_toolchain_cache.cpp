@@ -1,10 +1,9 @@
 #include "toolchain/cache.h"
+#include "util/fs.h"
 
 #include <doctest/doctest.h>
 #include <thread>
 #include <utime.h>
-
-#include "util/fs.h"
 
 using namespace sp;
 using namespace sp::toolchain;
@@ -27,8 +26,9 @@ struct Project {
     write("#pragma once\n", two);
     write("a.o: " + src.string() + " \\\n  " + one.string() + " " + two.string() + "\n", dep);
     write("OBJECT-1", obj);
-    argv = {"clang", "-c", "-O2", "-I" + tmp.path().string(), src.string(), "-o", obj.string(),
-            "-MD", "-MF", dep.string()};
+    argv = {"clang",      "-c",        "-O2",        "-I" + tmp.path().string(),
+            src.string(), "-o",        obj.string(), "-MD",
+            "-MF",        dep.string()};
   }
   static void write(const std::string& text, const fs::path& p) {
     REQUIRE(write_file_atomic(p, text));
@@ -42,7 +42,9 @@ std::unique_ptr<BuildCache> open_cache(const TempDir& dir) {
 }
 
 /// A compile start that is after every file Project wrote.
-int64_t after_writes() { return BuildCache::coarse_now_ns() + 1'000'000'000; }
+int64_t after_writes() {
+  return BuildCache::coarse_now_ns() + 1'000'000'000;
+}
 
 std::string key_of(BuildCache& cache, const Project& p, const std::string& compiler = "clang 19") {
   auto key = cache.compile_key(p.argv, p.src, p.tmp.path(), compiler);
@@ -101,7 +103,8 @@ TEST_CASE("a changed header misses; the stored entry for the new contents then h
   Project p;
   {
     auto cache = open_cache(store);
-    REQUIRE(cache->store_object(key_of(*cache, p), p.obj, p.dep, p.src, p.tmp.path(), after_writes()));
+    REQUIRE(
+        cache->store_object(key_of(*cache, p), p.obj, p.dep, p.src, p.tmp.path(), after_writes()));
   }
   Project::write("#pragma once\n#define CHANGED 1\n", p.two);
   auto cache = open_cache(store);
@@ -200,8 +203,8 @@ TEST_CASE("the same project in another directory hits only when its headers are 
     Project::write("a.o: a.cpp one.h two.h\n", a.dep);
     fs::path cwd = fs::current_path();
     fs::current_path(a.tmp.path());
-    Status stored = cache->store_object(key_of(*cache, a), a.obj, a.dep, a.src, a.tmp.path(),
-                                        after_writes());
+    Status stored =
+        cache->store_object(key_of(*cache, a), a.obj, a.dep, a.src, a.tmp.path(), after_writes());
     fs::current_path(cwd);
     REQUIRE(stored);
   }

@@ -1,9 +1,9 @@
-#include <doctest/doctest.h>
-
 #include "fake_sysroot.h"
 #include "toolchain/compile.h"
 #include "toolchain/libcxx.h"
 #include "util/strings.h"
+
+#include <doctest/doctest.h>
 
 using namespace sp;
 using namespace sp::toolchain;
@@ -81,7 +81,8 @@ TEST_CASE("musl C++ compile command: libc++ headers, clang's, then musl's and th
   TempDir tmp;
   SysrootSearch search{tmp.path(), tmp.path() / "cache"};
   Target t = *parse_target("x86_64-musl");
-  fs::path root = testing::make_fake_musl_cache(search.cache, "x86_64-linux-musl", "x86_64-linux-gnu");
+  fs::path root =
+      testing::make_fake_musl_cache(search.cache, "x86_64-linux-musl", "x86_64-linux-gnu");
   Sysroot before = *find_sysroot(t, search);
   fs::path dir = libcxx_dir(before, search);
   testing::make_fake_libcxx(dir);

@@ -1,9 +1,9 @@
-#include <doctest/doctest.h>
-
 #include "fake_sysroot.h"
 #include "toolchain/libcxx.h"
 #include "toolchain/link.h"
 #include "util/strings.h"
+
+#include <doctest/doctest.h>
 
 using namespace sp;
 using namespace sp::toolchain;
@@ -32,16 +32,17 @@ TEST_CASE("glibc C++ link line: crt objects, libstdc++, libm, grouped libc and l
   o.lib_dirs = {"lib"};
   o.libs = {"util"};
   o.cxx = true;
-  CHECK(relative_line(link_line(t, s, o), tmp.path()) ==
-        "ld.lld -m elf_x86_64 -static -o out/hello --build-id=sha1 --eh-frame-hdr -z noexecstack "
-        "-z relro -O1 "
-        "$R/usr/lib/x86_64-linux-gnu/crt1.o $R/usr/lib/x86_64-linux-gnu/crti.o "
-        "$R/usr/lib/gcc/x86_64-linux-gnu/12/crtbeginT.o -Llib -L$R/usr/lib/x86_64-linux-gnu "
-        "-L$R/usr/lib/gcc/x86_64-linux-gnu/12 a.o b.o -lutil "
-        "$R/usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a $R/usr/lib/x86_64-linux-gnu/libm.a "
-        "--start-group $R/usr/lib/gcc/x86_64-linux-gnu/12/libgcc.a "
-        "$R/usr/lib/gcc/x86_64-linux-gnu/12/libgcc_eh.a $R/usr/lib/x86_64-linux-gnu/libc.a "
-        "--end-group $R/usr/lib/gcc/x86_64-linux-gnu/12/crtend.o $R/usr/lib/x86_64-linux-gnu/crtn.o");
+  CHECK(
+      relative_line(link_line(t, s, o), tmp.path()) ==
+      "ld.lld -m elf_x86_64 -static -o out/hello --build-id=sha1 --eh-frame-hdr -z noexecstack "
+      "-z relro -O1 "
+      "$R/usr/lib/x86_64-linux-gnu/crt1.o $R/usr/lib/x86_64-linux-gnu/crti.o "
+      "$R/usr/lib/gcc/x86_64-linux-gnu/12/crtbeginT.o -Llib -L$R/usr/lib/x86_64-linux-gnu "
+      "-L$R/usr/lib/gcc/x86_64-linux-gnu/12 a.o b.o -lutil "
+      "$R/usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a $R/usr/lib/x86_64-linux-gnu/libm.a "
+      "--start-group $R/usr/lib/gcc/x86_64-linux-gnu/12/libgcc.a "
+      "$R/usr/lib/gcc/x86_64-linux-gnu/12/libgcc_eh.a $R/usr/lib/x86_64-linux-gnu/libc.a "
+      "--end-group $R/usr/lib/gcc/x86_64-linux-gnu/12/crtend.o $R/usr/lib/x86_64-linux-gnu/crtn.o");
 }
 
 TEST_CASE("size profile strips, collects sections and folds identical code; C links no libstdc++") {
@@ -66,8 +67,7 @@ TEST_CASE("musl C++ link line: libc++, libc++abi, libunwind, libgcc builtins but
   SysrootSearch search{tmp.path(), tmp.path() / "cache"};
   Target t = *parse_target("aarch64-musl");
   testing::make_fake_musl_cache(search.cache, "aarch64-linux-musl", "aarch64-linux-gnu");
-  fs::path dir = search.cache / "libcxx" /
-                 libcxx_dir_name(t, "packages:\nmusl-dev_1.2.3-1\n");
+  fs::path dir = search.cache / "libcxx" / libcxx_dir_name(t, "packages:\nmusl-dev_1.2.3-1\n");
   testing::make_fake_libcxx(dir);
   Sysroot s = *find_sysroot(t, search);
   REQUIRE(s.has_cxx());
@@ -86,16 +86,18 @@ TEST_CASE("musl C++ link line: libc++, libc++abi, libunwind, libgcc builtins but
         "$R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/crtbeginT.o "
         "-L$R/cache/aarch64-linux-musl/usr/lib/aarch64-linux-musl "
         "-L$R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12 main.o " +
-            lib + "/libc++.a " + lib + "/libc++abi.a " + lib + "/libunwind.a "
-        "--start-group $R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/libgcc.a "
-        "$R/cache/aarch64-linux-musl/usr/lib/aarch64-linux-musl/libc.a --end-group "
-        "$R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/crtend.o "
-        "$R/cache/aarch64-linux-musl/usr/lib/aarch64-linux-musl/crtn.o");
+            lib + "/libc++.a " + lib + "/libc++abi.a " + lib +
+            "/libunwind.a "
+            "--start-group $R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/libgcc.a "
+            "$R/cache/aarch64-linux-musl/usr/lib/aarch64-linux-musl/libc.a --end-group "
+            "$R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/crtend.o "
+            "$R/cache/aarch64-linux-musl/usr/lib/aarch64-linux-musl/crtn.o");
 
   // A C program on the same sysroot keeps libgcc_eh and links no C++ library.
   o.cxx = false;
   std::string c_line = relative_line(link_line(t, s, o), tmp.path());
-  CHECK(c_line.find("libgcc.a $R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/libgcc_eh.a") !=
+  CHECK(c_line.find(
+            "libgcc.a $R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/libgcc_eh.a") !=
         std::string::npos);
   CHECK(c_line.find("libc++") == std::string::npos);
 }

@@ -3,8 +3,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <optional>
 #include <doctest/doctest.h>
+#include <optional>
 #include <thread>
 
 using namespace sp;

@@ -1,7 +1,7 @@
-#include <doctest/doctest.h>
-
 #include "fake_sysroot.h"
 #include "toolchain/sysroot.h"
+
+#include <doctest/doctest.h>
 
 using namespace sp;
 using namespace sp::toolchain;
@@ -22,7 +22,8 @@ TEST_CASE("glibc sysroots are found in a Debian-like tree, newest GCC first") {
   REQUIRE(cross);
   CHECK(cross->root == tmp.path() / "usr/aarch64-linux-gnu");
   CHECK(cross->gcc_dir == tmp.path() / "usr/lib/gcc-cross/aarch64-linux-gnu/12");
-  CHECK(cross->cxx_includes[1] == tmp.path() / "usr/aarch64-linux-gnu/include/c++/12/aarch64-linux-gnu");
+  CHECK(cross->cxx_includes[1] ==
+        tmp.path() / "usr/aarch64-linux-gnu/include/c++/12/aarch64-linux-gnu");
 }
 
 TEST_CASE("a missing sysroot names the first missing file and the install command") {
@@ -32,7 +33,8 @@ TEST_CASE("a missing sysroot names the first missing file and the install comman
   auto armv7 = find_sysroot(*parse_target("armv7"), search);
   REQUIRE_FALSE(armv7);
   CHECK(armv7.error().what == "no sysroot for armv7-glibc");
-  CHECK(armv7.error().why.rfind("missing " + (tmp.path() / "usr/arm-linux-gnueabihf/lib/crt1.o").string(), 0) == 0);
+  CHECK(armv7.error().why.rfind(
+            "missing " + (tmp.path() / "usr/arm-linux-gnueabihf/lib/crt1.o").string(), 0) == 0);
   CHECK(armv7.error().hint == "run 'scratchpack sysroot install armv7-glibc'");
   CHECK(armv7.error().exit_code() == 1);
 }

@@ -1,7 +1,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include <doctest/doctest.h>
-
 #include "util/strings.h"
+
+#include <doctest/doctest.h>
 
 TEST_CASE("split keeps empty fields") {
   CHECK(sp::split("a,,b", ',') == std::vector<std::string>{"a", "", "b"});

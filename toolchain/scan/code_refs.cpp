@@ -20,9 +20,15 @@ struct Span {
 /// A `size`-byte integer at b[i] (2, 4 or 8 bytes). These scans touch every position of every
 /// code section, so the loads are single memcpy's plus a byte swap when the file's byte order is
 /// not the host's, which the compiler turns into one instruction each.
-uint16_t swap(uint16_t v) { return __builtin_bswap16(v); }
-uint32_t swap(uint32_t v) { return __builtin_bswap32(v); }
-uint64_t swap(uint64_t v) { return __builtin_bswap64(v); }
+uint16_t swap(uint16_t v) {
+  return __builtin_bswap16(v);
+}
+uint32_t swap(uint32_t v) {
+  return __builtin_bswap32(v);
+}
+uint64_t swap(uint64_t v) {
+  return __builtin_bswap64(v);
+}
 
 template <class T> T load_as(std::string_view b, size_t i, bool big) {
   T v;

@@ -84,14 +84,17 @@ Json verdict_json(const FileReport& file) {
   j["findings"] = Json::array();
   for (const Finding& f : file.findings) {
     if (f.severity != Severity::info) {
-      j["findings"].push_back(
-          {{"code", f.code}, {"severity", std::string(severity_name(f.severity))}, {"message", f.message}});
+      j["findings"].push_back({{"code", f.code},
+                               {"severity", std::string(severity_name(f.severity))},
+                               {"message", f.message}});
     }
   }
   return j;
 }
 
-std::string file_report_to_json(const FileReport& file) { return file_json(file).dump(); }
+std::string file_report_to_json(const FileReport& file) {
+  return file_json(file).dump();
+}
 
 namespace {
 

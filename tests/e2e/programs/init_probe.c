@@ -13,17 +13,25 @@ static int count_zombies(void) {
   struct dirent* e;
   while (d && (e = readdir(d))) {
     char path[64], buf[512];
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') {
+      continue;
+    }
     snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
     FILE* f = fopen(path, "r");
-    if (!f) continue;
+    if (!f) {
+      continue;
+    }
     if (fgets(buf, sizeof buf, f)) {
       char* p = strrchr(buf, ')');
-      if (p && p[1] == ' ' && p[2] == 'Z') n++;
+      if (p && p[1] == ' ' && p[2] == 'Z') {
+        n++;
+      }
     }
     fclose(f);
   }
-  if (d) closedir(d);
+  if (d) {
+    closedir(d);
+  }
   return n;
 }
 int main(int argc, char** argv) {
@@ -31,13 +39,18 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "wait")) {
     puts("waiting");
     fflush(stdout);
-    for (;;) pause();
+    for (;;) {
+      pause();
+    }
   }
   if (!strcmp(mode, "orphans")) {
     for (int i = 0; i < 3; i++) {
       pid_t a = fork();
       if (a == 0) {
-        if (fork() == 0) { usleep(100000); _exit(0); } /* grandchild: orphaned, exits later */
+        if (fork() == 0) {
+          usleep(100000);
+          _exit(0);
+        } /* grandchild: orphaned, exits later */
         _exit(0);
       }
       waitpid(a, NULL, 0);
