@@ -12,10 +12,17 @@ cp "$root/examples/hello.cpp" "$root/examples/hello.c" "$root/examples/Dockerfil
 podman_private "$work/st"
 
 clangxx="clang++-19 -static -O2 -fuse-ld=lld hello.cpp -o hello"
+baseline=()
+if [ -n "$base" ]; then
+  baseline=(-n base-binary "$base build hello.cpp --format none --no-cache --out base 2>/dev/null"
+            -n base-image "$base build hello.cpp --no-cache --out base 2>/dev/null"
+            -n base-rebuild "$base build hello.cpp --out base 2>/dev/null")
+fi
 hyperfine --style basic --warmup 2 --runs "$runs" --export-json times.json \
   -n sp-binary "$sp build hello.cpp --format none --no-cache 2>/dev/null" \
   -n sp-image "$sp build hello.cpp --no-cache 2>/dev/null" \
   -n sp-rebuild "$sp build hello.cpp 2>/dev/null" \
+  "${baseline[@]}" \
   -n clang++ "$clangxx" \
   -n clang++-buildah "$clangxx && buildah bud -q --layers=false -t hello-minimal . >/dev/null" >/dev/null
 
@@ -29,6 +36,9 @@ print(f"scratchpack build --format none / clang++ -static: {r['sp-binary']['mean
 print(f"scratchpack build (with image)  / clang++ -static: {r['sp-image']['mean']/c:.3f}  (goal <= 1.10)")
 print(f"scratchpack build (with image)  / clang++ + buildah bud: {r['sp-image']['mean']/r['clang++-buildah']['mean']:.3f}")
 print(f"scratchpack rebuild, nothing changed (build cache) / clang++ -static: {r['sp-rebuild']['mean']/c:.3f}")
+for k in ("binary", "image", "rebuild"):
+    if "base-" + k in r:
+        print(f"this build / baseline, {k:8s}: {r['sp-' + k]['mean'] / r['base-' + k]['mean']:.3f}")
 PY
 
 "$sp" build hello.c --libc musl --profile size -o hc >/dev/null 2>&1

@@ -4,6 +4,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 sp=${SCRATCHPACK:-$root/build/scratchpack}
+# BASELINE=path/to/an/older/scratchpack (its scratchpack-lld.so beside it): the benches that
+# support it time that binary in the same hyperfine run and print new/baseline ratios.
+base=${BASELINE:-}
 runs=${RUNS:-${default_runs:-10}}
 work=$(mktemp -d)
 # Containers are removed only from a private store (podman_private) under $work.

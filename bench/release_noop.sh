@@ -17,8 +17,18 @@ export SCRATCHPACK_CACHE=$work/cache
 hyperfine --style basic --runs 3 --export-json cold.json \
   --prepare "rm -rf $work/cache/build $work/cache/layers" -n cold "$sp release -f hello.yaml" >/dev/null
 "$sp" release -f hello.yaml >/dev/null 2>&1 # warm the caches for the no-op
+baseline=()
+if [ -n "$base" ]; then
+  # The baseline gets caches of its own (the same sysroots), warmed the same way.
+  mkdir -p "$work/base-cache"
+  for e in "$work"/cache/*; do
+    case "$(basename "$e")" in build | layers) ;; *) ln -s "$(readlink -f "$e")" "$work/base-cache/" ;; esac
+  done
+  SCRATCHPACK_CACHE=$work/base-cache "$base" release -f hello.yaml --out base-dist >/dev/null 2>&1
+  baseline=(-n base-no-op "SCRATCHPACK_CACHE=$work/base-cache $base release -f hello.yaml --out base-dist")
+fi
 hyperfine --style basic --warmup 2 --runs "$runs" --export-json noop.json \
-  -n no-op "$sp release -f hello.yaml" >/dev/null
+  -n no-op "$sp release -f hello.yaml" "${baseline[@]}" >/dev/null
 
 python3 - cold.json noop.json <<'PY'
 import json, sys
@@ -27,4 +37,6 @@ n, c = r["no-op"], r["cold"]
 print(f"release hello.yaml (3 targets), cold: {c['mean']*1000:8.1f} ms ± {c['stddev']*1000:.1f}")
 print(f"release hello.yaml (3 targets), no-op: {n['mean']*1000:7.1f} ms ± {n['stddev']*1000:.1f}  (goal <= 100 ms)")
 print(f"no-op / cold: {n['mean']/c['mean']:.3f}")
+if "base-no-op" in r:
+    print(f"no-op, this build / baseline: {n['mean']/r['base-no-op']['mean']:.3f}")
 PY

@@ -183,9 +183,7 @@ Status check_glob(std::string_view pattern) {
 }
 
 Result<std::vector<std::string>> expand_glob(std::string_view pattern, const fs::path& base_dir) {
-  if (Status s = check_glob(pattern); !s) {
-    return s.take_error();
-  }
+  SP_TRY(check_glob(pattern));
   std::vector<std::string> components;
   for (const std::string& part : split(pattern, '/')) {
     if (!part.empty() && part != ".") {

@@ -236,9 +236,7 @@ Status check_image_dir(std::string_view path) {
 }
 
 Status check_image_file_path(std::string_view path) {
-  if (Status s = check_image_dir(path); !s) {
-    return s;
-  }
+  SP_TRY(check_image_dir(path));
   if (path == "/" || path.ends_with("/")) {
     return bad(in_quotes(path) + " names a directory; name the file, e.g. '/etc/app.conf'");
   }

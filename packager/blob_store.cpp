@@ -38,9 +38,7 @@ Status write_all(int fd, const char* data, size_t size, const fs::path& path) {
 } // namespace
 
 Result<BlobStore> BlobStore::open(const fs::path& dir) {
-  if (Status s = make_dirs(dir / "sha256"); !s) {
-    return s.take_error();
-  }
+  SP_TRY(make_dirs(dir / "sha256"));
   return BlobStore(dir);
 }
 
@@ -66,9 +64,7 @@ Result<BlobInfo> BlobStore::put(std::string_view bytes) const {
   if (!w) {
     return w.take_error();
   }
-  if (Status s = w->write(bytes); !s) {
-    return s.take_error();
-  }
+  SP_TRY(w->write(bytes));
   return w->commit();
 }
 
@@ -121,9 +117,7 @@ BlobWriter::~BlobWriter() {
 
 Result<BlobWriter> BlobWriter::create(const BlobStore& store) {
   // Created on first write so that opening an OCI layout's blobs/ as a store changes nothing.
-  if (Status s = make_dirs(store.dir() / "tmp"); !s) {
-    return s.take_error();
-  }
+  SP_TRY(make_dirs(store.dir() / "tmp"));
   std::string templ = (store.dir() / "tmp" / "blob.XXXXXX").string();
   int fd = ::mkostemp(templ.data(), O_CLOEXEC);
   if (fd < 0) {

@@ -182,22 +182,16 @@ public:
       data += n;
       size -= n;
       if (m_current.size() == k_gzip_chunk_size) {
-        if (Status s = submit(false); !s) {
-          return s;
-        }
+        SP_TRY(submit(false));
       }
     }
     return {};
   }
 
   Status finish() override {
-    if (Status s = submit(true); !s) {
-      return s;
-    }
+    SP_TRY(submit(true));
     while (!m_inflight.empty()) {
-      if (Status s = emit_front(); !s) {
-        return s;
-      }
+      SP_TRY(emit_front());
     }
     unsigned char trailer[8];
     store_le32(trailer, m_crc);
@@ -235,9 +229,7 @@ private:
     m_inflight.push_back(chunk);
     // Bounded memory: at most two chunks per worker are in flight.
     while (m_inflight.size() > 2 * m_threads) {
-      if (Status s = emit_front(); !s) {
-        return s;
-      }
+      SP_TRY(emit_front());
     }
     return {};
   }
@@ -255,9 +247,7 @@ private:
     if (!m_header_written) {
       // Fixed header: no name, mtime 0, no extra flags, OS 255 ("unknown") as Go's gzip does.
       static const unsigned char k_header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
-      if (Status s = m_sink(reinterpret_cast<const char*>(k_header), sizeof k_header); !s) {
-        return s;
-      }
+      SP_TRY(m_sink(reinterpret_cast<const char*>(k_header), sizeof k_header));
       m_header_written = true;
     }
     m_crc =
@@ -347,9 +337,7 @@ private:
       return failure("zstd compression", ZSTD_getErrorName(rc));
     }
     if (out.pos > 0) {
-      if (Status s = m_sink(m_out.data(), out.pos); !s) {
-        return s.take_error();
-      }
+      SP_TRY(m_sink(m_out.data(), out.pos));
     }
     return rc;
   }

@@ -220,9 +220,7 @@ Result<std::vector<AddedFile>> add_host_path(LayerSpec& spec, const fs::path& so
   } else {
     return failure(source.string(), "not a regular file or directory");
   }
-  if (Status s = problems_status(source.string(), w.problems); !s) {
-    return s.take_error();
-  }
+  SP_TRY(problems_status(source.string(), w.problems));
   return w.added;
 }
 

@@ -120,9 +120,7 @@ public:
         continue;
       }
       in_word = true;
-      if (Status s = step(word); !s) {
-        return s.take_error();
-      }
+      SP_TRY(step(word));
     }
     if (in_word) {
       words.push_back(word);

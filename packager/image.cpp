@@ -315,9 +315,7 @@ Result<Image> make_image(ImageConfig config, const std::vector<Layer>& layers,
     config.diff_ids.push_back(l.diff_id);
     layer_descriptors.push_back(l.descriptor());
   }
-  if (Status s = fill_history(config, layers.size()); !s) {
-    return s.take_error();
-  }
+  SP_TRY(fill_history(config, layers.size()));
   Image image;
   image.platform = config.platform;
   image.layers = layers;

@@ -84,9 +84,7 @@ Status read_index(const Layout& src, const json& index, const std::vector<std::s
       if (!child) {
         return child.take_error();
       }
-      if (Status s = read_index(src, *child, names, depth + 1, out); !s) {
-        return s;
-      }
+      SP_TRY(read_index(src, *child, names, depth + 1, out));
       continue;
     }
     Result<ImageInfo> info = read_manifest(src, *d, names);

@@ -192,9 +192,7 @@ public:
     archive_entry_set_filetype(e.get(), AE_IFREG);
     if (p.entry->data) {
       archive_entry_set_size(e.get(), static_cast<la_int64_t>(p.entry->data->size()));
-      if (Status s = header(e.get(), path); !s) {
-        return s;
-      }
+      SP_TRY(header(e.get(), path));
       return data(p.entry->data->data(), p.entry->data->size());
     }
     return add_host_file(e.get(), path, p.entry->source);

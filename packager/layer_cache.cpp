@@ -54,9 +54,7 @@ Status copy_blob(const BlobStore& from, const BlobStore& to, const Digest& d) {
 } // namespace
 
 Result<LayerCache> LayerCache::open(const fs::path& dir) {
-  if (Status s = make_dirs(dir / "entries"); !s) {
-    return s.take_error();
-  }
+  SP_TRY(make_dirs(dir / "entries"));
   auto blobs = BlobStore::open(dir / "blobs");
   if (!blobs) {
     return blobs.take_error();
@@ -106,9 +104,7 @@ std::optional<Layer> LayerCache::find(const std::string& key, const BlobStore& s
 }
 
 Status LayerCache::store(const std::string& key, const Layer& layer, const BlobStore& from) const {
-  if (Status s = copy_blob(from, m_blobs, layer.digest); !s) {
-    return s;
-  }
+  SP_TRY(copy_blob(from, m_blobs, layer.digest));
   nlohmann::json j = {{"diff_id", layer.diff_id.to_string()},
                       {"digest", layer.digest.to_string()},
                       {"size", layer.size},

@@ -238,9 +238,7 @@ private:
     la_int64_t offset = 0;
     int rc = ARCHIVE_OK;
     while ((rc = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK) {
-      if (Status s = w->write(buf, size); !s) {
-        return s;
-      }
+      SP_TRY(w->write(buf, size));
     }
     if (rc != ARCHIVE_EOF) {
       return failure(where(name), archive_why(a));
@@ -307,9 +305,7 @@ Result<Layout> Layout::open(const fs::path& path, const LayoutOptions& options) 
     return io_error(path.string(), "no such image archive or directory");
   }
   auto tar = std::make_unique<TarLayout>(path, options.unpack_blobs);
-  if (Status s = tar->read(); !s) {
-    return s.take_error();
-  }
+  SP_TRY(tar->read());
   return Layout(std::move(tar));
 }
 

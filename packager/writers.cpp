@@ -116,9 +116,7 @@ Result<Layout> plan_image(const Image& image, const BlobStore& store, const Writ
   Layout layout;
   layout["oci-layout"].bytes = std::string(k_oci_layout);
   layout["index.json"].bytes = index_json(image.manifest, *refs);
-  if (Status s = add_image_blobs(layout, image, store); !s) {
-    return s.take_error();
-  }
+  SP_TRY(add_image_blobs(layout, image, store));
   if (docker) {
     add_docker_files(layout, image, *refs);
   }
@@ -171,13 +169,9 @@ Status place_blob(const fs::path& from, const fs::path& to) {
 }
 
 Status write_layout_dir(const Layout& layout, const BlobStore& store, const fs::path& dir) {
-  if (Status s = make_dirs(dir.parent_path().empty() ? fs::path(".") : dir.parent_path()); !s) {
-    return s;
-  }
+  SP_TRY(make_dirs(dir.parent_path().empty() ? fs::path(".") : dir.parent_path()));
   AtomicPath out(dir);
-  if (Status s = make_dirs(out.temp() / "blobs" / "sha256"); !s) {
-    return s;
-  }
+  SP_TRY(make_dirs(out.temp() / "blobs" / "sha256"));
   for (const auto& [name, file] : layout) {
     fs::path target = out.temp() / name;
     Status s = file.blob ? place_blob(store.path_of(*file.blob), target)
@@ -272,9 +266,7 @@ private:
 Status write_layout_archive(const Layout& layout, const BlobStore& store, const fs::path& path,
                             int64_t mtime) {
   if (!path.parent_path().empty()) {
-    if (Status s = make_dirs(path.parent_path()); !s) {
-      return s;
-    }
+    SP_TRY(make_dirs(path.parent_path()));
   }
   AtomicPath out(path);
   int fd = ::open(out.temp().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

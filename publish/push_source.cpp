@@ -58,9 +58,7 @@ Result<PushSource> open_archive(const fs::path& path) {
   if (!layout) {
     return as_io(layout.take_error());
   }
-  if (Status s = check_index(*layout); !s) {
-    return s.take_error();
-  }
+  SP_TRY(check_index(*layout));
   Result<Descriptor> root = read_root(*layout);
   if (!root) {
     return root.take_error();
@@ -75,9 +73,7 @@ Result<PushSource> open_directory(const fs::path& dir) {
   if (!layout) {
     return as_io(layout.take_error());
   }
-  if (Status s = check_index(*layout); !s) {
-    return s.take_error();
-  }
+  SP_TRY(check_index(*layout));
   std::error_code ec;
   if (!fs::is_directory(dir / "blobs" / "sha256", ec)) {
     return io_error(dir.string(), "has no blobs/sha256 directory: not an OCI image layout");

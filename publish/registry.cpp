@@ -82,9 +82,7 @@ private:
       if (!child) {
         return child.take_error();
       }
-      if (Status s = visit(*child, depth + 1); !s) {
-        return s;
-      }
+      SP_TRY(visit(*child, depth + 1));
     }
     return {};
   }
@@ -187,9 +185,7 @@ public:
       }
     }
     emit(PushEvent::Kind::blob_upload, blob);
-    if (Status s = m_client.upload_blob(blob, m_store.path_of(blob.digest)); !s) {
-      return s;
-    }
+    SP_TRY(m_client.upload_blob(blob, m_store.path_of(blob.digest)));
     ++counters.blobs_uploaded;
     counters.bytes_uploaded += blob.size;
     emit(PushEvent::Kind::blob_uploaded, blob);
@@ -197,9 +193,7 @@ public:
   }
 
   Status put(const PushPlan::Document& doc, const std::string& reference, bool tag) {
-    if (Status s = m_client.put_manifest(doc.descriptor, doc.bytes, reference); !s) {
-      return s;
-    }
+    SP_TRY(m_client.put_manifest(doc.descriptor, doc.bytes, reference));
     ++counters.manifests_put;
     emit(tag ? PushEvent::Kind::tag_put : PushEvent::Kind::manifest_put, doc.descriptor,
          tag ? reference : std::string());
@@ -224,19 +218,13 @@ private:
 Result<PushResult> run_push(const PushPlan& plan, const BlobStore& store, const RegistryRef& ref,
                             const PushOptions& options, RegistryClient& client,
                             std::vector<std::string> mounts) {
-  if (Status s = client.ping(); !s) {
-    return s.take_error();
-  }
+  SP_TRY(client.ping());
   Pusher pusher(client, store, options, std::move(mounts));
   for (const Descriptor& blob : plan.blobs) {
-    if (Status s = pusher.push_blob(blob); !s) {
-      return s.take_error();
-    }
+    SP_TRY(pusher.push_blob(blob));
   }
   for (const PushPlan::Document& doc : plan.manifests) {
-    if (Status s = pusher.put(doc, doc.descriptor.digest.to_string(), false); !s) {
-      return s.take_error();
-    }
+    SP_TRY(pusher.put(doc, doc.descriptor.digest.to_string(), false));
   }
   std::vector<std::string> tags = {ref.tag};
   for (const std::string& t : options.extra_tags) {
@@ -246,9 +234,7 @@ Result<PushResult> run_push(const PushPlan& plan, const BlobStore& store, const 
   }
   const PushPlan::Document& root = plan.manifests.back();
   for (const std::string& tag : tags) {
-    if (Status s = pusher.put(root, tag, true); !s) {
-      return s.take_error();
-    }
+    SP_TRY(pusher.put(root, tag, true));
   }
   PushResult result{ref, root.descriptor.digest, root.descriptor.media_type, pusher.counters};
   result.counters.retries = client.retries();
@@ -332,9 +318,7 @@ std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int failed_atte
 
 Result<PushPlan> plan_push(const Descriptor& root, const BlobStore& store) {
   Planner planner(store);
-  if (Status s = planner.visit(root, 0); !s) {
-    return s.take_error();
-  }
+  SP_TRY(planner.visit(root, 0));
   return std::move(planner.plan);
 }
 
@@ -344,9 +328,7 @@ Result<PushResult> push_descriptor(const Descriptor& root, const BlobStore& stor
   if (!plan) {
     return plan.take_error();
   }
-  if (Status s = check_tags(ref, options.extra_tags); !s) {
-    return s.take_error();
-  }
+  SP_TRY(check_tags(ref, options.extra_tags));
   Result<std::vector<std::string>> mounts = mount_repositories(ref, options.mount_from);
   if (!mounts) {
     return mounts.take_error();

@@ -260,9 +260,7 @@ Result<bool> RegistryClient::blob_exists(const Descriptor& blob) {
   if (r->status != 200) {
     return unexpected(*r, "HEAD " + blob.digest.to_string());
   }
-  if (Status s = check_digest(*r, blob.digest, "blob"); !s) {
-    return s.take_error();
-  }
+  SP_TRY(check_digest(*r, blob.digest, "blob"));
   return true;
 }
 
@@ -275,9 +273,7 @@ Result<bool> RegistryClient::mount_blob(const Descriptor& blob, const std::strin
   }
   if (r->status == 201) {
     m_session.reset(); // a session an earlier source opened is not needed any more
-    if (Status s = check_digest(*r, blob.digest, "mounted blob"); !s) {
-      return s.take_error();
-    }
+    SP_TRY(check_digest(*r, blob.digest, "mounted blob"));
     return true;
   }
   if (r->status == 202 && !r->header("Location").empty()) {

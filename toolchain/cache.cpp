@@ -109,9 +109,7 @@ fs::path BuildCache::default_dir() {
 
 Result<std::unique_ptr<BuildCache>> BuildCache::open(const fs::path& dir) {
   for (const char* sub : {"objects", "links", "tmp"}) {
-    if (Status s = make_dirs(dir / sub); !s) {
-      return s.take_error();
-    }
+    SP_TRY(make_dirs(dir / sub));
   }
   return std::unique_ptr<BuildCache>(new BuildCache(dir));
 }
@@ -139,9 +137,7 @@ Result<std::string> BuildCache::file_hash(const fs::path& path) {
 }
 
 Status BuildCache::copy_in(const fs::path& from, const fs::path& to) {
-  if (Status s = make_dirs(to.parent_path()); !s) {
-    return s;
-  }
+  SP_TRY(make_dirs(to.parent_path()));
   // The temporary lives in the cache's own tmp/ so the rename never crosses filesystems.
   TempDir tmp("entry", m_dir / "tmp");
   fs::path staged = tmp.path() / "f";
@@ -293,17 +289,11 @@ Result<std::optional<fs::path>> BuildCache::store(std::string_view kind, std::st
     h.update(*hash + " " + recorded + "\n");
   }
   fs::path stored = entry_path(kind, h.hex_digest()).string() + std::string(ext);
-  if (Status s = copy_in(file, stored); !s) {
-    return s.take_error();
-  }
+  SP_TRY(copy_in(file, stored));
   // The manifest last: whoever sees it finds the output in place.
   fs::path manifest_path = entry_path(kind, key).string() + ".manifest";
-  if (Status s = make_dirs(manifest_path.parent_path()); !s) {
-    return s.take_error();
-  }
-  if (Status s = write_file_atomic(manifest_path, manifest); !s) {
-    return s.take_error();
-  }
+  SP_TRY(make_dirs(manifest_path.parent_path()));
+  SP_TRY(write_file_atomic(manifest_path, manifest));
   return std::optional<fs::path>(stored);
 }
 
@@ -324,12 +314,8 @@ Result<fs::path> BuildCache::pch_source(const std::string& text) {
   if (is_regular(path)) {
     return path; // content-addressed: never rewritten
   }
-  if (Status s = make_dirs(path.parent_path()); !s) {
-    return s.take_error();
-  }
-  if (Status s = write_file_atomic(path, text); !s) {
-    return s.take_error();
-  }
+  SP_TRY(make_dirs(path.parent_path()));
+  SP_TRY(write_file_atomic(path, text));
   return path;
 }
 
@@ -413,9 +399,7 @@ std::optional<std::string> BuildCache::fetch_binary(const std::string& key,
 Status BuildCache::store_binary(const std::string& key, const fs::path& binary,
                                 const std::string& sha256) {
   fs::path stored = entry_path("links", key);
-  if (Status s = copy_in(binary, stored); !s) {
-    return s;
-  }
+  SP_TRY(copy_in(binary, stored));
   // The hash last: an entry without it is a miss.
   return write_file_atomic(stored.string() + ".sha256", sha256);
 }
@@ -503,9 +487,7 @@ Status BuildCache::clean() {
     if (ec) {
       return io_error((m_dir / sub).string(), ec.message());
     }
-    if (Status s = make_dirs(m_dir / sub); !s) {
-      return s;
-    }
+    SP_TRY(make_dirs(m_dir / sub));
   }
   return {};
 }

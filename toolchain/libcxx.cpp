@@ -278,9 +278,7 @@ Status build_runtimes(const Compiler& compiler, const LibcxxTools& tools, const 
   progress("configuring libc++ " + src.version + " for " + name);
   std::vector<std::string> configure =
       libcxx_configure_command(compiler, sysroot, tools, {src.dir, build, install});
-  if (Status s = run_step(configure, {}, "configuring libc++ for " + name, log); !s) {
-    return s;
-  }
+  SP_TRY(run_step(configure, {}, "configuring libc++ for " + name, log));
   NinjaProgress status(progress, "compiling libc++ for " + name);
   ProcessOptions opts;
   opts.env = {"NINJA_STATUS=[%f/%t] "};
@@ -288,9 +286,7 @@ Status build_runtimes(const Compiler& compiler, const LibcxxTools& tools, const 
   std::vector<std::string> ninja = {tools.ninja.string(), "-C",
                                     build.string(),       "install-cxx",
                                     "install-cxxabi",     "install-unwind"};
-  if (Status s = run_step(ninja, opts, "building libc++ for " + name, log); !s) {
-    return s;
-  }
+  SP_TRY(run_step(ninja, opts, "building libc++ for " + name, log));
   prune_install(install);
   return write_file_atomic(install / k_marker, marker_text(sysroot, src));
 }
@@ -301,9 +297,7 @@ Result<Sysroot> build_libcxx(const Sysroot& sysroot, const fs::path& dir,
   std::string name = sysroot.target.name();
   fs::path root = dir.parent_path();
   std::string entry = dir.filename().string();
-  if (Status s = make_dirs(root); !s) {
-    return s.take_error();
-  }
+  SP_TRY(make_dirs(root));
   bool waited = false;
   auto lock = FileLock::acquire(root / (entry + ".lock"), [&] {
     waited = true;
@@ -341,9 +335,7 @@ Result<Sysroot> build_libcxx(const Sysroot& sysroot, const fs::path& dir,
       !s) {
     return s.take_error();
   }
-  if (Status s = install.commit(); !s) {
-    return s.take_error();
-  }
+  SP_TRY(install.commit());
   std::error_code ec;
   fs::remove(log, ec);
   auto seconds =

@@ -227,9 +227,7 @@ Result<fs::path> download_orig(const fs::path& base, const std::string& package,
                                const fs::path& dir, const ProgressFn& progress) {
   fs::path parts = base / "apt" / "sources.list.d";
   fs::path lists = base / "apt" / "lists";
-  if (Status s = make_dirs(parts); !s) {
-    return s.take_error();
-  }
+  SP_TRY(make_dirs(parts));
   std::string codename = debian_codename();
   if (Status s = write_file_atomic(parts / "debian-src.sources",
                                    debian_source_list(system_apt_sources(), codename));
@@ -246,17 +244,13 @@ Result<fs::path> download_orig(const fs::path& base, const std::string& package,
                                   "-oDir::Cache::srcpkgcache=",
                                   "-oAPT::Sandbox::User=root"};
   progress("updating the Debian source package lists (" + codename + ")");
-  if (Status s = apt_update(apt, lists); !s) {
-    return s.take_error();
-  }
+  SP_TRY(apt_update(apt, lists));
   progress("downloading the " + package + " source package (~165 MB)");
   std::vector<std::string> source = apt;
   source.insert(source.end(), {"source", "--download-only", package});
   ProcessOptions in_dir;
   in_dir.cwd = dir.string();
-  if (Status s = run_checked(source, in_dir); !s) {
-    return s.take_error();
-  }
+  SP_TRY(run_checked(source, in_dir));
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     std::string name = entry.path().filename().string();
@@ -269,9 +263,7 @@ Result<fs::path> download_orig(const fs::path& base, const std::string& package,
 
 /// Unpacks the runtimes' directories of `tarball` (top directory stripped) into `dest`.
 Status unpack_runtimes(const fs::path& tarball, const fs::path& dest) {
-  if (Status s = make_dirs(dest); !s) {
-    return s.take_error();
-  }
+  SP_TRY(make_dirs(dest));
   // Tests and docs are most of libcxx's size and the build reads none of them.
   std::vector<std::string> tar = {"tar",
                                   "-xf",
@@ -300,9 +292,7 @@ Result<LlvmSource> ensure_llvm_source(const fs::path& cache, std::string_view ma
   if (auto found = find_unpacked(base, package)) {
     return *found;
   }
-  if (Status s = make_dirs(base); !s) {
-    return s.take_error();
-  }
+  SP_TRY(make_dirs(base));
   auto lock = FileLock::acquire(base / ".lock", [&] {
     progress("waiting for another scratchpack that is fetching the LLVM source");
   });
@@ -323,12 +313,8 @@ Result<LlvmSource> ensure_llvm_source(const fs::path& cache, std::string_view ma
   top = top.substr(0, top.find(".orig.tar."));
   AtomicPath tree(base / top);
   progress("unpacking " + join(llvm_source_dirs(), ", ") + " from " + tarball->filename().string());
-  if (Status s = unpack_runtimes(*tarball, tree.temp()); !s) {
-    return s.take_error();
-  }
-  if (Status s = tree.commit(); !s) {
-    return s.take_error();
-  }
+  SP_TRY(unpack_runtimes(*tarball, tree.temp()));
+  SP_TRY(tree.commit());
   LlvmSource src{base / top, version_of(base / top)};
   if (src.version.substr(0, src.version.find('.')) != major) {
     return failure("LLVM source " + top, "is not LLVM " + std::string(major),

@@ -47,9 +47,7 @@ bool has_package_lists(const fs::path& lists) {
 } // namespace
 
 Status apt_update(const std::vector<std::string>& apt, const fs::path& lists) {
-  if (Status s = make_dirs(lists / "partial"); !s) {
-    return s.take_error();
-  }
+  SP_TRY(make_dirs(lists / "partial"));
   std::vector<std::string> update = apt;
   update.push_back("update");
   // Mirrors are sometimes mid-sync ("File has unexpected size"): retry, and when lists from an

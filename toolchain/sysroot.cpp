@@ -208,9 +208,7 @@ Result<Sysroot> install_glibc(const Target& t, const SysrootSearch& search,
                    "run as root: " + shell_join(cmd));
   }
   progress("installing " + join(glibc_packages(t), " ") + " with apt-get");
-  if (Status s = run_checked(cmd); !s) {
-    return s.take_error();
-  }
+  SP_TRY(run_checked(cmd));
   return find_sysroot(t, search);
 }
 
@@ -228,14 +226,10 @@ Result<Sysroot> install_musl(const Target& t, const SysrootSearch& search,
                                   "-oDir::Cache::srcpkgcache=",
                                   "-oAPT::Sandbox::User=root"};
   progress("updating the " + t.debian_arch() + " package lists");
-  if (Status s = apt_update(apt, lists); !s) {
-    return s.take_error();
-  }
+  SP_TRY(apt_update(apt, lists));
   AtomicPath final_dir(musl_cache_root(t, search));
   fs::path debs = final_dir.temp().string() + ".debs";
-  if (Status s = make_dirs(debs); !s) {
-    return s.take_error();
-  }
+  SP_TRY(make_dirs(debs));
   struct RemoveDebs {
     fs::path p;
     ~RemoveDebs() {
@@ -251,9 +245,7 @@ Result<Sysroot> install_musl(const Target& t, const SysrootSearch& search,
   progress("downloading " + join(musl_packages(t), ", ") + " (" + t.debian_arch() + ")");
   ProcessOptions in_debs;
   in_debs.cwd = debs.string();
-  if (Status s = run_checked(download, in_debs); !s) {
-    return s.take_error();
-  }
+  SP_TRY(run_checked(download, in_debs));
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(debs)) {
     names.push_back(entry.path().filename().string());
@@ -272,9 +264,7 @@ Result<Sysroot> install_musl(const Target& t, const SysrootSearch& search,
       !s) {
     return s.take_error();
   }
-  if (Status s = final_dir.commit(); !s) {
-    return s.take_error();
-  }
+  SP_TRY(final_dir.commit());
   return find_sysroot(t, search);
 }
 

@@ -22,6 +22,19 @@ assert_eq "Hello from scratch!" "$(qemu-arm-static out/triple)" "arm-linux-gnuea
 "$SCRATCHPACK" build "$EXAMPLES/hello.c" --target aarch64-linux-musl -o triple-musl --format none >/dev/null
 assert_eq "Hello from scratch!" "$(qemu-aarch64-static out/triple-musl)" "aarch64-linux-musl build"
 
+step "OCI platform names are targets, and --platform is --target's other name"
+"$SCRATCHPACK" build "$EXAMPLES/hello.c" --platform linux/arm64,linux/arm/v7 --format none \
+  --out oci >/dev/null
+assert_eq "Hello from scratch!" "$(qemu-aarch64-static oci/aarch64-glibc/hello)" "linux/arm64 build"
+assert_eq "Hello from scratch!" "$(qemu-arm-static oci/armv7-glibc/hello)" "linux/arm/v7 build"
+
+step "every target's link failure is reported, not only the first"
+printf 'int missing(void);\nint main(void) { return missing(); }\n' > undef.c
+capture "$SCRATCHPACK" build undef.c --target x86_64,aarch64 --format none
+assert_eq 1 "$RC" "exit code"
+assert_contains "$ERR" "error: link failed: undef, x86_64-glibc" "x86_64 link"
+assert_contains "$ERR" "error: link failed: undef, aarch64-glibc" "aarch64 link"
+
 step "one process links every target in turn (lld state does not leak between links)"
 need_sysroot aarch64-musl
 need_sysroot armv7-musl

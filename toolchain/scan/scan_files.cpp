@@ -182,9 +182,7 @@ Result<std::vector<Candidate>> collect(const std::vector<std::string>& paths) {
       return io_error(p, std::strerror(errno));
     }
     if (S_ISDIR(st.st_mode)) {
-      if (Status s = walk(p, out); !s) {
-        return s.take_error();
-      }
+      SP_TRY(walk(p, out));
     } else {
       out.push_back({p, true});
     }
