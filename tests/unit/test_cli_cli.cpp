@@ -1,25 +1,9 @@
-#include "cli/cli.h"
+#include "cli_run.h"
 
 #include <doctest/doctest.h>
-#include <sstream>
 
-namespace {
-
-struct Run {
-  int rc;
-  std::string out;
-  std::string err;
-};
-
-Run scratchpack(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  sp::cli::Io io{out, err, false, false};
-  int rc = sp::cli::run(args, io);
-  return {rc, out.str(), err.str()};
-}
-
-} // namespace
+using sp::testing::Run;
+using sp::testing::scratchpack;
 
 TEST_CASE("cli: an unknown command is named, with the closest one when there is one") {
   Run r = scratchpack({"frobnicate"});

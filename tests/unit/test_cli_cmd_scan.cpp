@@ -1,27 +1,11 @@
-#include "cli/cli.h"
+#include "cli_run.h"
 #include "scan_fixtures.h"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
-namespace {
-
-struct Run {
-  int rc;
-  std::string out;
-  std::string err;
-};
-
-Run scratchpack(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  sp::cli::Io io{out, err, false, false};
-  int rc = sp::cli::run(args, io);
-  return {rc, out.str(), err.str()};
-}
-
-} // namespace
+using sp::testing::Run;
+using sp::testing::scratchpack;
 
 TEST_CASE("cli scan: a dynamic binary fails with its DT_NEEDED, grouped by file") {
   std::string path = sp::test::scan_fixtures().dynamic_hello.string();
