@@ -38,9 +38,6 @@ void add_push_flags(CLI::App* cmd, PushFlags& flags, bool with_push_ref = false)
 /// and $SCRATCHPACK_RETRY_BASE_MS (the first retry's wait, for tests).
 Result<publish::PushOptions> to_push_options(const PushFlags& flags);
 
-/// Parses a byte count: "1048576", "512K", "8M", "1G" (binary units).
-Result<uint64_t> parse_size(std::string_view text);
-
 /// {"reference","digest","pushed","media_type","blobs_uploaded","blobs_skipped","blobs_mounted",
 /// "bytes_uploaded","manifests_put","retries"}.
 nlohmann::ordered_json push_result_object(const publish::PushResult& result);

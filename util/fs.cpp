@@ -1,14 +1,21 @@
 #include "util/fs.h"
 
+#include "util/sha256.h"
 #include "util/strings.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <random>
+#include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 namespace sp {
 
@@ -18,15 +25,9 @@ std::string errno_text(int err) {
   return std::strerror(err);
 }
 
+/// 64 random bits from the system's source: temporary names no other process will pick.
 std::string random_suffix() {
-  static thread_local std::mt19937_64 rng{std::random_device{}() ^
-                                          (static_cast<uint64_t>(getpid()) << 32)};
-  static const char* k_chars = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string s;
-  for (int i = 0; i < 8; ++i) {
-    s += k_chars[rng() % 36];
-  }
-  return s;
+  return random_hex(8);
 }
 
 } // namespace
@@ -62,29 +63,155 @@ Result<std::string> read_file(const fs::path& path) {
 }
 
 Status write_file_atomic(const fs::path& path, std::string_view data, unsigned mode) {
-  AtomicPath out(path);
-  int fd = ::open(out.temp().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  auto out = SP_TRY(TempFile::create(dir, path.filename().string()));
+  SP_TRY(out.write(data));
+  if (::fchmod(out.fd(), mode) != 0) {
+    return io_error(path.string(), errno_text(errno));
+  }
+  return out.commit(path);
+}
+
+bool durable_writes() {
+  static const bool on = [] {
+    const char* v = std::getenv("SCRATCHPACK_FSYNC");
+    return !(v && std::string_view(v) == "0");
+  }();
+  return on;
+}
+
+Status sync_path(const fs::path& path) {
+  if (!durable_writes()) {
+    return {};
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     return io_error(path.string(), errno_text(errno));
   }
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0 && err != EINVAL) { // EINVAL: a file system that cannot sync this kind of file
+    return io_error(path.string(), "fsync: " + errno_text(err));
+  }
+  return {};
+}
+
+Result<TempFile> TempFile::create(const fs::path& dir, std::string_view prefix) {
+  // The pid in the name lets a later run tell a dead process's leftovers from a live one's.
+  std::string templ =
+      (dir / ("." + std::string(prefix) + "." + std::to_string(::getpid()) + ".XXXXXX")).string();
+  int fd = ::mkostemp(templ.data(), O_CLOEXEC);
+  if (fd < 0) {
+    return io_error(dir.string(), "cannot create a temporary file: " + errno_text(errno));
+  }
+  return TempFile(fd, templ);
+}
+
+TempFile::TempFile(TempFile&& other) noexcept
+    : m_fd(std::exchange(other.m_fd, -1)), m_path(std::move(other.m_path)) {
+  other.m_path.clear();
+}
+
+TempFile::~TempFile() {
+  if (m_fd >= 0) {
+    ::close(m_fd);
+  }
+  if (!m_path.empty()) {
+    ::unlink(m_path.c_str());
+  }
+}
+
+Status TempFile::write(std::string_view data) {
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    ssize_t n = ::write(m_fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
     if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      int err = errno;
-      ::close(fd);
-      return io_error(path.string(), errno_text(err));
+      return io_error(m_path.string(), errno_text(errno));
     }
     done += static_cast<size_t>(n);
   }
-  if (::fchmod(fd, mode) != 0 || ::close(fd) != 0) {
-    return io_error(path.string(), errno_text(errno));
-  }
-  return out.commit();
+  return {};
 }
+
+Status TempFile::commit(const fs::path& final_path) {
+  if (durable_writes() && ::fsync(m_fd) != 0) {
+    return io_error(final_path.string(), "fsync: " + errno_text(errno));
+  }
+  int rc = ::close(m_fd);
+  m_fd = -1;
+  if (rc != 0) {
+    return io_error(final_path.string(), errno_text(errno));
+  }
+  if (::rename(m_path.c_str(), final_path.c_str()) != 0) {
+    return io_error(final_path.string(), errno_text(errno));
+  }
+  m_path.clear();
+  fs::path dir = final_path.parent_path();
+  return sync_path(dir.empty() ? fs::path(".") : dir);
+}
+
+Result<uint64_t> copy_fd(int in, int out, Sha256* hash, const fs::path& what) {
+  if (!hash && ::ioctl(out, FICLONE, in) == 0) {
+    struct stat st{};
+    ::fstat(in, &st);
+    return static_cast<uint64_t>(st.st_size);
+  }
+  uint64_t total = 0;
+  std::vector<char> buf(1 << 20);
+  while (true) {
+    ssize_t n = ::pread(in, buf.data(), buf.size(), static_cast<off_t>(total));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return io_error(what.string(), errno_text(errno));
+    }
+    if (n == 0) {
+      return total;
+    }
+    if (hash) {
+      hash->update(buf.data(), static_cast<size_t>(n));
+    }
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = ::write(out, buf.data() + done, static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) {
+        continue;
+      }
+      if (w < 0) {
+        return io_error(what.string(), errno_text(errno));
+      }
+      done += w;
+    }
+    total += static_cast<uint64_t>(n);
+  }
+}
+
+namespace {
+
+/// fsyncs every regular file and directory under `root` (and `root`), not following symlinks.
+Status sync_tree(const fs::path& root) {
+  if (!durable_writes()) {
+    return {};
+  }
+  std::error_code ec;
+  if (!fs::is_directory(fs::symlink_status(root, ec))) {
+    return sync_path(root);
+  }
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    fs::file_status st = it->symlink_status(ec);
+    if (fs::is_regular_file(st) || fs::is_directory(st)) {
+      SP_TRY(sync_path(it->path()));
+    }
+  }
+  return sync_path(root);
+}
+
+} // namespace
 
 AtomicPath::AtomicPath(fs::path final_path) : m_final(std::move(final_path)) {
   fs::path dir = m_final.parent_path();
@@ -100,31 +227,32 @@ AtomicPath::~AtomicPath() {
 }
 
 Status AtomicPath::commit() {
+  SP_TRY(sync_tree(m_temp));
   std::error_code ec;
-  if (fs::is_directory(m_final, ec) && !fs::is_symlink(m_final, ec)) {
-    // rename(2) cannot replace a non-empty directory: move the old one aside first.
-    fs::path old = m_final.string() + ".old-" + random_suffix();
-    fs::rename(m_final, old, ec);
-    if (ec) {
-      return io_error(m_final.string(), ec.message());
+  fs::path dir = m_final.parent_path().empty() ? fs::path(".") : m_final.parent_path();
+  if (fs::is_directory(fs::symlink_status(m_final, ec))) {
+    // rename(2) cannot replace a non-empty directory: exchange the two atomically, so a crash or
+    // a failure leaves either the old tree or the new one under the final name, never neither.
+    if (::renameat2(AT_FDCWD, m_temp.c_str(), AT_FDCWD, m_final.c_str(), RENAME_EXCHANGE) != 0) {
+      return io_error(m_final.string(), errno_text(errno));
     }
-    fs::rename(m_temp, m_final, ec);
-    std::error_code ignored;
-    fs::remove_all(old, ignored);
-  } else {
-    fs::rename(m_temp, m_final, ec);
+    m_committed = true;
+    fs::remove_all(m_temp, ec); // the old tree, now under the temporary name
+    return sync_path(dir);
   }
-  if (ec) {
-    return io_error(m_final.string(), ec.message());
+  if (::rename(m_temp.c_str(), m_final.c_str()) != 0) {
+    return io_error(m_final.string(), errno_text(errno));
   }
   m_committed = true;
-  return {};
+  return sync_path(dir);
 }
 
 TempDir::TempDir(std::string_view prefix, const fs::path& parent) {
   const char* base = std::getenv("TMPDIR");
   std::string dir = !parent.empty() ? parent.string() : base && *base ? base : "/tmp";
-  std::string templ = dir + "/" + std::string(prefix) + ".XXXXXX";
+  // The pid in the name lets a later run sweep what a killed process left (sweep_stale).
+  std::string templ =
+      dir + "/" + std::string(prefix) + "." + std::to_string(::getpid()) + ".XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) {
     throw std::runtime_error("cannot create a temporary directory in " + templ + ": " +
                              errno_text(errno));
@@ -135,6 +263,34 @@ TempDir::TempDir(std::string_view prefix, const fs::path& parent) {
 TempDir::~TempDir() {
   std::error_code ec;
   fs::remove_all(m_path, ec);
+}
+
+pid_t temporary_owner(std::string_view name) {
+  // NAME.PID.XXXXXX: the pid is the second component from the end.
+  std::vector<std::string> parts = split(name, '.');
+  unsigned long long pid = 0;
+  if (parts.size() < 3 || parts.back().size() != 6 || !parse_uint(parts[parts.size() - 2], pid) ||
+      pid == 0 || pid > 0x7fffffff) {
+    return 0;
+  }
+  return static_cast<pid_t>(pid);
+}
+
+size_t sweep_stale(const fs::path& dir, std::string_view prefix) {
+  size_t removed = 0;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    pid_t pid = temporary_owner(name);
+    bool ours = name.starts_with(prefix) || name.starts_with("." + std::string(prefix));
+    // kill(pid, 0) fails with ESRCH only when no such process exists (EPERM: it does).
+    if (ours && pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) {
+      std::error_code ignored;
+      fs::remove_all(e.path(), ignored);
+      ++removed;
+    }
+  }
+  return removed;
 }
 
 fs::path cache_dir() {

@@ -8,16 +8,55 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 
 namespace sp {
 
 namespace fs = std::filesystem;
+
+class Sha256;
 
 Result<std::string> read_file(const fs::path& path);
 
 /// Writes `data` to `path` via a temporary sibling and rename(2); the file appears whole or not
 /// at all. `mode` is applied before the rename.
 Status write_file_atomic(const fs::path& path, std::string_view data, unsigned mode = 0644);
+
+/// A new file with a unique name in `dir` (mkostemp: O_EXCL, so two processes never share one),
+/// open for writing. commit() makes it `final_path` durably; otherwise it is removed.
+class TempFile {
+public:
+  /// Creates DIR/.PREFIX.PID.XXXXXX (mode 0600).
+  static Result<TempFile> create(const fs::path& dir, std::string_view prefix);
+  TempFile(TempFile&& other) noexcept;
+  TempFile& operator=(TempFile&&) = delete;
+  TempFile(const TempFile&) = delete;
+  ~TempFile();
+
+  int fd() const { return m_fd; }
+  const fs::path& path() const { return m_path; }
+  /// Writes all of `data`.
+  Status write(std::string_view data);
+  /// fsync, close, rename onto `final_path`, fsync its directory: after a crash the final name
+  /// holds all of the data or the previous file, never a torn or empty one.
+  Status commit(const fs::path& final_path);
+
+private:
+  TempFile(int fd, fs::path path) : m_fd(fd), m_path(std::move(path)) {}
+  int m_fd = -1;
+  fs::path m_path;
+};
+
+/// fsync(2) of a file or a directory by path; `what` names it in the error.
+Status sync_path(const fs::path& path);
+
+/// Copies the open file `in` (its whole contents from offset 0) into the open file `out`: a
+/// reflink (FICLONE) when the filesystem shares extents and `hash` is null, else copy_file_range,
+/// else read/write; `hash` (may be null) sees every byte copied. Returns the bytes copied.
+Result<uint64_t> copy_fd(int in, int out, Sha256* hash, const fs::path& what);
+
+/// Whether durable writes fsync (false with SCRATCHPACK_FSYNC=0, for benchmarks of the cost).
+bool durable_writes();
 
 /// A temporary sibling of `final_path` that becomes `final_path` on commit() and is removed
 /// otherwise (including when an exception or early return leaves the scope).
@@ -29,7 +68,9 @@ public:
   AtomicPath& operator=(const AtomicPath&) = delete;
 
   const fs::path& temp() const { return m_temp; }
-  /// Renames the temporary onto the final name (replacing a directory if one is there).
+  /// Makes the temporary the final name: its files are fsynced, then it is renamed (a directory
+  /// already there is exchanged with it atomically and then removed, so a failure leaves the
+  /// old one), then the parent directory is fsynced.
   Status commit();
 
 private:
@@ -51,6 +92,14 @@ public:
 private:
   fs::path m_path;
 };
+
+/// The pid a temporary's name carries (TempFile's ".PREFIX.PID.XXXXXX", TempDir's
+/// "PREFIX.PID.XXXXXX"), or 0 when the name has none.
+pid_t temporary_owner(std::string_view name);
+
+/// Removes the temporaries in `dir` named PREFIX… or .PREFIX… whose process is gone: what a
+/// killed scratchpack left. Returns how many went.
+size_t sweep_stale(const fs::path& dir, std::string_view prefix);
 
 /// scratchpack's cache: $SCRATCHPACK_CACHE, else $XDG_CACHE_HOME/scratchpack, else
 /// ~/.cache/scratchpack.

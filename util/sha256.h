@@ -27,4 +27,10 @@ private:
 /// sha256 of `data` as lower-case hex.
 std::string sha256_hex(std::string_view data);
 
+/// HMAC-SHA256 of `data` under `key`, as lower-case hex.
+std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+
+/// `n` bytes from the operating system's cryptographic random source, as lower-case hex.
+std::string random_hex(size_t n);
+
 } // namespace sp

@@ -150,4 +150,36 @@ std::string format_bytes(uint64_t bytes) {
   return buf;
 }
 
+Result<uint64_t> parse_size(std::string_view text) {
+  std::string_view t = trim(text);
+  uint64_t scale = 1;
+  if (!t.empty()) {
+    switch (t.back()) {
+    case 'k':
+    case 'K':
+      scale = 1u << 10;
+      break;
+    case 'm':
+    case 'M':
+      scale = 1u << 20;
+      break;
+    case 'g':
+    case 'G':
+      scale = 1u << 30;
+      break;
+    default:
+      break;
+    }
+    if (scale != 1) {
+      t.remove_suffix(1);
+    }
+  }
+  unsigned long long n = 0;
+  if (!parse_uint(t, n) || n > (UINT64_MAX / scale)) {
+    return usage_error("size '" + std::string(text) + "'",
+                       "expects a number of bytes, optionally with K, M or G");
+  }
+  return static_cast<uint64_t>(n) * scale;
+}
+
 } // namespace sp

@@ -1,6 +1,8 @@
 // Small string helpers shared by every module.
 #pragma once
 
+#include "util/result.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,6 +26,9 @@ bool parse_uint(std::string_view text, unsigned long long& out);
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 /// "; did you mean 'x'?" when a candidate is close, else empty.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+/// Parses a byte count: "1048576", "512K", "8M", "1G" (binary units).
+Result<uint64_t> parse_size(std::string_view text);
 
 /// "512 B", "3.4 KiB", "1.2 GiB": a byte count for people.
 std::string format_bytes(uint64_t bytes);

@@ -1,4 +1,5 @@
 #include "cli/push_flags.h"
+#include "util/strings.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
@@ -8,14 +9,14 @@
 using namespace sp;
 
 TEST_CASE("cli push flags: sizes take K, M and G") {
-  CHECK(cli::parse_size("0").value() == 0);
-  CHECK(cli::parse_size("4096").value() == 4096);
-  CHECK(cli::parse_size("64K").value() == 64u << 10);
-  CHECK(cli::parse_size("8M").value() == 8u << 20);
-  CHECK(cli::parse_size("1g").value() == 1u << 30);
-  CHECK_FALSE(cli::parse_size("").ok());
-  CHECK_FALSE(cli::parse_size("12Q").ok());
-  CHECK_FALSE(cli::parse_size("-1").ok());
+  CHECK(parse_size("0").value() == 0);
+  CHECK(parse_size("4096").value() == 4096);
+  CHECK(parse_size("64K").value() == 64u << 10);
+  CHECK(parse_size("8M").value() == 8u << 20);
+  CHECK(parse_size("1g").value() == 1u << 30);
+  CHECK_FALSE(parse_size("").ok());
+  CHECK_FALSE(parse_size("12Q").ok());
+  CHECK_FALSE(parse_size("-1").ok());
 }
 
 TEST_CASE("cli push flags: parsed into PushOptions") {
