@@ -3,66 +3,43 @@
 #include "util/sha256.h"
 
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
 
 namespace sp::packager {
 
 namespace {
 
-constexpr std::string_view k_format = "scratchpack-layer-cache-v1";
+constexpr std::string_view k_format = "scratchpack-layer-cache-v2";
 
-/// Identity of a file's contents without reading it when the caller did not say.
-std::string contents_identity(const LayerEntry& e) {
+/// sha256 of an entry's contents: given, of the bytes, or read from the host file.
+Result<std::string> contents_sha256(const LayerEntry& e) {
   if (!e.content_sha256.empty()) {
-    return "sha256 " + e.content_sha256;
+    return e.content_sha256;
   }
   if (e.data) {
-    return "sha256 " + sha256_hex(*e.data);
+    return sha256_hex(*e.data);
   }
-  struct stat st{};
-  if (::stat(e.source.c_str(), &st) != 0) {
-    return "missing " + e.source.string();
-  }
-  return "stat " + e.source.string() + " " + std::to_string(st.st_size) + " " +
-         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + " " +
-         std::to_string(st.st_mode & 0111);
+  Sha256 h;
+  SP_TRY(for_each_block(e.source, [&](const char* data, size_t size) {
+    h.update(data, size);
+    return Status{};
+  }));
+  return h.hex_digest();
 }
 
-/// Copies a blob between stores (a hard link when they share a filesystem).
-Status copy_blob(const BlobStore& from, const BlobStore& to, const Digest& d) {
-  if (to.has(d)) {
-    return {};
-  }
-  fs::path target = to.path_of(d);
-  fs::path temp = target.string() + ".tmp";
-  std::error_code ec;
-  fs::create_hard_link(from.path_of(d), temp, ec);
-  if (ec) {
-    ec.clear();
-    fs::copy_file(from.path_of(d), temp, fs::copy_options::overwrite_existing, ec);
-  }
-  if (!ec) {
-    fs::rename(temp, target, ec);
-  }
-  if (ec) {
-    fs::remove(temp, ec);
-    return io_error(target.string(), ec.message());
-  }
-  return {};
+std::string blob_name(const Digest& d) {
+  return "blobs/" + d.hex();
 }
 
 } // namespace
 
-Result<LayerCache> LayerCache::open(const fs::path& dir) {
-  SP_TRY(make_dirs(dir / "entries"));
-  auto blobs = BlobStore::open(dir / "blobs");
-  if (!blobs) {
-    return blobs.take_error();
+Result<LayerCache> LayerCache::open(const fs::path& dir, std::optional<std::string> key) {
+  if (!key) {
+    key = SP_TRY(cache_key());
   }
-  return LayerCache(dir, std::move(*blobs));
+  return LayerCache(SP_TRY(CacheStore::open(dir, std::move(*key))));
 }
 
-std::string LayerCache::key(const LayerSpec& spec, const LayerOptions& options) {
+Result<std::string> LayerCache::key(const LayerSpec& spec, const LayerOptions& options) {
   Sha256 h;
   h.update(k_format);
   h.update("\n" + std::string(to_string(options.compression)) + " " +
@@ -72,7 +49,10 @@ std::string LayerCache::key(const LayerSpec& spec, const LayerOptions& options) 
                        (e.mode ? std::to_string(*e.mode) : std::string("-")) + " " +
                        std::to_string(e.uid) + ":" + std::to_string(e.gid) + " " + e.link_target;
     if (e.type == EntryType::file) {
-      line += " " + contents_identity(e);
+      line += " sha256 " + SP_TRY(contents_sha256(e));
+      if (!e.data && !e.mode) {
+        line += is_executable_file(e.source) ? " exec" : " plain"; // the mode comes from the file
+      }
     }
     h.update(line);
     h.update("\0", 1);
@@ -81,18 +61,24 @@ std::string LayerCache::key(const LayerSpec& spec, const LayerOptions& options) 
 }
 
 std::optional<Layer> LayerCache::find(const std::string& key, const BlobStore& store) const {
-  auto text = read_file(m_dir / "entries" / (key + ".json"));
-  if (!text) {
-    return std::nullopt;
-  }
-  auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (j.is_discarded()) {
+  auto text = m_store.get_bytes("entries/" + key + ".json");
+  auto j = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+  if (!j.is_object()) {
     return std::nullopt;
   }
   auto diff_id = parse_digest(j.value("diff_id", ""));
   auto digest = parse_digest(j.value("digest", ""));
-  if (!diff_id || !digest || !m_blobs.has(*digest) || !copy_blob(m_blobs, store, *digest)) {
+  if (!diff_id || !digest) {
     return std::nullopt;
+  }
+  if (!store.has(*digest)) {
+    // A copy, never a link: the store's blob may end up in an output a user can edit.
+    auto got = m_store.get(blob_name(*digest), store.path_of(*digest));
+    if (!got || got->sha256 != digest->hex()) {
+      std::error_code ec;
+      fs::remove(store.path_of(*digest), ec);
+      return std::nullopt;
+    }
   }
   Layer layer;
   layer.diff_id = *diff_id;
@@ -104,13 +90,14 @@ std::optional<Layer> LayerCache::find(const std::string& key, const BlobStore& s
 }
 
 Status LayerCache::store(const std::string& key, const Layer& layer, const BlobStore& from) const {
-  SP_TRY(copy_blob(from, m_blobs, layer.digest));
+  SP_TRY(m_store.put(blob_name(layer.digest), from.path_of(layer.digest), layer.digest.hex()));
   nlohmann::json j = {{"diff_id", layer.diff_id.to_string()},
                       {"digest", layer.digest.to_string()},
                       {"size", layer.size},
                       {"media_type", layer.media_type},
                       {"uncompressed_size", layer.uncompressed_size}};
-  return write_file_atomic(m_dir / "entries" / (key + ".json"), j.dump());
+  SP_TRY(m_store.put_bytes("entries/" + key + ".json", j.dump()));
+  return {};
 }
 
 Result<Layer> build_layer_cached(const LayerSpec& spec, const LayerOptions& options,
@@ -118,14 +105,17 @@ Result<Layer> build_layer_cached(const LayerSpec& spec, const LayerOptions& opti
   if (!cache) {
     return build_layer(spec, options, store);
   }
-  std::string k = LayerCache::key(spec, options);
-  if (auto hit = cache->find(k, store)) {
+  auto k = LayerCache::key(spec, options);
+  if (!k) {
+    return build_layer(spec, options, store); // an unreadable file: the build says so
+  }
+  if (auto hit = cache->find(*k, store)) {
     return *hit;
   }
   auto layer = build_layer(spec, options, store);
   if (layer) {
     // A cache that cannot be written is a slower build, not a failed one.
-    (void)cache->store(k, *layer, store);
+    (void)cache->store(*k, *layer, store);
   }
   return layer;
 }

@@ -1,13 +1,47 @@
 #include "pipeline/caches.h"
 
 #include "util/parallel.h"
+#include "util/strings.h"
+
+#include <cstdlib>
 
 namespace sp::pipeline {
+
+Result<CacheLimit> cache_limit() {
+  CacheLimit limit;
+  std::string text;
+  if (const char* env = std::getenv("SCRATCHPACK_CACHE_MAX_SIZE"); env && *env) {
+    text = env;
+    limit.source = "SCRATCHPACK_CACHE_MAX_SIZE";
+  } else if (auto conf = read_file(cache_dir() / "scratchpack.conf")) {
+    for (const std::string& line : split(*conf, '\n')) {
+      size_t eq = line.find('=');
+      if (eq != std::string::npos && trim(std::string_view(line).substr(0, eq)) == "max_size") {
+        text = std::string(trim(std::string_view(line).substr(eq + 1)));
+        limit.source = (cache_dir() / "scratchpack.conf").string();
+      }
+    }
+  }
+  if (!text.empty()) {
+    auto bytes = parse_size(text);
+    if (!bytes) {
+      return usage_error("cache max_size '" + text + "' (from " + limit.source + ")",
+                         "expects a number of bytes, optionally with K, M or G", "e.g. 10G");
+    }
+    limit.bytes = *bytes;
+  }
+  return limit;
+}
 
 Caches open_caches(bool enabled, Events& events) {
   Caches c;
   if (!enabled) {
     return c;
+  }
+  if (auto limit = cache_limit()) {
+    c.limit = *limit;
+  } else {
+    events.warning(limit.error().what + ": " + limit.error().why + "; using 5 GiB");
   }
   if (auto cache = toolchain::BuildCache::open(toolchain::BuildCache::default_dir())) {
     c.build = std::move(*cache);
@@ -20,6 +54,56 @@ Caches open_caches(bool enabled, Events& events) {
     events.warning("layer cache disabled: " + cache.error().what + ": " + cache.error().why);
   }
   return c;
+}
+
+namespace {
+
+std::vector<const CacheStore*> stores_of(const Caches& caches) {
+  std::vector<const CacheStore*> stores;
+  if (caches.build) {
+    stores.push_back(&caches.build->store());
+  }
+  if (caches.layers) {
+    stores.push_back(&caches.layers->store());
+  }
+  return stores;
+}
+
+} // namespace
+
+size_t evict_caches(const Caches& caches, uint64_t target) {
+  return evict_lru(stores_of(caches), target);
+}
+
+CacheVerifyReport verify_caches(const Caches& caches) {
+  CacheVerifyReport all;
+  for (const CacheStore* s : stores_of(caches)) {
+    CacheVerifyReport r = s->verify();
+    all.checked += r.checked;
+    all.removed += r.removed;
+    all.temporaries += r.temporaries;
+    for (std::string& name : r.bad) {
+      all.bad.push_back((s->dir().filename() / name).string());
+    }
+  }
+  return all;
+}
+
+Caches::~Caches() {
+  bool stored = false;
+  for (const CacheStore* s : stores_of(*this)) {
+    stored = stored || s->stored_anything();
+  }
+  if (stored && limit.bytes > 0) {
+    uint64_t used = 0;
+    for (const CacheStore* s : stores_of(*this)) {
+      used += s->usage().bytes;
+    }
+    if (used > limit.bytes) {
+      // Down to 90%, as ccache does, so the next few runs do not each evict again.
+      evict_caches(*this, limit.bytes / 10 * 9);
+    }
+  }
 }
 
 Result<toolchain::BuildTools> build_tools(const Caches& caches, unsigned jobs) {

@@ -1,25 +1,56 @@
 // The caches a recipe uses: the build cache (objects, links, scans, precompiled preambles) and
-// the layer cache, at their default places. A cache that cannot be opened makes the build
-// slower, not wrong: a warning event says so and the recipe goes on without it.
+// the layer cache, at their default places, with the size limit they share. A cache that cannot
+// be opened makes the build slower, not wrong: a warning event says so and the recipe goes on
+// without it. Sysroots are not cache entries: no limit or eviction ever touches them.
 #pragma once
 
 #include "packager/layer_cache.h"
 #include "pipeline/events.h"
 #include "toolchain/build.h"
 #include "toolchain/cache.h"
+#include "util/cache_store.h"
 #include "util/result.h"
 
+#include <cstdint>
 #include <memory>
+#include <string>
 
 namespace sp::pipeline {
+
+/// 5 GiB, ccache's default as well.
+inline constexpr uint64_t k_default_cache_max_size = 5ull << 30;
+
+/// The size the caches may grow to, and where that number came from.
+struct CacheLimit {
+  uint64_t bytes = k_default_cache_max_size;
+  std::string source = "default"; ///< "SCRATCHPACK_CACHE_MAX_SIZE", the config file, or "default"
+};
+
+/// $SCRATCHPACK_CACHE_MAX_SIZE, else `max_size = SIZE` in <cache_dir>/scratchpack.conf, else
+/// 5 GiB. SIZE takes K, M and G ("10G"); 0 means no limit.
+Result<CacheLimit> cache_limit();
 
 struct Caches {
   std::unique_ptr<toolchain::BuildCache> build; ///< null when disabled
   std::unique_ptr<packager::LayerCache> layers; ///< null when disabled
+  CacheLimit limit;
+
+  Caches() = default;
+  Caches(Caches&&) = default;
+  /// Brings the caches back under the limit (least recently used entries go first) when this
+  /// run stored anything.
+  ~Caches();
 };
 
 /// Both caches under cache_dir(), or none when `enabled` is false (--no-cache).
 Caches open_caches(bool enabled, Events& events);
+
+/// Removes least recently used entries of both caches, across both, until they hold at most
+/// `target` bytes. Returns how many entries went.
+size_t evict_caches(const Caches& caches, uint64_t target);
+
+/// Re-hashes every entry of both caches; damaged and forged ones are removed.
+CacheVerifyReport verify_caches(const Caches& caches);
 
 /// The build engine's tools: clang found, the build cache, `jobs` parallel compiles (0: one per
 /// core).

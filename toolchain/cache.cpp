@@ -13,7 +13,7 @@ namespace sp::toolchain {
 
 namespace {
 
-constexpr std::string_view k_format = "scratchpack-build-cache-v1";
+constexpr std::string_view k_format = "scratchpack-build-cache-v2";
 constexpr std::string_view k_manifest_header = "scratchpack-object-manifest-v2";
 
 bool is_regular(const fs::path& p) {
@@ -21,15 +21,17 @@ bool is_regular(const fs::path& p) {
   return fs::is_regular_file(p, ec);
 }
 
-/// "path size mtime": how a file outside the build is identified (hashing libc.a and libstdc++.a
-/// on every link would cost more than the link itself).
+/// "path size mtime ctime": how a sysroot file is identified (hashing libc.a and libstdc++.a on
+/// every link would cost more than the link itself; the sysroot is trusted, and any rewrite of
+/// the file, a package reinstall included, moves its ctime).
 std::string stat_identity(const fs::path& p) {
   struct stat st{};
   if (::stat(p.c_str(), &st) != 0) {
     return p.string() + " missing";
   }
   return p.string() + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) +
-         "." + std::to_string(st.st_mtim.tv_nsec);
+         "." + std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ctim.tv_sec) + "." +
+         std::to_string(st.st_ctim.tv_nsec);
 }
 
 int64_t to_ns(const timespec& t) {
@@ -107,15 +109,19 @@ fs::path BuildCache::default_dir() {
   return cache_dir() / "build";
 }
 
-Result<std::unique_ptr<BuildCache>> BuildCache::open(const fs::path& dir) {
-  for (const char* sub : {"objects", "links", "tmp"}) {
-    SP_TRY(make_dirs(dir / sub));
+Result<std::unique_ptr<BuildCache>> BuildCache::open(const fs::path& dir,
+                                                     std::optional<std::string> key) {
+  if (!key) {
+    key = SP_TRY(cache_key());
   }
-  return std::unique_ptr<BuildCache>(new BuildCache(dir));
+  auto store = SP_TRY(CacheStore::open(dir, std::move(*key)));
+  auto private_dir = std::make_unique<TempDir>("private", dir / "tmp");
+  return std::unique_ptr<BuildCache>(new BuildCache(dir, std::move(store), std::move(private_dir)));
 }
 
-fs::path BuildCache::entry_path(std::string_view kind, const std::string& key) const {
-  return m_dir / kind / key.substr(0, 2) / key;
+std::string BuildCache::entry_name(std::string_view kind, const std::string& key,
+                                   std::string_view ext) {
+  return std::string(kind) + "/" + key.substr(0, 2) + "/" + key + std::string(ext);
 }
 
 Result<std::string> BuildCache::file_hash(const fs::path& path) {
@@ -126,30 +132,22 @@ Result<std::string> BuildCache::file_hash(const fs::path& path) {
       return it->second;
     }
   }
-  auto data = read_file(path);
-  if (!data) {
-    return data.take_error();
-  }
-  std::string hash = sha256_hex(*data);
+  auto data = SP_TRY(read_file(path));
+  std::string hash = sha256_hex(data);
   std::lock_guard<std::mutex> lock(m_mutex);
   m_hashes[name] = hash;
   return hash;
 }
 
-Status BuildCache::copy_in(const fs::path& from, const fs::path& to) {
-  SP_TRY(make_dirs(to.parent_path()));
-  // The temporary lives in the cache's own tmp/ so the rename never crosses filesystems.
-  TempDir tmp("entry", m_dir / "tmp");
-  fs::path staged = tmp.path() / "f";
-  std::error_code ec;
-  fs::copy_file(from, staged, ec);
-  if (!ec) {
-    fs::rename(staged, to, ec);
+std::optional<fs::path> BuildCache::private_copy(const std::string& name) {
+  fs::path copy = m_private->path() / fs::path(name).filename();
+  if (is_regular(copy)) {
+    return copy;
   }
-  if (ec) {
-    return io_error(to.string(), ec.message());
+  if (!m_store.get(name, copy)) {
+    return std::nullopt;
   }
-  return {};
+  return copy;
 }
 
 Result<std::string> BuildCache::compile_key(const std::vector<std::string>& argv,
@@ -174,9 +172,9 @@ Result<std::string> BuildCache::compile_key(const std::vector<std::string>& argv
   return h.hex_digest();
 }
 
-std::optional<fs::path> BuildCache::lookup(std::string_view kind, std::string_view ext,
-                                           const std::string& key, const fs::path& build_dir) {
-  auto manifest = read_file(entry_path(kind, key).string() + ".manifest");
+std::optional<std::string> BuildCache::lookup(std::string_view kind, std::string_view ext,
+                                              const std::string& key, const fs::path& build_dir) {
+  auto manifest = m_store.get_bytes(entry_name(kind, key, ".manifest"));
   if (!manifest) {
     return std::nullopt;
   }
@@ -210,21 +208,13 @@ std::optional<fs::path> BuildCache::lookup(std::string_view kind, std::string_vi
     }
     h.update(f[0] + " " + path + "\n");
   }
-  fs::path stored = entry_path(kind, h.hex_digest()).string() + std::string(ext);
-  if (!is_regular(stored)) {
-    return std::nullopt;
-  }
-  return stored;
+  return entry_name(kind, h.hex_digest(), ext);
 }
 
 bool BuildCache::fetch_object(const std::string& key, const fs::path& object,
                               const fs::path& build_dir) {
-  auto stored = lookup("objects", ".o", key, build_dir);
-  std::error_code ec;
-  if (stored) {
-    fs::copy_file(*stored, object, fs::copy_options::overwrite_existing, ec);
-  }
-  if (!stored || ec) {
+  auto name = lookup("objects", ".o", key, build_dir);
+  if (!name || !m_store.get(*name, object)) {
     ++m_counters.compile_misses;
     return false;
   }
@@ -241,18 +231,14 @@ int64_t BuildCache::coarse_now_ns() {
 Status BuildCache::store_object(const std::string& key, const fs::path& object,
                                 const fs::path& depfile, const fs::path& source,
                                 const fs::path& build_dir, int64_t compile_started_ns) {
-  auto stored = store("objects", ".o", key, object, depfile, source, build_dir, compile_started_ns);
-  if (!stored) {
-    return stored.take_error();
-  }
+  SP_TRY(store("objects", ".o", key, object, depfile, source, build_dir, compile_started_ns));
   return {};
 }
 
-Result<std::optional<fs::path>> BuildCache::store(std::string_view kind, std::string_view ext,
-                                                  const std::string& key, const fs::path& file,
-                                                  const fs::path& depfile, const fs::path& source,
-                                                  const fs::path& build_dir,
-                                                  int64_t compile_started_ns) {
+Result<std::optional<std::string>>
+BuildCache::store(std::string_view kind, std::string_view ext, const std::string& key,
+                  const fs::path& file, const fs::path& depfile, const fs::path& source,
+                  const fs::path& build_dir, int64_t compile_started_ns) {
   auto dep = read_file(depfile);
   if (!dep) {
     return dep.take_error();
@@ -269,7 +255,7 @@ Result<std::optional<fs::path>> BuildCache::store(std::string_view kind, std::st
     std::string stamp = file_stamp(abs, &changed);
     if (changed >= compile_started_ns) {
       // Edited while it compiled: which version the output saw is unknown.
-      return std::optional<fs::path>();
+      return std::optional<std::string>();
     }
     if (abs == source_abs) {
       continue; // its contents are in the key already
@@ -288,17 +274,16 @@ Result<std::optional<fs::path>> BuildCache::store(std::string_view kind, std::st
     manifest += *hash + " " + stamp + " " + recorded + "\n";
     h.update(*hash + " " + recorded + "\n");
   }
-  fs::path stored = entry_path(kind, h.hex_digest()).string() + std::string(ext);
-  SP_TRY(copy_in(file, stored));
+  std::string stored = entry_name(kind, h.hex_digest(), ext);
+  SP_TRY(m_store.put(stored, file));
   // The manifest last: whoever sees it finds the output in place.
-  fs::path manifest_path = entry_path(kind, key).string() + ".manifest";
-  SP_TRY(make_dirs(manifest_path.parent_path()));
-  SP_TRY(write_file_atomic(manifest_path, manifest));
-  return std::optional<fs::path>(stored);
+  SP_TRY(m_store.put_bytes(entry_name(kind, key, ".manifest"), manifest));
+  return std::optional<std::string>(stored);
 }
 
 std::optional<fs::path> BuildCache::find_pch(const std::string& key, const fs::path& build_dir) {
-  return lookup("pch", ".pch", key, build_dir);
+  auto name = lookup("pch", ".pch", key, build_dir);
+  return name ? private_copy(*name) : std::nullopt;
 }
 
 Result<std::optional<fs::path>> BuildCache::store_pch(const std::string& key, const fs::path& pch,
@@ -306,27 +291,27 @@ Result<std::optional<fs::path>> BuildCache::store_pch(const std::string& key, co
                                                       const fs::path& header,
                                                       const fs::path& build_dir,
                                                       int64_t compile_started_ns) {
-  return store("pch", ".pch", key, pch, depfile, header, build_dir, compile_started_ns);
+  auto name =
+      SP_TRY(store("pch", ".pch", key, pch, depfile, header, build_dir, compile_started_ns));
+  return name ? private_copy(*name) : std::optional<fs::path>();
 }
 
 Result<fs::path> BuildCache::pch_source(const std::string& text) {
-  fs::path path = entry_path("pch", sha256_hex(text)).string() + ".h";
-  if (is_regular(path)) {
-    return path; // content-addressed: never rewritten
+  // clang reads the header by this path (it is part of the preamble's key), so its contents are
+  // checked on every use and rewritten when they are not the text.
+  std::string name = entry_name("pch", sha256_hex(text), ".h");
+  if (m_store.get_bytes(name) != text) {
+    SP_TRY(m_store.put_bytes(name, text));
   }
-  SP_TRY(make_dirs(path.parent_path()));
-  SP_TRY(write_file_atomic(path, text));
-  return path;
+  return m_dir / name;
 }
 
 bool BuildCache::pch_seen(const std::string& key) {
-  fs::path mark = entry_path("pch", key).string() + ".seen";
-  if (is_regular(mark)) {
+  std::string name = entry_name("pch", key, ".seen");
+  if (m_store.contains(name)) {
     return true;
   }
-  if (make_dirs(mark.parent_path())) {
-    (void)write_file_atomic(mark, "");
-  }
+  (void)m_store.put_bytes(name, "");
   return false;
 }
 
@@ -357,12 +342,14 @@ std::string BuildCache::link_key(const std::vector<std::string>& argv, const std
       continue;
     }
     if (a.rfind("-l", 0) == 0 && a.size() > 2) {
-      // The library lld will find: the first lib<name>.a on the search path.
+      // The library lld will find: the first lib<name>.a on the search path. The user's own
+      // (found in `lib_dirs`) are hashed: a rebuilt archive may keep its size and mtime.
       std::string identity = a;
-      for (const std::string& dir : search) {
-        fs::path lib = fs::path(dir) / ("lib" + a.substr(2) + ".a");
+      for (size_t d = 0; d < search.size(); ++d) {
+        fs::path lib = fs::path(search[d]) / ("lib" + a.substr(2) + ".a");
         if (is_regular(lib)) {
-          identity += " " + stat_identity(lib);
+          auto hash = d < lib_dirs.size() ? file_hash(lib) : Result<std::string>(std::string());
+          identity += hash && !hash->empty() ? " file " + *hash : " " + stat_identity(lib);
           break;
         }
       }
@@ -381,27 +368,19 @@ std::string BuildCache::link_key(const std::vector<std::string>& argv, const std
 
 std::optional<std::string> BuildCache::fetch_binary(const std::string& key,
                                                     const fs::path& output) {
-  fs::path stored = entry_path("links", key);
-  auto sha = read_file(stored.string() + ".sha256");
-  std::error_code ec;
-  if (sha && sha->size() == 64) {
-    fs::copy_file(stored, output, fs::copy_options::overwrite_existing, ec);
-  }
-  if (!sha || sha->size() != 64 || ec) {
+  auto hit = m_store.get(entry_name("links", key), output, 0755);
+  if (!hit) {
     ++m_counters.link_misses;
     return std::nullopt;
   }
-  fs::permissions(output, fs::perms(0755), ec);
   ++m_counters.link_hits;
-  return *sha;
+  return hit->sha256;
 }
 
 Status BuildCache::store_binary(const std::string& key, const fs::path& binary,
                                 const std::string& sha256) {
-  fs::path stored = entry_path("links", key);
-  SP_TRY(copy_in(binary, stored));
-  // The hash last: an entry without it is a miss.
-  return write_file_atomic(stored.string() + ".sha256", sha256);
+  SP_TRY(m_store.put(entry_name("links", key), binary, sha256));
+  return {};
 }
 
 namespace {
@@ -426,7 +405,7 @@ std::string scan_key(const std::string& sha256, const scan::ScanOptions& options
 
 std::optional<scan::FileReport> BuildCache::fetch_scan(const std::string& sha256,
                                                        const scan::ScanOptions& options) {
-  auto text = read_file(entry_path("scans", scan_key(sha256, options)));
+  auto text = m_store.get_bytes(entry_name("scans", scan_key(sha256, options)));
   if (!text) {
     return std::nullopt;
   }
@@ -435,10 +414,8 @@ std::optional<scan::FileReport> BuildCache::fetch_scan(const std::string& sha256
 
 void BuildCache::store_scan(const std::string& sha256, const scan::ScanOptions& options,
                             const scan::FileReport& report) {
-  fs::path path = entry_path("scans", scan_key(sha256, options));
-  if (make_dirs(path.parent_path())) {
-    (void)write_file_atomic(path, scan::file_report_to_json(report));
-  }
+  (void)m_store.put_bytes(entry_name("scans", scan_key(sha256, options)),
+                          scan::file_report_to_json(report));
 }
 
 scan::FileReport scan_file_cached(const fs::path& path, const std::string& sha256,
@@ -460,19 +437,21 @@ scan::FileReport scan_file_cached(const fs::path& path, const std::string& sha25
 CacheUsage BuildCache::usage() const {
   CacheUsage u;
   u.dir = m_dir;
+  u.bytes = m_store.usage().bytes;
   std::error_code ec;
   for (const char* kind : {"objects", "links", "pch"}) {
     for (auto it = fs::recursive_directory_iterator(m_dir / kind, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (!it->is_regular_file(ec)) {
+      std::string name = it->path().filename().string();
+      if (!name.ends_with(".meta")) {
         continue;
       }
-      u.bytes += it->file_size(ec);
-      if (std::string_view(kind) == "links" && it->path().extension() != ".sha256") {
+      name.resize(name.size() - 5);
+      if (std::string_view(kind) == "links") {
         ++u.links;
-      } else if (it->path().extension() == ".o") {
+      } else if (name.ends_with(".o")) {
         ++u.objects;
-      } else if (it->path().extension() == ".pch") {
+      } else if (name.ends_with(".pch")) {
         ++u.pch;
       }
     }
@@ -481,15 +460,7 @@ CacheUsage BuildCache::usage() const {
 }
 
 Status BuildCache::clean() {
-  for (const char* sub : {"objects", "links", "scans", "pch", "tmp"}) {
-    std::error_code ec;
-    fs::remove_all(m_dir / sub, ec);
-    if (ec) {
-      return io_error((m_dir / sub).string(), ec.message());
-    }
-    SP_TRY(make_dirs(m_dir / sub));
-  }
-  return {};
+  return m_store.clean();
 }
 
 } // namespace sp::toolchain

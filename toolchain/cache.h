@@ -9,11 +9,17 @@
 // hashes; when every header still has the same contents, the object stored under the key plus
 // those hashes is the answer. Change a header and exactly the objects that read it miss.
 //
-// Links are keyed on lld's command line with each input replaced by its identity: objects by
-// their contents, libraries and start files from the sysroot by path, size and mtime.
+// Links are keyed on lld's command line with each input replaced by its identity: objects and
+// the user's own libraries by their contents, the sysroot's libraries and start files (trusted:
+// they come from the system's packages) by path, size, mtime and ctime.
+//
+// Every entry lives in a CacheStore (util/cache_store.h): authenticated sidecars, re-hashed or
+// identity-checked on every hit, copied out (never hard-linked), written durably under unique
+// names. A damaged or crafted entry is a miss and is removed; it can never become an output.
 #pragma once
 
 #include "toolchain/scan/scanner.h"
+#include "util/cache_store.h"
 #include "util/fs.h"
 #include "util/result.h"
 
@@ -46,11 +52,14 @@ struct CacheUsage {
 
 class BuildCache {
 public:
-  /// The cache under `dir` (created when missing): <cache_dir()>/build by default.
-  static Result<std::unique_ptr<BuildCache>> open(const fs::path& dir);
+  /// The cache under `dir` (created when missing): <cache_dir()>/build by default. Entries are
+  /// authenticated with `key` (default: cache_key(), the user's key file).
+  static Result<std::unique_ptr<BuildCache>> open(const fs::path& dir,
+                                                  std::optional<std::string> key = {});
   static fs::path default_dir();
 
   const fs::path& dir() const { return m_dir; }
+  const CacheStore& store() const { return m_store; }
   CacheCounters& counters() { return m_counters; }
 
   /// The direct-mode key of a compile: `argv` as run (the object after -o and the depfile after
@@ -75,13 +84,17 @@ public:
   static int64_t coarse_now_ns();
 
   /// Precompiled standard-library preambles (toolchain/pch.h), stored like objects: `key` is the
-  /// compile_key of the precompile command, the entry lists every header it read.
+  /// compile_key of the precompile command, the entry lists every header it read. A hit is a
+  /// verified private copy (this object's temporary directory), so clang never reads the shared
+  /// cache's file.
   std::optional<fs::path> find_pch(const std::string& key, const fs::path& build_dir);
-  /// Stores `pch` and returns where it now is (nullopt when a header changed during the build).
+  /// Stores `pch` and returns a private copy to compile with (nullopt when a header changed
+  /// during the build).
   Result<std::optional<fs::path>> store_pch(const std::string& key, const fs::path& pch,
                                             const fs::path& depfile, const fs::path& header,
                                             const fs::path& build_dir, int64_t compile_started_ns);
-  /// The header a preamble is precompiled from: `text` at a content-addressed path in the cache.
+  /// The header a preamble is precompiled from: `text` at a content-addressed path in the cache,
+  /// its contents checked (and rewritten when they are not `text`) on every call.
   Result<fs::path> pch_source(const std::string& text);
   /// Whether a precompiled preamble for `key` was asked for before; marks it as asked.
   bool pch_seen(const std::string& key);
@@ -89,7 +102,8 @@ public:
   std::mutex& pch_mutex(const std::string& key);
 
   /// The key of a link: lld's argv with the output left out and every input file replaced by its
-  /// identity (objects by sha256 of their contents, other files by path, size and mtime).
+  /// identity: objects, and archives found in the user's `lib_dirs`, by sha256 of their
+  /// contents; the sysroot's files by path, size, mtime and ctime.
   std::string link_key(const std::vector<std::string>& argv, const std::string& output,
                        const std::vector<std::string>& lib_dirs);
 
@@ -109,25 +123,33 @@ public:
   CacheUsage usage() const;
   /// Removes every entry (the directory stays).
   Status clean();
+  /// Re-hashes every entry; the damaged and forged ones are removed.
+  CacheVerifyReport verify() const { return m_store.verify(); }
 
   /// sha256 of a file's contents, memoised per path for the life of this object.
   Result<std::string> file_hash(const fs::path& path);
 
 private:
-  explicit BuildCache(fs::path dir) : m_dir(std::move(dir)) {}
-  fs::path entry_path(std::string_view kind, const std::string& key) const;
-  Status copy_in(const fs::path& from, const fs::path& to);
-  /// The stored output for `key` when every file its manifest lists is unchanged.
-  std::optional<fs::path> lookup(std::string_view kind, std::string_view ext,
-                                 const std::string& key, const fs::path& build_dir);
-  /// Stores `file` (built from `source`, reading what `depfile` lists) under `key`; nullopt
-  /// when a file changed at or after `compile_started_ns`.
-  Result<std::optional<fs::path>> store(std::string_view kind, std::string_view ext,
-                                        const std::string& key, const fs::path& file,
-                                        const fs::path& depfile, const fs::path& source,
-                                        const fs::path& build_dir, int64_t compile_started_ns);
+  BuildCache(fs::path dir, CacheStore store, std::unique_ptr<TempDir> private_dir)
+      : m_dir(std::move(dir)), m_store(std::move(store)), m_private(std::move(private_dir)) {}
+  /// "KIND/ab/KEY.EXT": an entry's name in the store.
+  static std::string entry_name(std::string_view kind, const std::string& key,
+                                std::string_view ext = {});
+  /// The name of the stored output for `key` when every file its manifest lists is unchanged.
+  std::optional<std::string> lookup(std::string_view kind, std::string_view ext,
+                                    const std::string& key, const fs::path& build_dir);
+  /// A private copy of entry `name` (for files clang reads by path).
+  std::optional<fs::path> private_copy(const std::string& name);
+  /// Stores `file` (built from `source`, reading what `depfile` lists) under `key` and returns
+  /// its entry name; nullopt when a file changed at or after `compile_started_ns`.
+  Result<std::optional<std::string>> store(std::string_view kind, std::string_view ext,
+                                           const std::string& key, const fs::path& file,
+                                           const fs::path& depfile, const fs::path& source,
+                                           const fs::path& build_dir, int64_t compile_started_ns);
 
   fs::path m_dir;
+  CacheStore m_store;
+  std::unique_ptr<TempDir> m_private; ///< verified copies clang reads (precompiled preambles)
   CacheCounters m_counters;
   std::mutex m_mutex;
   std::map<std::string, std::string> m_hashes;

@@ -1,5 +1,6 @@
 #include "toolchain/cache.h"
 #include "util/fs.h"
+#include "util/sha256.h"
 
 #include <doctest/doctest.h>
 #include <thread>
@@ -151,11 +152,13 @@ TEST_CASE("binaries: stored with their sha256, returned executable") {
   fs::path bin = p.tmp.path() / "bin";
   Project::write("ELF...", bin);
   CHECK_FALSE(cache->fetch_binary("k1", bin));
-  REQUIRE(cache->store_binary("k1", bin, std::string(64, 'a')));
+  // The hash the caller passes must be the contents': a wrong one is not stored.
+  CHECK_FALSE(cache->store_binary("k1", bin, std::string(64, 'a')));
+  REQUIRE(cache->store_binary("k1", bin, sha256_hex("ELF...")));
   fs::path out = p.tmp.path() / "copy";
   auto sha = cache->fetch_binary("k1", out);
   REQUIRE(sha);
-  CHECK(*sha == std::string(64, 'a'));
+  CHECK(*sha == sha256_hex("ELF..."));
   CHECK((fs::status(out).permissions() & fs::perms::owner_exec) != fs::perms::none);
   CHECK(cache->counters().link_hits == 1);
   CHECK(cache->usage().links == 1);

@@ -1,0 +1,393 @@
+#include "util/cache_store.h"
+
+#include "util/sha256.h"
+#include "util/strings.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <set>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace sp {
+
+namespace {
+
+constexpr std::string_view k_meta_header = "scratchpack-cache-entry-v1";
+constexpr std::string_view k_meta_ext = ".meta";
+constexpr uint64_t k_max_meta = 4096;
+
+int64_t ns(const timespec& t) {
+  return static_cast<int64_t>(t.tv_sec) * 1000000000LL + t.tv_nsec;
+}
+
+/// The identity a file has now: no write keeps it (mtime and ctime move; a new file is a new
+/// inode).
+std::string stat_mark(const struct stat& st) {
+  return std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " +
+         std::to_string(ns(st.st_mtim)) + " " + std::to_string(ns(st.st_ctim));
+}
+
+/// A sidecar's fields.
+struct Meta {
+  uint64_t size = 0;
+  std::string sha256;
+  std::string mark;
+};
+
+std::string meta_body(std::string_view name, const Meta& m) {
+  return std::string(k_meta_header) + "\nname " + std::string(name) + "\nsize " +
+         std::to_string(m.size) + "\nsha256 " + m.sha256 + "\nstat " + m.mark + "\n";
+}
+
+/// The sidecar's fields when its MAC is right.
+std::optional<Meta> parse_meta(std::string_view name, std::string_view text,
+                               const std::string& key) {
+  size_t mac_at = text.rfind("mac ");
+  if (mac_at == std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::string_view body = text.substr(0, mac_at);
+  std::string mac(trim(text.substr(mac_at + 4)));
+  Meta m;
+  unsigned long long size = 0;
+  for (const std::string& line : split(body, '\n')) {
+    if (line.starts_with("size ") && parse_uint(line.substr(5), size)) {
+      m.size = size;
+    } else if (line.starts_with("sha256 ")) {
+      m.sha256 = line.substr(7);
+    } else if (line.starts_with("stat ")) {
+      m.mark = line.substr(5);
+    }
+  }
+  // The MAC covers the entry's name, so a sound sidecar cannot be moved onto another entry.
+  if (m.sha256.size() != 64 || body != meta_body(name, m) || mac != hmac_sha256_hex(key, body)) {
+    return std::nullopt;
+  }
+  return m;
+}
+
+std::string errno_text() {
+  return std::strerror(errno);
+}
+
+/// Opens an entry's file for reading: a regular file, not through a symlink.
+int open_entry(const fs::path& path, struct stat& st) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+} // namespace
+
+fs::path default_cache_key_file() {
+  if (const char* f = std::getenv("SCRATCHPACK_CACHE_KEY_FILE"); f && *f) {
+    return f;
+  }
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) {
+    return fs::path(x) / "scratchpack" / "cache-key";
+  }
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : "/tmp") / ".config" / "scratchpack" / "cache-key";
+}
+
+Result<std::string> cache_key(const fs::path& given) {
+  fs::path file = given.empty() ? default_cache_key_file() : given;
+  if (auto key = read_file(file); key && trim(*key).size() >= 32) {
+    return std::string(trim(*key));
+  }
+  SP_TRY(make_dirs(file.parent_path()));
+  auto tmp = SP_TRY(TempFile::create(file.parent_path(), "cache-key"));
+  SP_TRY(tmp.write(random_hex(32) + "\n"));
+  // Another process may have made one meanwhile: link() never replaces, so both end up with
+  // whichever key landed first.
+  if (::link(tmp.path().c_str(), file.c_str()) != 0 && errno != EEXIST) {
+    return io_error(file.string(), "cannot create the cache key: " + errno_text());
+  }
+  auto key = SP_TRY(read_file(file));
+  return std::string(trim(key));
+}
+
+Result<CacheStore> CacheStore::open(const fs::path& dir, std::string key) {
+  SP_TRY(make_dirs(dir / "tmp"));
+  sweep_stale(dir / "tmp", ""); // what killed writers left
+  return CacheStore(dir, std::move(key));
+}
+
+Result<CacheEntryInfo> CacheStore::commit(std::string_view name, TempFile& tmp,
+                                          const std::string& sha256, uint64_t size) const {
+  fs::path path = m_dir / name;
+  SP_TRY(make_dirs(path.parent_path()));
+  SP_TRY(tmp.commit(path));
+  struct stat st{};
+  if (::lstat(path.c_str(), &st) != 0) {
+    return io_error(path.string(), errno_text());
+  }
+  Meta m{size, sha256, stat_mark(st)};
+  *m_stored = true;
+  std::string body = meta_body(name, m);
+  // The sidecar last: until it is there the entry does not exist for readers.
+  SP_TRY(write_file_atomic(path.string() + std::string(k_meta_ext),
+                           body + "mac " + hmac_sha256_hex(m_key, body) + "\n"));
+  return CacheEntryInfo{sha256, size};
+}
+
+Result<CacheEntryInfo> CacheStore::put(std::string_view name, const fs::path& file,
+                                       const std::string& sha256) const {
+  struct stat st{};
+  int in = open_entry(file, st);
+  if (in < 0) {
+    return io_error(file.string(), "cannot be read into the cache");
+  }
+  auto tmp = TempFile::create(m_dir / "tmp", "entry");
+  if (!tmp) {
+    ::close(in);
+    return tmp.take_error();
+  }
+  Sha256 h;
+  auto size = copy_fd(in, tmp->fd(), &h, file);
+  ::close(in);
+  SP_TRY(size);
+  std::string digest = h.hex_digest();
+  if (!sha256.empty() && sha256 != digest) {
+    return io_error(file.string(), "changed while it was stored in the cache");
+  }
+  return commit(name, *tmp, digest, *size);
+}
+
+Result<CacheEntryInfo> CacheStore::put_bytes(std::string_view name, std::string_view bytes) const {
+  auto tmp = SP_TRY(TempFile::create(m_dir / "tmp", "entry"));
+  SP_TRY(tmp.write(bytes));
+  return commit(name, tmp, sha256_hex(bytes), bytes.size());
+}
+
+void CacheStore::remove(std::string_view name) const {
+  fs::path path = m_dir / name;
+  ::unlink((path.string() + std::string(k_meta_ext)).c_str());
+  ::unlink(path.c_str());
+}
+
+std::optional<CacheEntryInfo> CacheStore::get(std::string_view name, const fs::path& dest,
+                                              unsigned mode) const {
+  fs::path path = m_dir / name;
+  fs::path meta_path = path.string() + std::string(k_meta_ext);
+  struct stat mst{};
+  int mfd = open_entry(meta_path, mst);
+  if (mfd < 0) {
+    return std::nullopt;
+  }
+  ::close(mfd);
+  auto text = mst.st_size <= static_cast<off_t>(k_max_meta) ? read_file(meta_path)
+                                                            : Result<std::string>(std::string());
+  std::optional<Meta> m = text ? parse_meta(name, *text, m_key) : std::nullopt;
+  struct stat st{};
+  int in = m ? open_entry(path, st) : -1;
+  if (in < 0 || static_cast<uint64_t>(st.st_size) != m->size) {
+    if (in >= 0) {
+      ::close(in);
+    }
+    remove(name);
+    return std::nullopt;
+  }
+  // Small entries, and large ones that are not the file stored, are re-hashed as they are copied.
+  bool rehash = m->size <= k_rehash_limit || stat_mark(st) != m->mark;
+  fs::path dir = dest.parent_path().empty() ? fs::path(".") : dest.parent_path();
+  auto tmp = TempFile::create(dir, dest.filename().string());
+  Sha256 h;
+  auto copied =
+      tmp ? copy_fd(in, tmp->fd(), rehash ? &h : nullptr, path) : Result<uint64_t>(tmp.error());
+  ::close(in);
+  if (!copied || *copied != m->size || (rehash && h.hex_digest() != m->sha256)) {
+    if (copied) {
+      remove(name); // damaged or replaced: a miss now, and for everyone after
+    }
+    return std::nullopt;
+  }
+  if (::fchmod(tmp->fd(), mode) != 0 || ::rename(tmp->path().c_str(), dest.c_str()) != 0) {
+    return std::nullopt;
+  }
+  // The entry was used: least-recently-used eviction reads this time.
+  ::utimensat(AT_FDCWD, meta_path.c_str(), nullptr, 0);
+  return CacheEntryInfo{m->sha256, m->size};
+}
+
+std::optional<std::string> CacheStore::get_bytes(std::string_view name, uint64_t max_size) const {
+  fs::path path = m_dir / name;
+  auto text = read_file(path.string() + std::string(k_meta_ext));
+  std::optional<Meta> m =
+      text && text->size() <= k_max_meta ? parse_meta(name, *text, m_key) : std::nullopt;
+  if (!m || m->size > max_size) {
+    return std::nullopt;
+  }
+  struct stat st{};
+  int fd = open_entry(path, st);
+  if (fd < 0) {
+    remove(name);
+    return std::nullopt;
+  }
+  ::close(fd);
+  auto bytes = read_file(path);
+  if (!bytes || bytes->size() != m->size || sha256_hex(*bytes) != m->sha256) {
+    remove(name);
+    return std::nullopt;
+  }
+  ::utimensat(AT_FDCWD, (path.string() + std::string(k_meta_ext)).c_str(), nullptr, 0);
+  return std::move(*bytes);
+}
+
+bool CacheStore::contains(std::string_view name) const {
+  fs::path path = m_dir / name;
+  auto text = read_file(path.string() + std::string(k_meta_ext));
+  struct stat st{};
+  return text && text->size() <= k_max_meta && parse_meta(name, *text, m_key) &&
+         ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::vector<CacheEntryUse> CacheStore::entries() const {
+  std::vector<CacheEntryUse> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(m_dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it.depth() == 0 && it->path().filename() == "tmp") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    const fs::path& p = it->path();
+    struct stat st{};
+    if (p.extension() != k_meta_ext || ::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      continue;
+    }
+    fs::path data = p;
+    data.replace_extension();
+    struct stat dst{};
+    uint64_t bytes = static_cast<uint64_t>(st.st_size) +
+                     (::lstat(data.c_str(), &dst) == 0 ? static_cast<uint64_t>(dst.st_size) : 0);
+    out.push_back({data.lexically_relative(m_dir).string(), bytes, ns(st.st_mtim)});
+  }
+  return out;
+}
+
+CacheStoreUsage CacheStore::usage() const {
+  CacheStoreUsage u;
+  for (const CacheEntryUse& e : entries()) {
+    ++u.entries;
+    u.bytes += e.bytes;
+  }
+  return u;
+}
+
+size_t evict_lru(const std::vector<const CacheStore*>& stores, uint64_t target_bytes) {
+  // One evictor at a time per store; a second one finds the work done or in progress and leaves.
+  std::vector<int> locks;
+  auto unlock = [&] {
+    for (int fd : locks) {
+      ::close(fd);
+    }
+  };
+  for (const CacheStore* s : stores) {
+    int fd = ::open((s->dir() / "tmp" / ".evict.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (fd >= 0) {
+        ::close(fd);
+      }
+      unlock();
+      return 0;
+    }
+    locks.push_back(fd);
+  }
+  std::vector<std::pair<const CacheStore*, CacheEntryUse>> all;
+  uint64_t total = 0;
+  for (const CacheStore* s : stores) {
+    for (CacheEntryUse& e : s->entries()) {
+      total += e.bytes;
+      all.emplace_back(s, std::move(e));
+    }
+  }
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a.second.used < b.second.used; });
+  size_t removed = 0;
+  for (const auto& [store, e] : all) {
+    if (total <= target_bytes) {
+      break;
+    }
+    store->remove(e.name);
+    total -= e.bytes;
+    ++removed;
+  }
+  unlock();
+  return removed;
+}
+
+CacheVerifyReport CacheStore::verify() const {
+  CacheVerifyReport report;
+  std::set<std::string> with_sidecar;
+  for (const CacheEntryUse& e : entries()) {
+    with_sidecar.insert(e.name);
+    ++report.checked;
+    fs::path path = m_dir / e.name;
+    auto text = read_file(path.string() + std::string(k_meta_ext));
+    std::optional<Meta> m = text ? parse_meta(e.name, *text, m_key) : std::nullopt;
+    struct stat st{};
+    int fd = m ? open_entry(path, st) : -1;
+    Sha256 h;
+    bool sound = false;
+    if (fd >= 0) {
+      std::vector<char> buf(1 << 20);
+      uint64_t total = 0;
+      ssize_t n = 0;
+      while ((n = ::read(fd, buf.data(), buf.size())) > 0) {
+        h.update(buf.data(), static_cast<size_t>(n));
+        total += static_cast<uint64_t>(n);
+      }
+      ::close(fd);
+      sound = n == 0 && total == m->size && h.hex_digest() == m->sha256;
+    }
+    if (!sound) {
+      remove(e.name);
+      ++report.removed;
+      report.bad.push_back(e.name);
+    }
+  }
+  // Files without a sidecar are writes a killed process never finished; temporaries whose
+  // process is gone likewise.
+  report.temporaries += sweep_stale(m_dir / "tmp", "");
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(m_dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (!it->is_regular_file(ec) || p.extension() == k_meta_ext) {
+      continue;
+    }
+    std::string rel = p.lexically_relative(m_dir).string();
+    bool in_tmp = rel.starts_with("tmp/");
+    pid_t owner = temporary_owner(p.filename().string());
+    bool orphan = in_tmp ? owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH
+                         : !with_sidecar.count(rel) && owner == 0;
+    if (orphan) {
+      fs::remove(p, ec);
+      ++report.temporaries;
+    }
+  }
+  return report;
+}
+
+Status CacheStore::clean() const {
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(m_dir, ec)) {
+    fs::remove_all(e.path(), ec);
+    if (ec) {
+      return io_error(e.path().string(), ec.message());
+    }
+  }
+  return make_dirs(m_dir / "tmp");
+}
+
+} // namespace sp
