@@ -24,6 +24,7 @@ struct ReleaseFlags {
   bool push = false;
   bool json = false;
   bool no_cache = false;
+  std::vector<std::string> allow_outside;
   PushFlags push_flags;
 };
 
@@ -50,10 +51,15 @@ void print_summary(Io& io, const pipeline::ReleasePlan& plan,
 /// The plan and how to run it, every problem of the manifest and the flags reported.
 Result<std::pair<pipeline::ReleasePlan, std::optional<publish::PushOptions>>>
 plan(const ReleaseFlags& f) {
-  auto manifest = SP_TRY(manifests::load_manifest(f.manifest, pipeline::target_hooks()));
+  manifests::ParseHooks hooks = pipeline::target_hooks();
+  for (const std::string& p : f.allow_outside) {
+    hooks.allow_outside.push_back(fs::absolute(p));
+  }
+  auto manifest = SP_TRY(manifests::load_manifest(f.manifest, hooks));
   auto plan = SP_TRY(pipeline::plan_release(manifest, f.out_dir));
   std::optional<publish::PushOptions> push;
-  if (f.push || plan.push) {
+  // Only the user pushes: output.push in a manifest from a clone must not send anything anywhere.
+  if (f.push) {
     push = SP_TRY(to_push_options(f.push_flags));
   }
   return std::pair{std::move(plan), std::move(push)};
@@ -65,6 +71,9 @@ int run_release(const ReleaseFlags& f, Io& io) {
     return print_error(io, planned.error());
   }
   auto& [release, push] = *planned;
+  if (release.push && !push) {
+    print_note(io, "the manifest sets output.push; pushing needs --push on the command line");
+  }
   TerminalEvents events(io, f.json ? ProgressStyle::none : ProgressStyle::steps, ::isatty(2) == 1,
                         !(f.push_flags.quiet || f.json));
   pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
@@ -94,7 +103,11 @@ void register_release(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("-f,--file", f->manifest, "The manifest")->capture_default_str();
   cmd->add_option("--out", f->out_dir, "Output directory (default: the manifest's output.dir)");
   cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
-  cmd->add_flag("--push", f->push, "Push every image after building it");
+  cmd->add_flag("--push", f->push,
+                "Push every image after building it (a manifest's output.push alone does not)");
+  cmd->add_option("--allow-outside", f->allow_outside,
+                  "Let the manifest name this path outside its own directory (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_flag("--json", f->json, "Print only report.json's contents on stdout");
   cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the build cache");
   add_push_flags(cmd, f->push_flags, /*with_push_ref=*/false);

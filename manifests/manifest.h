@@ -196,6 +196,10 @@ struct ParseHooks {
   /// The key two target strings compare by for duplicates and subsets, so "amd64" and "x86_64"
   /// count as one; only called for targets check_target accepted. Unset: the text itself.
   std::function<std::string(std::string_view)> target_key;
+  /// Paths outside the manifest's directory it may name anyway (release --allow-outside): files
+  /// and directories at or below them. Everything else a manifest names must be inside its own
+  /// directory, symlinks followed, so a manifest from a clone cannot read or write host files.
+  std::vector<fs::path> allow_outside;
 };
 
 /// Reads and parses `file`; relative paths in it are resolved against the file's directory.

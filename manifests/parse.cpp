@@ -15,6 +15,36 @@ fs::path Context::resolve(std::string_view path) const {
   return (base_dir / fs::path(path)).lexically_normal();
 }
 
+namespace {
+
+bool below(const fs::path& inner, const fs::path& outer) {
+  fs::path rel = inner.lexically_relative(outer);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+} // namespace
+
+bool Context::inside(const fs::path& path, std::string_view as_written, Mark mark,
+                     const std::string& key_path) const {
+  std::error_code ec;
+  fs::path real = fs::weakly_canonical(path, ec);
+  if (below(real, fs::weakly_canonical(base_dir, ec))) {
+    return true;
+  }
+  for (const fs::path& allowed : hooks.allow_outside) {
+    if (below(real, fs::weakly_canonical(allowed, ec))) {
+      return true;
+    }
+  }
+  std::string shown = real == path ? "" : " (" + real.string() + ")";
+  diag.error_at(mark, key_path,
+                "'" + std::string(as_written) + "'" + shown +
+                    " is outside the manifest's directory; a manifest may name only its own "
+                    "files unless you pass --allow-outside " +
+                    real.string());
+  return false;
+}
+
 std::string join_words(const std::vector<std::string>& words) {
   std::string out;
   for (size_t i = 0; i < words.size(); ++i) {
@@ -121,8 +151,8 @@ Output parse_output(const Field& field, Context& ctx) {
     if (std::optional<std::string> text = read_string(dir, ctx.diag)) {
       if (text->empty()) {
         ctx.diag.error_at(dir.mark, dir.path, "output directory is empty");
-      } else {
-        output.dir = ctx.resolve(*text);
+      } else if (fs::path d = ctx.resolve(*text); ctx.inside(d, *text, dir.mark, dir.path)) {
+        output.dir = d;
       }
     }
   }

@@ -24,6 +24,11 @@ struct Context {
   std::string target_key(std::string_view target) const;
   /// `path` resolved against base_dir, lexically normal.
   fs::path resolve(std::string_view path) const;
+  /// Whether `path` (resolved, symlinks followed) is inside base_dir or a path the caller allowed
+  /// (ParseHooks::allow_outside); reports the problem at `mark` when not. A manifest from a clone
+  /// may only name its own files.
+  bool inside(const fs::path& path, std::string_view as_written, Mark mark,
+              const std::string& key_path) const;
 };
 
 /// Reads a `targets` list: each entry checked with the hook, duplicates reported. nullopt when

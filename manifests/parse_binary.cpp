@@ -23,6 +23,9 @@ bool is_source_file(const fs::path& path) {
 
 void add_literal_source(const Item& item, std::vector<fs::path>& out, Context& ctx) {
   fs::path path = ctx.resolve(item.value);
+  if (!ctx.inside(path, item.value, item.mark, item.path)) {
+    return;
+  }
   std::error_code ec;
   fs::file_status status = fs::status(path, ec);
   std::string quoted = "'" + item.value + "'";
@@ -59,7 +62,7 @@ void add_glob_sources(const Item& item, std::vector<fs::path>& out, Context& ctx
   size_t before = out.size();
   for (const std::string& match : *matches) {
     // A glob such as 'src/**' also sweeps up headers and notes; only sources are kept.
-    if (is_source_file(match)) {
+    if (is_source_file(match) && ctx.inside(ctx.resolve(match), match, item.mark, item.path)) {
       out.push_back(ctx.resolve(match));
     }
   }
@@ -111,7 +114,7 @@ void parse_dirs(const Field& field, std::string_view noun, std::vector<fs::path>
       ctx.diag.error_at(item.mark, item.path, what + " does not exist");
     } else if (!fs::is_directory(dir, ec)) {
       ctx.diag.error_at(item.mark, item.path, what + " is not a directory");
-    } else {
+    } else if (ctx.inside(dir, item.value, item.mark, item.path)) {
       out.push_back(dir);
     }
   }

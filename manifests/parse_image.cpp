@@ -209,6 +209,8 @@ void parse_src(const Field& field, ImageFile& file, Context& ctx) {
     ctx.diag.error_at(field.mark, field.path, "file " + in_quotes(*src) + " does not exist");
   } else if (!fs::is_regular_file(file.src, ec)) {
     ctx.diag.error_at(field.mark, field.path, "file " + in_quotes(*src) + " is not a regular file");
+  } else {
+    ctx.inside(file.src, *src, field.mark, field.path);
   }
 }
 

@@ -8,8 +8,10 @@
 #include "util/sha256.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <unistd.h>
 
 namespace sp::pipeline {
 
@@ -145,6 +147,7 @@ ReleaseImage plan_image(const mf::Manifest& m, const mf::Image& img, const Relea
 Result<ReleasePlan> plan_release(const mf::Manifest& m, const fs::path& out_override) {
   ReleasePlan plan;
   plan.project = m.project;
+  plan.base_dir = m.base_dir;
   plan.out_dir = out_override.empty() ? m.output.dir : fs::absolute(out_override);
   plan.push = m.output.push;
   for (mf::OutputFormat f : m.output.formats) {
@@ -168,6 +171,54 @@ Result<ReleasePlan> plan_release(const mf::Manifest& m, const fs::path& out_over
     return diag.to_error(m.file.string(), count_problems(diag.count()), ErrorKind::failure);
   }
   return plan;
+}
+
+namespace {
+
+/// Whether `inner` is `outer` or below it (both canonical).
+bool within(const fs::path& inner, const fs::path& outer) {
+  auto rel = inner.lexically_relative(outer);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+} // namespace
+
+Status check_output_dir(const fs::path& out, const fs::path& manifest_dir) {
+  std::error_code ec;
+  fs::path o = fs::weakly_canonical(fs::absolute(out), ec);
+  const char* home = std::getenv("HOME");
+  std::vector<std::pair<std::string, fs::path>> precious = {
+      {"the manifest's directory", manifest_dir},
+      {"the working directory", fs::current_path(ec)},
+      {"the root directory", "/"}};
+  if (home && *home) {
+    precious.push_back({"your home directory", home});
+  }
+  std::string what = "output directory " + out.string();
+  std::string hint =
+      "give the release a directory of its own, e.g. --out " + (manifest_dir / "dist").string();
+  for (const auto& [name, dir] : precious) {
+    if (within(fs::weakly_canonical(dir, ec), o)) {
+      return usage_error(
+          what, "is or contains " + name + "; a release replaces its whole output directory", hint);
+    }
+  }
+  if (fs::exists(fs::symlink_status(o, ec)) && !fs::is_directory(fs::status(o, ec))) {
+    return usage_error(what, "exists and is not a directory", hint);
+  }
+  if (fs::is_directory(fs::status(o, ec)) && !fs::is_empty(o, ec) &&
+      !fs::exists(o / k_dist_marker, ec)) {
+    return usage_error(what,
+                       "is not empty and was not written by scratchpack release, which "
+                       "replaces its whole output directory",
+                       "empty it or choose another one (--out, or output.dir)");
+  }
+  fs::path parent = o.parent_path();
+  if (fs::exists(parent, ec) && ::access(parent.c_str(), W_OK) != 0) {
+    return io_error(what, "its parent directory " + parent.string() + " cannot be written",
+                    "choose another output directory with --out");
+  }
+  return {};
 }
 
 namespace {
@@ -305,7 +356,11 @@ Status write_sums_and_report(Run& r) {
   }
   SP_TRY(write_file_atomic(r.dist / "SHA256SUMS", sha256sums(r.outcome.artifacts)));
   r.outcome.report = report_json(r.plan, r.outcome, source_date_epoch());
-  return write_file_atomic(r.dist / "report.json", r.outcome.report);
+  SP_TRY(write_file_atomic(r.dist / "report.json", r.outcome.report));
+  // Last, and listed nowhere: the mark that lets the next release replace this directory.
+  return write_file_atomic(r.dist / k_dist_marker,
+                           "written by scratchpack release; the next release replaces this "
+                           "directory whole\n");
 }
 
 } // namespace
@@ -314,6 +369,7 @@ Result<ReleaseOutcome> run_release(const ReleasePlan& plan, const ReleaseRun& op
                                    Events& events) {
   // Everything is written under a temporary sibling of dist/ and renamed at the end: a failed
   // release leaves the previous dist/ (or none) as it was.
+  SP_TRY(check_output_dir(plan.out_dir, plan.base_dir));
   SP_TRY(make_dirs(plan.out_dir.parent_path()));
   AtomicPath dist(plan.out_dir);
   TempDir blobs(".scratchpack-blobs", plan.out_dir.parent_path());

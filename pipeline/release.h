@@ -53,7 +53,8 @@ struct ReleaseImage {
 /// What a release will do, decided before any work starts.
 struct ReleasePlan {
   std::string project;
-  fs::path out_dir; ///< absolute
+  fs::path base_dir; ///< the manifest's directory
+  fs::path out_dir;  ///< absolute
   std::vector<ReleaseBinary> binaries;
   std::vector<ReleaseImage> images;
   std::vector<ImageFormat> formats; ///< archive and/or OCI dir, in the manifest's order
@@ -73,6 +74,15 @@ ImagePlan manifest_image_plan(const manifests::Image& image, bool size_profile);
 /// (a binary's libc against its target, two images written under one name, two targets with one
 /// platform in one image) is reported, located in the manifest.
 Result<ReleasePlan> plan_release(const manifests::Manifest& manifest, const fs::path& out_override);
+
+/// The file a release leaves in its output directory: a later release replaces only a directory
+/// that holds it (or an empty one), never a directory of the user's.
+inline constexpr std::string_view k_dist_marker = ".scratchpack-release";
+
+/// Checks that `out` may be replaced by a release: it is not, and does not contain, the
+/// manifest's directory, the working directory, $HOME or /; it does not exist, or is empty, or
+/// holds k_dist_marker; its parent can be written.
+Status check_output_dir(const fs::path& out, const fs::path& manifest_dir);
 
 /// What run_release needs besides the plan.
 struct ReleaseRun {

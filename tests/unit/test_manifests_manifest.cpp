@@ -542,11 +542,46 @@ TEST_CASE("load_manifest: paths resolve against the manifest's directory") {
   p.write("sub/scratchpack.yaml", "version: 1\nproject: demo\nbinaries:\n"
                                   "  - {name: app, sources: [../src/main.cpp]}\n"
                                   "output: {dir: out}\n");
-  Result<Manifest> r = load_manifest(p.at("sub/scratchpack.yaml"));
+  // ../src is outside the manifest's directory: refused unless the caller allows it.
+  Result<Manifest> refused = load_manifest(p.at("sub/scratchpack.yaml"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(details_of(refused).find("'../src/main.cpp' is outside the manifest's directory") !=
+        std::string::npos);
+  ParseHooks hooks;
+  hooks.allow_outside = {p.at("src")};
+  Result<Manifest> r = load_manifest(p.at("sub/scratchpack.yaml"), hooks);
   REQUIRE_MESSAGE(r.ok(), details_of(r));
   CHECK(r->base_dir == p.at("sub"));
   CHECK(r->binaries[0].sources == std::vector<fs::path>{p.at("src/main.cpp")});
   CHECK(r->output.dir == p.at("sub/out"));
+}
+
+TEST_CASE("parse_manifest: a manifest names only its own files, symlinks followed") {
+  Project p;
+  fs::create_symlink("/etc/hostname", p.at("conf/link"));
+  fs::create_symlink("/etc", p.at("include/etc"));
+  Result<Manifest> r = p.parse("version: 1\nproject: demo\n"
+                               "binaries:\n"
+                               "  - name: app\n"
+                               "    sources: [/etc/x.c, src/main.cpp]\n"
+                               "    include_dirs: [/usr/include, include/etc]\n"
+                               "images:\n"
+                               "  - name: demo\n"
+                               "    binaries: [app]\n"
+                               "    files:\n"
+                               "      - {src: ../../etc/passwd, dest: /p}\n"
+                               "      - {src: conf/link, dest: /h}\n"
+                               "output: {dir: /tmp/elsewhere}\n");
+  REQUIRE_FALSE(r.ok());
+  std::string text = details_of(r);
+  CHECK(text.find("binaries[0].sources[0]: '/etc/x.c' is outside") != std::string::npos);
+  CHECK(text.find("binaries[0].include_dirs[0]: '/usr/include' is outside") != std::string::npos);
+  CHECK(text.find("binaries[0].include_dirs[1]: 'include/etc' (/etc) is outside") !=
+        std::string::npos);
+  CHECK(text.find("images[0].files[0].src: '../../etc/passwd' is outside") != std::string::npos);
+  CHECK(text.find("images[0].files[1].src: 'conf/link' (/etc/hostname) is outside") !=
+        std::string::npos);
+  CHECK(text.find("output.dir: '/tmp/elsewhere' is outside") != std::string::npos);
 }
 
 TEST_CASE("Manifest::diagnostic formats a message about a node") {
