@@ -3,8 +3,8 @@
  *
  * In a container the application is PID 1: the kernel installs no default signal actions for it
  * (so SIGTERM is ignored unless handled) and orphans are reparented to it (so zombies pile up
- * unless it reaps them). This init runs the real program as its child, forwards the signals a
- * container runtime sends, reaps every zombie, and exits with the child's status.
+ * unless it reaps them). This init runs the real program as its child, forwards every signal it
+ * can (see "Signals" below), reaps every zombie, and exits with the child's status.
  *
  * Freestanding: no libc, raw system calls for x86_64, aarch64 and armv7 (EABI). Every system call
  * is checked. Usage: init [--] PROGRAM [ARGS...]
@@ -13,17 +13,18 @@
 typedef unsigned long size_t;
 typedef long ssize_t;
 
-#define SIGHUP 1
-#define SIGINT 2
-#define SIGQUIT 3
-#define SIGUSR1 10
-#define SIGUSR2 12
-#define SIGTERM 15
+/* The same numbers on all three architectures (asm-generic/signal.h; x86's and arm's own
+   asm/signal.h repeat them); 32..64 are the real-time signals. */
+#define SIGILL 4
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGSEGV 11
 #define SIGCHLD 17
-#define SIGWINCH 28
+#define SIGTTIN 21
+#define SIGTTOU 22
 
-#define SIG_BLOCK 0
 #define SIG_SETMASK 2
+#define SIG_IGN 1
 #define WNOHANG 1
 #define ECHILD 10
 #define EINTR 4
@@ -36,6 +37,7 @@ typedef long ssize_t;
 
 #if defined(__x86_64__)
 #define NR_write 1
+#define NR_rt_sigaction 13
 #define NR_rt_sigprocmask 14
 #define NR_getpid 39
 #define NR_clone 56
@@ -49,6 +51,7 @@ typedef long ssize_t;
 #define NR_write 64
 #define NR_exit_group 94
 #define NR_kill 129
+#define NR_rt_sigaction 134
 #define NR_rt_sigprocmask 135
 #define NR_rt_sigtimedwait 137
 #define NR_prctl 167
@@ -64,6 +67,7 @@ typedef long ssize_t;
 #define NR_wait4 114
 #define NR_clone 120
 #define NR_prctl 172
+#define NR_rt_sigaction 174
 #define NR_rt_sigprocmask 175
 #define NR_rt_sigtimedwait 177
 #define NR_exit_group 248
@@ -110,8 +114,48 @@ typedef unsigned long long ksigset;
 #define SIGSET_SIZE 8
 #define BIT(sig) (1ULL << ((sig) - 1))
 
-static const ksigset k_forwarded = BIT(SIGHUP) | BIT(SIGINT) | BIT(SIGQUIT) | BIT(SIGUSR1) |
-                                   BIT(SIGUSR2) | BIT(SIGTERM) | BIT(SIGWINCH);
+/*
+ * Signals. Every signal the init does not keep for itself is blocked, collected with
+ * rt_sigtimedwait and sent on to the child: a container runtime stops a container with whatever
+ * its stop signal says (SIGRTMIN+3 for systemd, SIGPWR, SIGALRM...), and a signal the init
+ * swallowed would leave the container running until the runtime's kill timeout. The real-time
+ * signals are forwarded too, all of 32..64: glibc and musl keep the first few for their threads,
+ * but the init has no libc and the child's libc decides what they mean. As in tini:
+ * - SIGCHLD is not forwarded: it tells the init to reap.
+ * - SIGSEGV, SIGBUS, SIGFPE and SIGILL stay unblocked at their default action, so a fault in the
+ *   init ends it like any program, without relying on the kernel to force a blocked fault
+ *   through. Sent with kill they are not forwarded: the kernel drops every signal but SIGKILL
+ *   and SIGSTOP that a namespace's PID 1 leaves at its default action.
+ *   tini keeps SIGABRT, SIGTRAP and SIGSYS for itself as well (libc's abort, breakpoints,
+ *   seccomp's traps); this init has no libc and no breakpoints, and the kernel forces a trap or
+ *   a seccomp SIGSYS through a blocked mask like a fault, so those three are forwarded.
+ * - SIGTTIN and SIGTTOU are ignored, not forwarded. The terminal sends them to the process group
+ *   of a background reader or writer, so a child that caused one has it already; forwarding the
+ *   init's would stop the program for what the init did. Ignoring them also means no write of
+ *   the init ever stops it. Ignored stays ignored across execve: the child gets back the
+ *   dispositions the init started with.
+ * - SIGTSTP and SIGCONT are forwarded: job control is for the program; the init never stops.
+ * SIGKILL and SIGSTOP cannot be caught; the kernel drops their bits from the masks.
+ */
+static const ksigset k_faults = BIT(SIGILL) | BIT(SIGBUS) | BIT(SIGFPE) | BIT(SIGSEGV);
+static const ksigset k_terminal = BIT(SIGTTIN) | BIT(SIGTTOU);
+static const ksigset k_waited = ~(k_faults | k_terminal); /* forwarded, and SIGCHLD */
+static const int k_ignored[2] = {SIGTTIN, SIGTTOU};
+
+/* The kernel's struct sigaction for rt_sigaction (all three have sa_restorer); the mask as two
+   32-bit words keeps armv7's layout, where it follows the restorer without padding. */
+struct ksigaction {
+  long handler;
+  unsigned long flags;
+  long restorer;
+  unsigned int mask[2];
+};
+
+/* What the child gets back before exec: the init's original mask and terminal dispositions. */
+struct inherited {
+  ksigset mask;
+  struct ksigaction ignored[2];
+};
 
 /* Compilers may emit calls to these even with -ffreestanding. */
 void* memset(void* dst, int c, size_t n) {
@@ -267,10 +311,14 @@ static long exec_program(char** argv, char** envp) {
   return result;
 }
 
-static __attribute__((noreturn)) void run_child(char** argv, char** envp, ksigset* original) {
-  long r = sys4(NR_rt_sigprocmask, SIG_SETMASK, original, 0, SIGSET_SIZE);
+static __attribute__((noreturn)) void run_child(char** argv, char** envp,
+                                                const struct inherited* original) {
+  long r = sys4(NR_rt_sigprocmask, SIG_SETMASK, &original->mask, 0, SIGSET_SIZE);
+  for (int i = 0; i < 2 && r == 0; i++) {
+    r = sys4(NR_rt_sigaction, k_ignored[i], &original->ignored[i], 0, SIGSET_SIZE);
+  }
   if (r < 0) {
-    complain("sigprocmask in child", 0, -r);
+    complain("restoring signals in child", 0, -r);
     exit_now(126);
   }
   r = exec_program(argv, envp);
@@ -308,11 +356,10 @@ static int reap(long child, int* code) {
 }
 
 static int supervise(long child) {
-  ksigset wanted = k_forwarded | BIT(SIGCHLD);
   unsigned char info[128]; /* siginfo_t; si_signo is its first int */
   int code = 0;
   for (;;) {
-    long sig = sys4(NR_rt_sigtimedwait, &wanted, info, 0, SIGSET_SIZE);
+    long sig = sys4(NR_rt_sigtimedwait, &k_waited, info, 0, SIGSET_SIZE);
     if (sig == -EINTR || sig == -EAGAIN) {
       continue;
     }
@@ -331,6 +378,26 @@ static int supervise(long child) {
       }
     }
   }
+}
+
+/* Blocks what is forwarded (before the child exists, so none is lost) and ignores SIGTTIN and
+   SIGTTOU; the mask is set, not added to, so that the fault signals are unblocked even if the
+   init inherited them blocked. Returns 0 after saying what failed. */
+static int take_signals(struct inherited* original) {
+  long r = sys4(NR_rt_sigprocmask, SIG_SETMASK, &k_waited, &original->mask, SIGSET_SIZE);
+  if (r < 0) {
+    complain("sigprocmask", 0, -r);
+    return 0;
+  }
+  static const struct ksigaction k_ignore = {SIG_IGN, 0, 0, {0, 0}};
+  for (int i = 0; i < 2; i++) {
+    r = sys4(NR_rt_sigaction, k_ignored[i], &k_ignore, &original->ignored[i], SIGSET_SIZE);
+    if (r < 0) {
+      complain("sigaction", 0, -r);
+      return 0;
+    }
+  }
+  return 1;
 }
 
 int start_c(long* sp) {
@@ -353,11 +420,8 @@ int start_c(long* sp) {
       complain("prctl(PR_SET_CHILD_SUBREAPER)", 0, -r);
     }
   }
-  ksigset all = ~0ULL;
-  ksigset original = 0;
-  long r = sys4(NR_rt_sigprocmask, SIG_BLOCK, &all, &original, SIGSET_SIZE);
-  if (r < 0) {
-    complain("sigprocmask", 0, -r);
+  struct inherited original;
+  if (!take_signals(&original)) {
     return 1;
   }
   long child = sys6(NR_clone, SIGCHLD, 0, 0, 0, 0);
