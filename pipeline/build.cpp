@@ -21,6 +21,8 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input,
                                                 const tc::BuildTools& tools, Events& events) {
   std::vector<tc::BinaryRequest> requests;
   for (const Target& t : input.targets) {
+    fs::path dir = binary_path(input, t).parent_path();
+    sweep_stale(dir.empty() ? fs::path(".") : dir, "." + input.name + ".");
     tc::BinaryRequest r;
     r.sources = input.sources;
     r.target = t;

@@ -276,6 +276,7 @@ Result<std::vector<pk::Image>> build_images(const ImagePlan& plan,
 
 Result<Staging> open_staging(const fs::path& out_dir) {
   SP_TRY(make_dirs(out_dir));
+  sweep_stale(out_dir, ".scratchpack-blobs"); // what killed runs left
   auto dir = std::make_unique<TempDir>(".scratchpack-blobs", out_dir);
   auto store = SP_TRY(pk::BlobStore::open(dir->path()));
   return Staging{std::move(dir), std::move(store)};
@@ -327,6 +328,7 @@ Result<ImageOutputs> write_images(const ImagePlan& plan, const std::vector<pk::I
     wo.docker_platform = docker_platform(images);
   }
   SP_TRY(make_dirs(out_dir));
+  sweep_stale(out_dir, "." + stem + ".");
   bool archive = plan.format == ImageFormat::archive;
   out.path = out_dir / (stem + (archive ? ".tar" : ".oci"));
   if (archive) {

@@ -71,6 +71,12 @@ ImagePlan manifest_image_plan(const mf::Image& img, bool size_profile) {
 
 namespace {
 
+/// `dir` absolute and normal, without a trailing '/' ("." is the working directory itself).
+fs::path absolute_dir(const fs::path& dir) {
+  fs::path p = fs::absolute(dir).lexically_normal();
+  return p.has_filename() || p == p.root_path() ? p : p.parent_path();
+}
+
 using BinaryKey = std::pair<std::string, std::string>; // (binary name, target name)
 
 /// Every binary × target of the manifest; a libc the target contradicts is a problem.
@@ -148,7 +154,7 @@ Result<ReleasePlan> plan_release(const mf::Manifest& m, const fs::path& out_over
   ReleasePlan plan;
   plan.project = m.project;
   plan.base_dir = m.base_dir;
-  plan.out_dir = out_override.empty() ? m.output.dir : fs::absolute(out_override);
+  plan.out_dir = out_override.empty() ? m.output.dir : absolute_dir(out_override);
   plan.push = m.output.push;
   for (mf::OutputFormat f : m.output.formats) {
     plan.formats.push_back(f == mf::OutputFormat::oci_dir ? ImageFormat::oci_dir
@@ -371,6 +377,9 @@ Result<ReleaseOutcome> run_release(const ReleasePlan& plan, const ReleaseRun& op
   // release leaves the previous dist/ (or none) as it was.
   SP_TRY(check_output_dir(plan.out_dir, plan.base_dir));
   SP_TRY(make_dirs(plan.out_dir.parent_path()));
+  // What killed releases left beside dist/.
+  sweep_stale(plan.out_dir.parent_path(), "." + plan.out_dir.filename().string() + ".");
+  sweep_stale(plan.out_dir.parent_path(), ".scratchpack-blobs");
   AtomicPath dist(plan.out_dir);
   TempDir blobs(".scratchpack-blobs", plan.out_dir.parent_path());
   pk::BlobStore store = SP_TRY(pk::BlobStore::open(blobs.path()));

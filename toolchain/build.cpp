@@ -319,6 +319,7 @@ Result<std::vector<BinaryResult>> build_binaries(const std::vector<BinaryRequest
   }
   SP_TRY(diag.status());
   auto sysroots = SP_TRY(ready_sysroots(requests, cxx, tools, report));
+  sweep_stale(temp_root(), "scratchpack-objs"); // what killed builds left
   TempDir objdir("scratchpack-objs");
   std::vector<Unit> units = plan_units(requests, sysroots, objdir.path());
   auto compiled = SP_TRY(compile_all(units, requests, tools, report));

@@ -322,7 +322,7 @@ Result<Sysroot> build_libcxx(const Sysroot& sysroot, const fs::path& dir,
   if (!tools) {
     return tools.take_error();
   }
-  remove_leftovers(root, {"." + entry + ".tmp-", "build-" + entry + "."});
+  remove_leftovers(root, {"." + entry + ".", "build-" + entry + "."});
   auto src = ensure_llvm_source(search.cache, llvm_major(), progress);
   if (!src) {
     return src.take_error();

@@ -25,9 +25,17 @@ std::string errno_text(int err) {
   return std::strerror(err);
 }
 
-/// 64 random bits from the system's source: temporary names no other process will pick.
+/// Six random characters ([a-z0-9], 31 bits from the system's source), the shape mkstemp uses:
+/// with the pid before them, no other process picks the same name, and temporary_owner() can
+/// read the pid back.
 std::string random_suffix() {
-  return random_hex(8);
+  static const char* k_chars = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string hex = random_hex(6);
+  std::string s;
+  for (size_t i = 0; i < 6; ++i) {
+    s += k_chars[std::stoi(hex.substr(2 * i, 2), nullptr, 16) % 36];
+  }
+  return s;
 }
 
 } // namespace
@@ -215,7 +223,9 @@ Status sync_tree(const fs::path& root) {
 
 AtomicPath::AtomicPath(fs::path final_path) : m_final(std::move(final_path)) {
   fs::path dir = m_final.parent_path();
-  std::string name = "." + m_final.filename().string() + ".tmp-" + random_suffix();
+  // .NAME.PID.XXXXXX, like TempFile's: a later run can tell a dead process's leftover.
+  std::string name =
+      "." + m_final.filename().string() + "." + std::to_string(::getpid()) + "." + random_suffix();
   m_temp = dir.empty() ? fs::path(name) : dir / name;
 }
 
@@ -247,9 +257,13 @@ Status AtomicPath::commit() {
   return sync_path(dir);
 }
 
-TempDir::TempDir(std::string_view prefix, const fs::path& parent) {
+fs::path temp_root() {
   const char* base = std::getenv("TMPDIR");
-  std::string dir = !parent.empty() ? parent.string() : base && *base ? base : "/tmp";
+  return base && *base ? fs::path(base) : fs::path("/tmp");
+}
+
+TempDir::TempDir(std::string_view prefix, const fs::path& parent) {
+  std::string dir = !parent.empty() ? parent.string() : temp_root().string();
   // The pid in the name lets a later run sweep what a killed process left (sweep_stale).
   std::string templ =
       dir + "/" + std::string(prefix) + "." + std::to_string(::getpid()) + ".XXXXXX";

@@ -58,8 +58,9 @@ Result<uint64_t> copy_fd(int in, int out, Sha256* hash, const fs::path& what);
 /// Whether durable writes fsync (false with SCRATCHPACK_FSYNC=0, for benchmarks of the cost).
 bool durable_writes();
 
-/// A temporary sibling of `final_path` that becomes `final_path` on commit() and is removed
-/// otherwise (including when an exception or early return leaves the scope).
+/// A temporary sibling of `final_path` (.NAME.PID.XXXXXX) that becomes `final_path` on commit()
+/// and is removed otherwise (including when an exception or early return leaves the scope);
+/// sweep_stale(dir, "." + NAME) removes one a killed process left.
 class AtomicPath {
 public:
   explicit AtomicPath(fs::path final_path);
@@ -79,7 +80,10 @@ private:
   bool m_committed = false;
 };
 
-/// A private directory under `parent` ($TMPDIR or /tmp when empty), removed with everything in
+/// $TMPDIR, or /tmp.
+fs::path temp_root();
+
+/// A private directory under `parent` (temp_root() when empty), removed with everything in
 /// it on destruction.
 class TempDir {
 public:

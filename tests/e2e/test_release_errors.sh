@@ -97,7 +97,9 @@ assert_missing dist
 step "a compile error leaves no dist/ either, and an existing dist/ untouched"
 printf 'int main(void) { return nope; }\n' > src/broken.c
 printf 'version: 1\nproject: p\nbinaries:\n  - name: b\n    sources: [src/broken.c]\n' > broken.yaml
-mkdir dist && echo keep > dist/old.txt
+# A previous release's dist/ (it carries the mark a release leaves; any other non-empty directory
+# is refused before the build: test_hostile_release_out.sh).
+mkdir dist && echo keep > dist/old.txt && touch dist/.scratchpack-release
 capture "$SCRATCHPACK" release -f broken.yaml
 assert_eq 1 "$RC" "exit code"
 assert_contains "$ERR" "error: compilation failed: " "compile error"

@@ -1,9 +1,11 @@
 #include "toolchain/scan/code_refs.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace sp::scan {
 
@@ -246,15 +248,30 @@ bool refers_to(const ElfReader& reader, uint64_t target) {
   const ElfFile& f = reader.file();
   bool big = f.header.big_endian;
   unsigned word = f.header.elf_class == elf::k_class64 ? 8 : 4;
+  // The allocated sections by file offset; one whose bytes overlap a section already taken is
+  // left out. Linkers never lay sections over each other, so nothing real is lost, and a crafted
+  // file with thousands of sections over the same bytes costs one pass over them, not thousands:
+  // the work per call is bounded by the file's size.
+  std::vector<const SectionHeader*> order;
   for (const SectionHeader& sec : f.sections) {
-    if ((sec.flags & elf::k_shf_alloc) == 0 || sec.type == elf::k_sht_nobits) {
+    if ((sec.flags & elf::k_shf_alloc) != 0 && sec.type != elf::k_sht_nobits && sec.size > 0) {
+      order.push_back(&sec);
+    }
+  }
+  std::sort(order.begin(), order.end(), [](const SectionHeader* a, const SectionHeader* b) {
+    return a->offset != b->offset ? a->offset < b->offset : a->size < b->size;
+  });
+  uint64_t covered = 0; // file offsets below this were scanned
+  for (const SectionHeader* sec : order) {
+    if (sec->offset < covered) {
       continue;
     }
-    std::optional<std::string_view> bytes = reader.section_bytes(sec);
+    std::optional<std::string_view> bytes = reader.section_bytes(*sec);
     if (!bytes) {
       continue;
     }
-    Span span{*bytes, sec.addr, (sec.flags & elf::k_shf_execinstr) != 0};
+    covered = sec->offset + sec->size;
+    Span span{*bytes, sec->addr, (sec->flags & elf::k_shf_execinstr) != 0};
     if (span.exec && code_refers(span, f.header.machine, target, big)) {
       return true;
     }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 namespace sp::scan {
 
@@ -213,7 +214,11 @@ void check_glibc_traps(const ElfReader& reader, const ScanOptions& options, ElfF
     warnings.push_back({std::move(name), ""});
   }
   bool iconv_seen = false;
+  std::set<std::string> seen; // one finding per function, however many sections name it
   for (const LinkWarning& w : warnings) {
+    if (!seen.insert(w.symbol).second) {
+      continue;
+    }
     std::optional<Finding> f;
     if (is_dl_function(w.symbol)) {
       // dlopen.o is in every static glibc >= 2.34 (libc's static start-up pulls it in), so its
