@@ -53,6 +53,14 @@ std::string api_host(std::string_view registry);
 /// HOST:PORT.
 bool allows_insecure(std::string_view registry, const std::vector<std::string>& insecure);
 
+/// True when a URL a registry sent (a token realm, an upload Location) may be reached over plain
+/// HTTP or unverified TLS — and so receive credentials that way: its host is listed in
+/// `insecure` (HOST, or HOST:PORT with the URL's port), or it is loopback and so is `registry`.
+/// A remote registry cannot send credentials to this machine's plain-HTTP services, and a
+/// loopback one cannot send them anywhere else.
+bool allows_insecure_url(std::string_view registry, const http::Url& url,
+                         const std::vector<std::string>& insecure);
+
 /// When and how often a request is tried again.
 struct RetryPolicy {
   int max_attempts = 5;                             ///< tries per request or upload, first included
