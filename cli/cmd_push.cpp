@@ -68,7 +68,8 @@ void register_push(CLI::App& app, Io& io, int& rc) {
                 "NAME@DIGEST");
   cmd->footer("Credentials: --creds USER:PASS, else $REGISTRY_AUTH_FILE, podman's auth.json, "
               "docker's config.json ($DOCKER_CONFIG). Plain HTTP only for loopback registries "
-              "and --insecure-registry hosts. See docs/registry.md.");
+              "and --insecure-registry hosts. Each request ends within --timeout (default 5m) "
+              "plus 1s per 8 KiB it uploads. See docs/registry.md.");
   cmd->callback([f, &io, &rc] { rc = run_push(*f, io); });
 }
 

@@ -7,10 +7,17 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <utility>
 
 namespace sp::cli {
 
 namespace pk = publish;
+
+namespace {
+
+constexpr const char* k_timeout_env = "SCRATCHPACK_PUSH_TIMEOUT";
+
+} // namespace
 
 void add_push_flags(CLI::App* cmd, PushFlags& flags, bool with_push_ref) {
   if (with_push_ref) {
@@ -32,9 +39,63 @@ void add_push_flags(CLI::App* cmd, PushFlags& flags, bool with_push_ref) {
   cmd->add_option("--chunk-size", flags.chunk_size,
                   "Upload blobs larger than this in chunks of this size, e.g. 8M (0: one "
                   "request per blob)");
+  cmd->add_option("--timeout", flags.timeout,
+                  "Deadline of each registry request, plus 1s per 8 KiB it uploads, e.g. 90s, 5m "
+                  "(default 5m or $SCRATCHPACK_PUSH_TIMEOUT; 0: none)");
   cmd->add_option("--retries", flags.retries, "Attempts per request before giving up (default 5)");
   cmd->add_flag("-q,--quiet", flags.quiet, "No progress lines on stderr");
 }
+
+Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  std::string_view t = trim(text);
+  uint64_t scale = 1000;
+  for (auto [suffix, ms] : {std::pair<std::string_view, uint64_t>{"ms", 1},
+                            {"s", 1000},
+                            {"m", 60000},
+                            {"h", 3600000}}) {
+    if (t.ends_with(suffix)) {
+      t.remove_suffix(suffix.size());
+      scale = ms;
+      break;
+    }
+  }
+  unsigned long long n = 0;
+  if (!parse_uint(t, n) || n > (uint64_t(1) << 40) / scale) {
+    return usage_error("duration '" + std::string(text) + "'",
+                       "expects a duration such as 90s, 5m or 1h (0: no deadline)");
+  }
+  return std::chrono::milliseconds(n * scale);
+}
+
+namespace {
+
+std::string env_value(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// --timeout, else $SCRATCHPACK_PUSH_TIMEOUT, else the default.
+void plan_timeout(const PushFlags& flags, pk::PushOptions& o, Diagnostics& diag) {
+  std::string text = flags.timeout;
+  std::string what = "--timeout " + flags.timeout;
+  if (text.empty()) {
+    text = env_value(k_timeout_env);
+    what = std::string("$") + k_timeout_env + "=" + text;
+  }
+  if (text.empty()) {
+    return;
+  }
+  Result<std::chrono::milliseconds> d = parse_duration(text);
+  if (d) {
+    o.timeout = *d;
+  } else {
+    Error e = d.take_error();
+    e.what = what;
+    diag.add(std::move(e));
+  }
+}
+
+} // namespace
 
 Result<uint64_t> parse_size(std::string_view text) {
   std::string_view t = trim(text);
@@ -76,6 +137,7 @@ Result<pk::PushOptions> to_push_options(const PushFlags& flags) {
     o.credentials.explicit_creds = flags.creds;
     diag.check(pk::parse_creds(flags.creds));
   }
+  plan_timeout(flags, o, diag);
   o.insecure_registries = flags.insecure_registries;
   o.mount_from = flags.mount_from;
   o.extra_tags = flags.tags;

@@ -6,6 +6,7 @@
 #include "publish/registry.h"
 #include "util/result.h"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -26,17 +27,22 @@ struct PushFlags {
   std::vector<std::string> mount_from;
   std::vector<std::string> tags; ///< extra tags
   std::string chunk_size;        ///< "8M", "512K", "0" (empty: the default)
+  std::string timeout;           ///< "90s", "5m", "0" (empty: $SCRATCHPACK_PUSH_TIMEOUT or 5m)
   int retries = 0;               ///< attempts per request; 0: the default
   bool quiet = false;            ///< no progress lines
 };
 
-/// Adds --creds, --insecure-registry, --mount-from, --tag, --chunk-size, --retries and -q to
-/// `cmd`; with `with_push_ref` also `--push REF` (for build and package).
+/// Adds --creds, --insecure-registry, --mount-from, --tag, --chunk-size, --timeout, --retries
+/// and -q to `cmd`; with `with_push_ref` also `--push REF` (for build and package).
 void add_push_flags(CLI::App* cmd, PushFlags& flags, bool with_push_ref = false);
 
-/// PushOptions from the flags and the environment: credential files (default_credential_sources)
-/// and $SCRATCHPACK_RETRY_BASE_MS (the first retry's wait, for tests).
+/// PushOptions from the flags and the environment: credential files (default_credential_sources),
+/// --timeout or $SCRATCHPACK_PUSH_TIMEOUT, and $SCRATCHPACK_RETRY_BASE_MS (the first retry's
+/// wait, for tests). Every problem is reported.
 Result<publish::PushOptions> to_push_options(const PushFlags& flags);
+
+/// Parses a duration: "90" or "90s", "500ms", "5m", "1h"; "0" means no deadline.
+Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 /// Parses a byte count: "1048576", "512K", "8M", "1G" (binary units).
 Result<uint64_t> parse_size(std::string_view text);

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <curl/curl.h>
@@ -191,7 +192,9 @@ public:
     configure(request, headers.get(), body, sink);
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(m_curl, CURLOPT_ERRORBUFFER, error);
+    auto started = std::chrono::steady_clock::now();
     CURLcode code = curl_easy_perform(m_curl);
+    auto elapsed = std::chrono::steady_clock::now() - started;
     if (body.fd >= 0) {
       ::close(body.fd);
     }
@@ -201,6 +204,14 @@ public:
       response.net_message = error[0] ? error : curl_easy_strerror(code);
       if (body.failed) {
         response.net_message = request.body_file->path.string() + ": cannot be read";
+      }
+      // CURLE_OPERATION_TIMEDOUT is also the connect and the stall timeout; it is the deadline
+      // when the whole budget is spent. libcurl counts whole milliseconds from a moment after
+      // our clock started and fires up to a millisecond early by ours: allow for that.
+      if (code == CURLE_OPERATION_TIMEDOUT && request.timeout.count() > 0 &&
+          elapsed + std::chrono::milliseconds(50) >= request.timeout) {
+        response.net_error = NetError::deadline;
+        response.net_message = "no complete answer within " + format_duration(request.timeout);
       }
       return response;
     }
@@ -229,6 +240,9 @@ private:
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, m_options.connect_timeout_s);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, m_options.stall_timeout_s);
+    if (request.timeout.count() > 0) {
+      curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    }
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     // Nothing here puts a user name in a URL: one that a server sent is refused, never used.
@@ -488,6 +502,17 @@ std::string status_text(long status) {
   return "HTTP " + std::to_string(status);
 }
 
+std::string format_duration(std::chrono::milliseconds d) {
+  long long ms = d.count();
+  if (ms % 60000 == 0 && ms != 0) {
+    return std::to_string(ms / 60000) + "m";
+  }
+  if (ms % 1000 == 0) {
+    return std::to_string(ms / 1000) + "s";
+  }
+  return std::to_string(ms) + "ms";
+}
+
 std::string_view describe(NetError e) {
   switch (e) {
   case NetError::none:
@@ -504,6 +529,8 @@ std::string_view describe(NetError e) {
     return "the reply was cut short";
   case NetError::timeout:
     return "the exchange timed out";
+  case NetError::deadline:
+    return "timed out";
   case NetError::tls:
     return "TLS failed";
   case NetError::resolve:

@@ -7,6 +7,7 @@
 #include "util/fs.h"
 #include "util/result.h"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,6 +42,9 @@ struct Request {
   bool insecure_tls = false;
   /// Follow up to a few redirects (token endpoints may redirect; uploads never do).
   bool follow_redirects = false;
+  /// The whole exchange (connect, send, answer) must end within this; 0: no deadline (the
+  /// transport's connect and stall timeouts still apply).
+  std::chrono::milliseconds timeout{0};
 
   /// Bytes the body holds.
   uint64_t body_size() const { return body_file ? body_file->length : body.size(); }
@@ -55,7 +59,8 @@ enum class NetError {
   recv,
   empty_reply,
   partial,
-  timeout,
+  timeout,  ///< connecting took too long, or the exchange stalled
+  deadline, ///< the exchange was still running when Request::timeout ran out
   tls,
   resolve,
   other
@@ -82,8 +87,8 @@ public:
 struct CurlOptions {
   std::string user_agent = "scratchpack";
   long connect_timeout_s = 30;
-  /// An exchange slower than 1 byte/s for this long is abandoned (instead of a total timeout,
-  /// which a large layer on a slow link would hit).
+  /// An exchange slower than 1 byte/s for this long is abandoned. The total deadline is per
+  /// request (Request::timeout), sized by the caller to the bytes the request sends.
   long stall_timeout_s = 60;
   /// Response bodies are cut at this size.
   size_t max_body = 4u << 20;
@@ -144,6 +149,9 @@ std::string url_host(std::string_view url);
 
 /// True for names that can only mean this machine: localhost, 127.0.0.0/8 and ::1.
 bool is_loopback_host(std::string_view host);
+
+/// "5s", "1500ms", "5m": a duration as the --timeout flag writes it.
+std::string format_duration(std::chrono::milliseconds d);
 
 /// "404 Not Found", "503 Service Unavailable"… ("HTTP 599" for codes without a known phrase).
 std::string status_text(long status);

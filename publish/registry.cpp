@@ -301,6 +301,13 @@ bool allows_insecure_url(std::string_view registry, const http::Url& url,
   return r && http::is_loopback_host(r->host) && http::is_loopback_host(url.host);
 }
 
+std::chrono::milliseconds request_deadline(std::chrono::milliseconds timeout, uint64_t body_bytes) {
+  if (timeout.count() <= 0) {
+    return std::chrono::milliseconds(0);
+  }
+  return timeout + std::chrono::milliseconds(body_bytes * 1000 / k_min_upload_rate);
+}
+
 bool is_retryable(const http::Response& response) {
   if (response.status == 0) {
     switch (response.net_error) {

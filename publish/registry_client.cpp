@@ -129,6 +129,8 @@ Error RegistryClient::unexpected(const http::Response& r, std::string_view step)
                               m_ref.registry;
     } else if (r.net_error == http::NetError::connect) {
       hint = "is a registry listening at " + m_ref.registry + "?";
+    } else if (r.net_error == http::NetError::deadline) {
+      hint = "if the registry is only slow, raise --timeout (or $SCRATCHPACK_PUSH_TIMEOUT)";
     }
     return error(where + ": " + failure_text(r), hint);
   }
@@ -148,14 +150,15 @@ bool RegistryClient::is_ours(const http::Url& url) const {
   return base && http::same_origin(url, *base);
 }
 
-// Unverified TLS only where allowed. True when the request goes to the registry's own origin
-// (only those carry the Authorization header).
+// Unverified TLS only where allowed, and a deadline sized to the body. True when the request
+// goes to the registry's own origin (only those carry the Authorization header).
 bool RegistryClient::prepare(http::Request& request) const {
   Result<http::Url> url = http::parse_url(request.url);
   bool ours = url && is_ours(*url);
   request.insecure_tls =
       ours ? m_insecure
            : url && allows_insecure_url(m_ref.registry, *url, m_options.insecure_registries);
+  request.timeout = request_deadline(m_options.timeout, request.body_size());
   return ours;
 }
 
@@ -229,8 +232,10 @@ void RegistryClient::wait_before_retry(int failed_attempts, const http::Response
 http::Response RegistryClient::send_unauthenticated(const http::Request& request,
                                                     std::string_view step) {
   int max = std::max(1, m_options.retry.max_attempts);
+  http::Request prepared = request;
+  prepared.timeout = request_deadline(m_options.timeout, request.body_size());
   for (int attempt = 1;; ++attempt) {
-    http::Response r = m_transport.send(request);
+    http::Response r = m_transport.send(prepared);
     if (!is_retryable(r) || attempt >= max) {
       return r;
     }
@@ -264,7 +269,8 @@ Status RegistryClient::ping() {
     }
     last = *r;
     if (last.status == 0 && scheme == "https" && schemes.size() > 1 &&
-        last.net_error != http::NetError::connect && last.net_error != http::NetError::resolve) {
+        last.net_error != http::NetError::connect && last.net_error != http::NetError::resolve &&
+        last.net_error != http::NetError::deadline) {
       continue; // no TLS there: an insecure registry may speak plain HTTP
     }
     break;

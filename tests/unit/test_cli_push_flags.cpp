@@ -1,4 +1,5 @@
 #include "cli/push_flags.h"
+#include "cli_run.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
@@ -58,4 +59,70 @@ TEST_CASE("cli push flags: the JSON result holds the reference, digest and count
   CHECK(j["blobs_skipped"] == 0);
   CHECK(j["blobs_mounted"] == 0);
   CHECK(j["bytes_uploaded"] == 1234);
+}
+
+namespace {
+
+// Runs to_push_options over `args` (push flags).
+Result<publish::PushOptions> options_for(const std::vector<std::string>& args) {
+  CLI::App app;
+  cli::PushFlags flags;
+  cli::add_push_flags(&app, flags, true);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  app.parse(reversed);
+  return cli::to_push_options(flags);
+}
+
+// Sets (or, with nullptr, unsets) an environment variable for one scope.
+struct ScopedEnv {
+  std::string name;
+  ScopedEnv(std::string n, const char* value) : name(std::move(n)) {
+    value ? ::setenv(name.c_str(), value, 1) : ::unsetenv(name.c_str());
+  }
+  ~ScopedEnv() { ::unsetenv(name.c_str()); }
+};
+
+} // namespace
+
+TEST_CASE("cli push flags: durations take ms, s, m and h") {
+  using ms = std::chrono::milliseconds;
+  CHECK(cli::parse_duration("90").value() == ms(90000));
+  CHECK(cli::parse_duration("90s").value() == ms(90000));
+  CHECK(cli::parse_duration("500ms").value() == ms(500));
+  CHECK(cli::parse_duration("5m").value() == ms(300000));
+  CHECK(cli::parse_duration("1h").value() == ms(3600000));
+  CHECK(cli::parse_duration("0").value() == ms(0));
+  for (const char* bad : {"", "5x", "-1", "1.5s", "s", "99999999999999h"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(cli::parse_duration(bad).ok());
+  }
+}
+
+TEST_CASE("cli push flags: --timeout, else $SCRATCHPACK_PUSH_TIMEOUT, else 5 minutes") {
+  using ms = std::chrono::milliseconds;
+  ScopedEnv unset("SCRATCHPACK_PUSH_TIMEOUT", nullptr);
+  CHECK(options_for({}).value().timeout == ms(300000));
+  CHECK(options_for({"--timeout", "30s"}).value().timeout == ms(30000));
+  CHECK(options_for({"--timeout", "0"}).value().timeout == ms(0));
+  ScopedEnv env("SCRATCHPACK_PUSH_TIMEOUT", "2m");
+  CHECK(options_for({}).value().timeout == ms(120000));
+  CHECK(options_for({"--timeout", "3s"}).value().timeout == ms(3000)); // the flag wins
+
+  auto bad = options_for({"--timeout", "soon"});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().what == "--timeout soon");
+  CHECK(bad.error().exit_code() == 2);
+  ::setenv("SCRATCHPACK_PUSH_TIMEOUT", "later", 1);
+  auto bad_env = options_for({});
+  REQUIRE_FALSE(bad_env.ok());
+  CHECK(bad_env.error().what == "$SCRATCHPACK_PUSH_TIMEOUT=later");
+}
+
+TEST_CASE("cli push flags: every pushing command has --timeout") {
+  for (const char* command : {"push", "build", "package", "release"}) {
+    CAPTURE(command);
+    testing::Run help = testing::scratchpack({command, "--help"});
+    CHECK(help.rc == 0);
+    CHECK(help.out.find("--timeout") != std::string::npos);
+  }
 }

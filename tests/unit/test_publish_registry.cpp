@@ -158,6 +158,18 @@ TEST_CASE("publish.registry: where a URL from the registry may get plain HTTP") 
   CHECK_FALSE(allows_insecure_url("r.lan", url("http://10.200.0.2/t"), {"r.lan"}));
 }
 
+TEST_CASE("publish.registry: a request's deadline grows with the bytes it sends") {
+  using ms = std::chrono::milliseconds;
+  CHECK(request_deadline(ms(300000), 0) == ms(300000));
+  CHECK(request_deadline(ms(300000), 8u << 20) == ms(300000 + 1024 * 1000)); // 8 MiB: +1024 s
+  CHECK(request_deadline(ms(5000), 4096) == ms(5500));
+  CHECK(request_deadline(ms(0), 1u << 30) == ms(0)); // no deadline stays none
+  CHECK(k_default_timeout == ms(300000));
+  CHECK(http::format_duration(ms(300000)) == "5m");
+  CHECK(http::format_duration(ms(5000)) == "5s");
+  CHECK(http::format_duration(ms(1500)) == "1500ms");
+}
+
 TEST_CASE("publish.registry: plain HTTP only for loopback and listed registries") {
   CHECK(http::is_loopback_host("localhost"));
   CHECK(http::is_loopback_host("127.0.0.1"));
@@ -205,6 +217,7 @@ TEST_CASE("publish.registry: retry policy — what is retried and how long to wa
   CHECK(is_retryable(response(0, http::NetError::empty_reply)));
   CHECK(is_retryable(response(0, http::NetError::partial)));
   CHECK(is_retryable(response(0, http::NetError::timeout)));
+  CHECK_FALSE(is_retryable(response(0, http::NetError::deadline)));
   CHECK_FALSE(is_retryable(response(0, http::NetError::tls)));
   CHECK_FALSE(is_retryable(response(0, http::NetError::resolve)));
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <doctest/doctest.h>
+#include <map>
 
 using namespace sp;
 using namespace sp::packager;
@@ -574,4 +575,41 @@ TEST_CASE("publish.registry push: a Location on another host gets no credentials
     CHECK(http::header_value(r.headers, "Authorization").empty());
     CHECK_FALSE(r.insecure_tls);
   }
+}
+
+TEST_CASE("publish.registry push: every request has a deadline; a spent one is not retried") {
+  Fixture f;
+  Image image = f.image("deadline");
+  std::map<std::string, std::chrono::milliseconds> deadlines;
+  f.registry.fault = [&](const http::Request& r) -> std::optional<http::Response> {
+    deadlines[r.method] = std::max(deadlines[r.method], r.timeout);
+    return std::nullopt;
+  };
+  PushOptions o = f.options();
+  o.timeout = std::chrono::seconds(7);
+  REQUIRE(push(image, f.store, f.ref(), o).ok());
+  using ms = std::chrono::milliseconds;
+  CHECK(deadlines["GET"] == ms(7000));
+  CHECK(deadlines["HEAD"] == ms(7000));
+  uint64_t biggest = std::max(image.layers[0].size, image.config.size);
+  CHECK(deadlines["PUT"] ==
+        request_deadline(ms(7000), std::max<uint64_t>(biggest, image.manifest_bytes.size())));
+  CHECK(deadlines["PUT"] > ms(7000));
+
+  // A registry that never finishes its answer: one attempt, a clear error, exit 1.
+  f.registry.log.clear();
+  f.registry.fault = [](const http::Request& r) -> std::optional<http::Response> {
+    http::Response hung;
+    hung.net_error = http::NetError::deadline;
+    hung.net_message = "no complete answer within " + http::format_duration(r.timeout);
+    return hung;
+  };
+  auto r = push(image, f.store, f.ref(), o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().why ==
+        "GET /v2/ at https://registry.test: timed out (no complete answer within 7s)");
+  CHECK(r.error().hint.find("--timeout") != std::string::npos);
+  CHECK(r.error().exit_code() == 1);
+  CHECK(f.registry.count("GET /v2/") == 1);
+  CHECK(f.waits.empty());
 }
