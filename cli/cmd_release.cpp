@@ -49,18 +49,18 @@ void print_summary(Io& io, const pipeline::ReleasePlan& plan,
 
 /// The plan and how to run it, every problem of the manifest and the flags reported.
 Result<std::pair<pipeline::ReleasePlan, std::optional<publish::PushOptions>>>
-plan(const ReleaseFlags& f) {
+plan(const ReleaseFlags& f, std::istream* in) {
   auto manifest = SP_TRY(manifests::load_manifest(f.manifest, pipeline::target_hooks()));
   auto plan = SP_TRY(pipeline::plan_release(manifest, f.out_dir));
   std::optional<publish::PushOptions> push;
   if (f.push || plan.push) {
-    push = SP_TRY(to_push_options(f.push_flags));
+    push = SP_TRY(to_push_options(f.push_flags, in));
   }
   return std::pair{std::move(plan), std::move(push)};
 }
 
 int run_release(const ReleaseFlags& f, Io& io) {
-  auto planned = plan(f);
+  auto planned = plan(f, io.in);
   if (!planned) {
     return print_error(io, planned.error());
   }

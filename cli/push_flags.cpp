@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <istream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <utility>
 
@@ -15,7 +17,10 @@ namespace pk = publish;
 
 namespace {
 
+constexpr const char* k_user_env = "SCRATCHPACK_REGISTRY_USER";
+constexpr const char* k_password_env = "SCRATCHPACK_REGISTRY_PASSWORD";
 constexpr const char* k_timeout_env = "SCRATCHPACK_PUSH_TIMEOUT";
+constexpr size_t k_max_password = 64u << 10;
 
 } // namespace
 
@@ -25,8 +30,13 @@ void add_push_flags(CLI::App* cmd, PushFlags& flags, bool with_push_ref) {
                     "Push the image to a registry: HOST[:PORT]/NAME[:TAG] (prints the digest)");
   }
   cmd->add_option("--creds", flags.creds,
-                  "Registry credentials USER:PASS (default: $REGISTRY_AUTH_FILE, podman's "
-                  "auth.json, docker's config.json)");
+                  "Registry credentials USER:PASS. Other users can read them in ps and "
+                  "/proc/PID/cmdline: prefer --password-stdin or $SCRATCHPACK_REGISTRY_PASSWORD "
+                  "(default: $REGISTRY_AUTH_FILE, podman's auth.json, docker's config.json)");
+  cmd->add_option("--username", flags.username, "Registry user name for --password-stdin");
+  cmd->add_flag("--password-stdin", flags.password_stdin,
+                "Read the registry password from stdin (one trailing newline is dropped); or set "
+                "$SCRATCHPACK_REGISTRY_USER and $SCRATCHPACK_REGISTRY_PASSWORD");
   cmd->add_option("--insecure-registry", flags.insecure_registries,
                   "Allow plain HTTP / unverified TLS for HOST[:PORT] (loopback always is)")
       ->allow_extra_args(false);
@@ -69,9 +79,82 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
 
 namespace {
 
+// The whole of stdin, without one trailing "\n" (then "\r"), as docker login reads it.
+Result<std::string> read_password(std::istream* in) {
+  if (!in) {
+    return usage_error("--password-stdin", "no stdin to read the password from");
+  }
+  std::string text;
+  char buffer[4096];
+  while (in->read(buffer, sizeof buffer) || in->gcount() > 0) {
+    text.append(buffer, static_cast<size_t>(in->gcount()));
+    if (text.size() > k_max_password) {
+      return usage_error("--password-stdin", "stdin holds more than 64 KiB; expected a password");
+    }
+  }
+  if (text.ends_with('\n')) {
+    text.pop_back();
+  }
+  if (text.ends_with('\r')) {
+    text.pop_back();
+  }
+  if (text.empty()) {
+    return usage_error("--password-stdin", "read an empty password from stdin");
+  }
+  return text;
+}
+
 std::string env_value(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
+}
+
+// $SCRATCHPACK_REGISTRY_USER and $SCRATCHPACK_REGISTRY_PASSWORD, both or neither.
+Result<std::optional<pk::FoundCredentials>> credentials_from_env() {
+  std::string user = env_value(k_user_env);
+  std::string password = env_value(k_password_env);
+  if (user.empty() && password.empty()) {
+    return std::optional<pk::FoundCredentials>();
+  }
+  if (user.empty() || password.empty()) {
+    return usage_error(std::string("$") + (user.empty() ? k_password_env : k_user_env),
+                       std::string("is set but $") + (user.empty() ? k_user_env : k_password_env) +
+                           " is not",
+                       "set both, or neither");
+  }
+  return std::optional<pk::FoundCredentials>(
+      pk::FoundCredentials{{user, password}, std::string("$") + k_password_env});
+}
+
+// --creds, or --username with --password-stdin, or the environment: at most one of them.
+void plan_credentials(const PushFlags& flags, std::istream* in, pk::CredentialSources& sources,
+                      Diagnostics& diag) {
+  if (!flags.creds.empty()) {
+    sources.explicit_creds = flags.creds;
+    diag.check(pk::parse_creds(flags.creds));
+    if (flags.password_stdin) {
+      diag.add(usage_error("--creds", "cannot be combined with --password-stdin",
+                           "keep --username USER --password-stdin: --creds is visible in ps"));
+    }
+    return;
+  }
+  if (flags.password_stdin) {
+    if (flags.username.empty()) {
+      diag.add(usage_error("--password-stdin", "needs --username USER"));
+      return;
+    }
+    if (auto password = read_password(in); diag.check(password)) {
+      sources.given = pk::FoundCredentials{{flags.username, *password}, "--password-stdin"};
+    }
+    return;
+  }
+  if (!flags.username.empty()) {
+    diag.add(usage_error("--username", "needs --password-stdin (the password is read from stdin)"));
+    return;
+  }
+  if (auto env = credentials_from_env(); diag.check(env)) {
+    sources.given = *env;
+  }
 }
 
 // --timeout, else $SCRATCHPACK_PUSH_TIMEOUT, else the default.
@@ -129,14 +212,14 @@ Result<uint64_t> parse_size(std::string_view text) {
   return static_cast<uint64_t>(n) * scale;
 }
 
-Result<pk::PushOptions> to_push_options(const PushFlags& flags) {
+Result<pk::PushOptions> to_push_options(const PushFlags& flags, std::istream* in) {
   pk::PushOptions o;
   Diagnostics diag;
   o.credentials = pk::default_credential_sources();
-  if (!flags.creds.empty()) {
-    o.credentials.explicit_creds = flags.creds;
-    diag.check(pk::parse_creds(flags.creds));
-  }
+  plan_credentials(flags, in, o.credentials, diag);
+  // Read (or overridden by a flag): out of the environment, so that no child process of this
+  // one — compilers, podman — inherits the password.
+  ::unsetenv(k_password_env);
   plan_timeout(flags, o, diag);
   o.insecure_registries = flags.insecure_registries;
   o.mount_from = flags.mount_from;

@@ -119,7 +119,8 @@ struct PushCounters {
 };
 
 struct PushOptions {
-  /// --creds, then auth files (see default_credential_sources()).
+  /// --creds, then --password-stdin or the environment (`given`), then auth files (see
+  /// default_credential_sources()).
   CredentialSources credentials;
   /// Registries (HOST or HOST:PORT) that may use plain HTTP or unverified TLS.
   std::vector<std::string> insecure_registries;

@@ -185,6 +185,9 @@ Result<std::optional<FoundCredentials>> find_credentials(std::string_view regist
     }
     return std::optional<FoundCredentials>(FoundCredentials{*c, "--creds"});
   }
+  if (sources.given) {
+    return sources.given;
+  }
   for (const fs::path& file : sources.files) {
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) {

@@ -29,10 +29,12 @@ struct FoundCredentials {
   std::string source;
 };
 
-/// Where to look, in order: `explicit_creds` ("USER:PASS") first, then each file; the first file
-/// with an entry for the registry wins.
+/// Where to look, in order: `explicit_creds` ("USER:PASS", from --creds), then `given` (read by
+/// the CLI from stdin or the environment), then each file; the first file with an entry for the
+/// registry wins.
 struct CredentialSources {
   std::optional<std::string> explicit_creds;
+  std::optional<FoundCredentials> given;
   std::vector<fs::path> files;
 };
 

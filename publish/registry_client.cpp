@@ -106,7 +106,7 @@ Error RegistryClient::auth_error(const http::Response& r) const {
   }
   if (!m_auth.has_credentials()) {
     return error("the registry requires authentication (401 Unauthorized)",
-                 "pass --creds USER:PASS, or log in with 'podman login " + host +
+                 "pass --username USER --password-stdin, or log in with 'podman login " + host +
                      "' or 'docker login " + host + "'");
   }
   return error("the registry rejected the credentials from " + m_auth.credentials_source() +

@@ -150,6 +150,13 @@ assert_eq "" "$OUT" "stdout of a refused push"
 assert_not_contains "$OUT$ERR" "$password" "output"
 assert_not_contains "$OUT$ERR" "$auth" "output"
 
+step "the same through \$SCRATCHPACK_REGISTRY_PASSWORD"
+capture env SCRATCHPACK_REGISTRY_USER="$user" SCRATCHPACK_REGISTRY_PASSWORD="$password" \
+  "$SCRATCHPACK" push out/hello.tar "$registry/hello:latest"
+assert_eq 1 "$RC" "push with credentials from the environment"
+assert_contains "$ERR" "uses plain HTTP; credentials are not sent there" "message"
+assert_eq 0 "$(there_requests)" "requests at the other host ($(cat "$WORK/there.log"))"
+
 step "without credentials the other host is reachable (nothing secret to send)"
 capture env -u DOCKER_CONFIG -u REGISTRY_AUTH_FILE -u XDG_RUNTIME_DIR -u XDG_CONFIG_HOME \
   HOME="$WORK" "$SCRATCHPACK" push out/hello.tar "$registry/hello:latest"

@@ -294,7 +294,7 @@ TEST_CASE("publish.registry push: Basic auth from credentials; none gives the cl
   auto anonymous = push(image, f.store, f.ref(), f.options());
   REQUIRE_FALSE(anonymous.ok());
   CHECK(anonymous.error().why == "the registry requires authentication (401 Unauthorized)");
-  CHECK(anonymous.error().hint.find("--creds USER:PASS") != std::string::npos);
+  CHECK(anonymous.error().hint.find("--username USER --password-stdin") != std::string::npos);
   CHECK(anonymous.error().exit_code() == 1);
 
   PushOptions o = f.options();
