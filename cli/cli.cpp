@@ -82,7 +82,7 @@ int run(const std::vector<std::string>& args, Io& io) {
 
 int main_entry(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
-  Io io{std::cout, std::cerr, color_enabled(1), color_enabled(2)};
+  Io io{std::cout, std::cerr, color_enabled(1), color_enabled(2), &std::cin};
   std::vector<std::string> args(argv + 1, argv + argc);
   int rc = 0;
   try {

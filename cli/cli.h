@@ -8,12 +8,14 @@
 
 namespace sp::cli {
 
-/// Where a command writes. Colour is decided once, from the terminal and NO_COLOR.
+/// Where a command writes (and reads: --password-stdin). Colour is decided once, from the
+/// terminal and NO_COLOR.
 struct Io {
   std::ostream& out;
   std::ostream& err;
   bool color_out = false;
   bool color_err = false;
+  std::istream* in = nullptr; ///< the process's stdin; null: none
 };
 
 /// Runs `scratchpack ARGS...` (args exclude the program name) and returns the exit code.

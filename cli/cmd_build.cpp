@@ -84,16 +84,16 @@ void plan_input(const BuildFlags& f, bool color, pipeline::BuildInput& in, Diagn
   in.out_dir = f.out_dir;
 }
 
-Result<BuildPlan> plan_build(const BuildFlags& f, bool color) {
+Result<BuildPlan> plan_build(const BuildFlags& f, const Io& io) {
   BuildPlan plan;
   Diagnostics diag;
-  plan_input(f, color, plan.input, diag);
+  plan_input(f, io.color_err, plan.input, diag);
   std::string name = plan.input.name.empty() ? "image" : plan.input.name;
   if (auto image = plan_image(f.image, name, {"/" + name}); diag.check(image)) {
     plan.image = std::move(*image);
   }
   if (!f.push.ref.empty()) {
-    if (auto options = to_push_options(f.push); diag.check(options)) {
+    if (auto options = to_push_options(f.push, io.in); diag.check(options)) {
       plan.push = pipeline::PushTarget{f.push.ref, std::move(*options)};
     }
   }
@@ -137,7 +137,7 @@ Result<Published> package_binaries(const BuildPlan& plan,
 }
 
 int run_build(const BuildFlags& f, Io& io) {
-  auto plan = plan_build(f, io.color_err);
+  auto plan = plan_build(f, io);
   if (!plan) {
     return print_error(io, plan.error());
   }

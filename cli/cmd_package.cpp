@@ -37,7 +37,7 @@ struct Common {
   std::optional<pipeline::PushTarget> push;
 };
 
-Result<Common> plan_common(const PackageFlags& f) {
+Result<Common> plan_common(const PackageFlags& f, std::istream* in) {
   Common c;
   Diagnostics diag;
   if (!f.platform.empty()) {
@@ -54,7 +54,7 @@ Result<Common> plan_common(const PackageFlags& f) {
     }
   }
   if (!f.push.ref.empty()) {
-    if (auto options = to_push_options(f.push); diag.check(options)) {
+    if (auto options = to_push_options(f.push, in); diag.check(options)) {
       c.push = pipeline::PushTarget{f.push.ref, std::move(*options)};
     }
   }
@@ -107,7 +107,7 @@ Result<Published> package(const PackageFlags& f, const PackagePlan& p, const Com
 }
 
 int run_package(const PackageFlags& f, Io& io) {
-  auto common = plan_common(f);
+  auto common = plan_common(f, io.in);
   if (!common) {
     return print_error(io, common.error());
   }

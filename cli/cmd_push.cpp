@@ -27,7 +27,7 @@ int run_push(const PushCommandFlags& f, Io& io) {
   // The flags and the reference are checked before the (possibly large) archive is unpacked.
   Diagnostics diag;
   diag.check(publish::parse_registry_ref(f.push.ref));
-  auto options = to_push_options(f.push);
+  auto options = to_push_options(f.push, io.in);
   diag.check(options);
   if (!diag.empty()) {
     return print_error(io, diag.to_error());
@@ -66,9 +66,12 @@ void register_push(CLI::App& app, Io& io, int& rc) {
   cmd->add_flag("--json", f->json,
                 "Print the result as JSON (reference, digest, blob counters) instead of "
                 "NAME@DIGEST");
-  cmd->footer("Credentials: --creds USER:PASS, else $REGISTRY_AUTH_FILE, podman's auth.json, "
-              "docker's config.json ($DOCKER_CONFIG). Plain HTTP only for loopback registries "
-              "and --insecure-registry hosts. See docs/registry.md.");
+  cmd->footer("Credentials: --username USER --password-stdin, or $SCRATCHPACK_REGISTRY_USER and "
+              "$SCRATCHPACK_REGISTRY_PASSWORD, or --creds USER:PASS (which other users can read "
+              "in ps), else $REGISTRY_AUTH_FILE, podman's auth.json, docker's config.json "
+              "($DOCKER_CONFIG). Plain HTTP only for loopback registries and --insecure-registry "
+              "hosts. Each request ends within --timeout (default 5m) plus 1s per 8 KiB it "
+              "uploads. See docs/registry.md.");
   cmd->callback([f, &io, &rc] { rc = run_push(*f, io); });
 }
 

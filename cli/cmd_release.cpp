@@ -50,7 +50,7 @@ void print_summary(Io& io, const pipeline::ReleasePlan& plan,
 
 /// The plan and how to run it, every problem of the manifest and the flags reported.
 Result<std::pair<pipeline::ReleasePlan, std::optional<publish::PushOptions>>>
-plan(const ReleaseFlags& f) {
+plan(const ReleaseFlags& f, std::istream* in) {
   manifests::ParseHooks hooks = pipeline::target_hooks();
   for (const std::string& p : f.allow_outside) {
     hooks.allow_outside.push_back(fs::absolute(p));
@@ -60,13 +60,13 @@ plan(const ReleaseFlags& f) {
   std::optional<publish::PushOptions> push;
   // Only the user pushes: output.push in a manifest from a clone must not send anything anywhere.
   if (f.push) {
-    push = SP_TRY(to_push_options(f.push_flags));
+    push = SP_TRY(to_push_options(f.push_flags, in));
   }
   return std::pair{std::move(plan), std::move(push)};
 }
 
 int run_release(const ReleaseFlags& f, Io& io) {
-  auto planned = plan(f);
+  auto planned = plan(f, io.in);
   if (!planned) {
     return print_error(io, planned.error());
   }

@@ -6,8 +6,10 @@
 #include "publish/registry.h"
 #include "util/result.h"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -20,23 +22,34 @@ class App;
 namespace sp::cli {
 
 struct PushFlags {
-  std::string ref;   ///< where to push: --push REF, or `push`'s second argument
-  std::string creds; ///< USER:PASS (never printed)
+  std::string ref;      ///< where to push: --push REF, or `push`'s second argument
+  std::string creds;    ///< USER:PASS (never printed; other users see it in ps)
+  std::string username; ///< --username, with --password-stdin
+  bool password_stdin = false;
   std::vector<std::string> insecure_registries;
   std::vector<std::string> mount_from;
   std::vector<std::string> tags; ///< extra tags
   std::string chunk_size;        ///< "8M", "512K", "0" (empty: the default)
+  std::string timeout;           ///< "90s", "5m", "0" (empty: $SCRATCHPACK_PUSH_TIMEOUT or 5m)
   int retries = 0;               ///< attempts per request; 0: the default
   bool quiet = false;            ///< no progress lines
 };
 
-/// Adds --creds, --insecure-registry, --mount-from, --tag, --chunk-size, --retries and -q to
-/// `cmd`; with `with_push_ref` also `--push REF` (for build and package).
+/// Adds --creds, --username, --password-stdin, --insecure-registry, --mount-from, --tag,
+/// --chunk-size, --timeout, --retries and -q to `cmd`; with `with_push_ref` also `--push REF`
+/// (for build and package).
 void add_push_flags(CLI::App* cmd, PushFlags& flags, bool with_push_ref = false);
 
-/// PushOptions from the flags and the environment: credential files (default_credential_sources)
-/// and $SCRATCHPACK_RETRY_BASE_MS (the first retry's wait, for tests).
-Result<publish::PushOptions> to_push_options(const PushFlags& flags);
+/// PushOptions from the flags and the environment: the credentials (--creds; --username with
+/// the password read from `in` for --password-stdin; else $SCRATCHPACK_REGISTRY_USER and
+/// $SCRATCHPACK_REGISTRY_PASSWORD, which is then removed from this process's environment so
+/// that no child inherits it; then the credential files of default_credential_sources()),
+/// --timeout or $SCRATCHPACK_PUSH_TIMEOUT, and $SCRATCHPACK_RETRY_BASE_MS (the first retry's
+/// wait, for tests). `in` is the command's stdin (null: none). Every problem is reported.
+Result<publish::PushOptions> to_push_options(const PushFlags& flags, std::istream* in);
+
+/// Parses a duration: "90" or "90s", "500ms", "5m", "1h"; "0" means no deadline.
+Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 /// {"reference","digest","pushed","media_type","blobs_uploaded","blobs_skipped","blobs_mounted",
 /// "bytes_uploaded","manifests_put","retries"}.

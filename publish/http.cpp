@@ -4,10 +4,13 @@
 #include <arpa/inet.h>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <mutex>
+#include <optional>
 #include <unistd.h>
 
 namespace sp::publish::http {
@@ -189,7 +192,9 @@ public:
     configure(request, headers.get(), body, sink);
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(m_curl, CURLOPT_ERRORBUFFER, error);
+    auto started = std::chrono::steady_clock::now();
     CURLcode code = curl_easy_perform(m_curl);
+    auto elapsed = std::chrono::steady_clock::now() - started;
     if (body.fd >= 0) {
       ::close(body.fd);
     }
@@ -199,6 +204,14 @@ public:
       response.net_message = error[0] ? error : curl_easy_strerror(code);
       if (body.failed) {
         response.net_message = request.body_file->path.string() + ": cannot be read";
+      }
+      // CURLE_OPERATION_TIMEDOUT is also the connect and the stall timeout; it is the deadline
+      // when the whole budget is spent. libcurl counts whole milliseconds from a moment after
+      // our clock started and fires up to a millisecond early by ours: allow for that.
+      if (code == CURLE_OPERATION_TIMEDOUT && request.timeout.count() > 0 &&
+          elapsed + std::chrono::milliseconds(50) >= request.timeout) {
+        response.net_error = NetError::deadline;
+        response.net_message = "no complete answer within " + format_duration(request.timeout);
       }
       return response;
     }
@@ -227,8 +240,13 @@ private:
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, m_options.connect_timeout_s);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, m_options.stall_timeout_s);
+    if (request.timeout.count() > 0) {
+      curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    }
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    // Nothing here puts a user name in a URL: one that a server sent is refused, never used.
+    curl_easy_setopt(c, CURLOPT_DISALLOW_USERNAME_IN_URL, 1L);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, write_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &sink);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
@@ -299,28 +317,129 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-std::string url_origin(std::string_view url) {
-  size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) {
-    return {};
+namespace {
+
+struct CurluDeleter {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
+using CurlUrl = std::unique_ptr<CURLU, CurluDeleter>;
+
+// One part of a parsed URL; nullopt when the URL has none (no user, no explicit port).
+std::optional<std::string> url_part(CURLU* u, CURLUPart part, unsigned flags = 0) {
+  char* text = nullptr;
+  if (curl_url_get(u, part, &text, flags) != CURLUE_OK || !text) {
+    return std::nullopt;
   }
-  size_t path = url.find_first_of("/?#", scheme_end + 3);
-  return std::string(url.substr(0, path));
+  std::string out(text);
+  curl_free(text);
+  return out;
 }
 
-std::string resolve_url(std::string_view base, std::string_view location) {
-  if (location.find("://") != std::string_view::npos) {
-    return std::string(location);
+std::string lower(std::string s) {
+  for (char& c : s) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  if (location.starts_with("//")) {
-    return std::string(base.substr(0, base.find("://") + 1)) + std::string(location);
+  return s;
+}
+
+// True when the text begins with an RFC 3986 scheme and "://".
+bool has_scheme(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '+' ||
+                             text[i] == '-' || text[i] == '.')) {
+    ++i;
   }
-  if (location.starts_with("/")) {
-    return url_origin(base) + std::string(location);
+  return i > 0 && std::isalpha(static_cast<unsigned char>(text[0])) &&
+         text.substr(i).starts_with("://");
+}
+
+// The parts of a URL libcurl has parsed into `u`.
+Result<Url> url_parts(CURLU* u) {
+  curl_url_set(u, CURLUPART_FRAGMENT, nullptr, 0); // never sent; a query must not follow it
+  std::optional<std::string> scheme = url_part(u, CURLUPART_SCHEME);
+  std::optional<std::string> host = url_part(u, CURLUPART_HOST);
+  std::optional<std::string> text = url_part(u, CURLUPART_URL);
+  if (!scheme || !host || host->empty() || !text) {
+    return failure("URL", "has no scheme or no host");
   }
-  std::string_view dir = base.substr(0, base.find_first_of("?#"));
-  size_t slash = dir.rfind('/');
-  return std::string(dir.substr(0, slash + 1)) + std::string(location);
+  Url url;
+  url.scheme = lower(*scheme);
+  url.host = lower(*host);
+  if (url.host.size() > 2 && url.host.front() == '[' && url.host.back() == ']') {
+    url.host = url.host.substr(1, url.host.size() - 2);
+  }
+  std::optional<std::string> port = url_part(u, CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  url.port = port ? std::atoi(port->c_str()) : 0;
+  url.explicit_port = url_part(u, CURLUPART_PORT).has_value();
+  url.default_port = !url_part(u, CURLUPART_PORT, CURLU_NO_DEFAULT_PORT).has_value();
+  url.has_userinfo = url_part(u, CURLUPART_USER).has_value() ||
+                     url_part(u, CURLUPART_PASSWORD).has_value() ||
+                     url_part(u, CURLUPART_OPTIONS).has_value();
+  url.text = *text;
+  return url;
+}
+
+Result<Url> parse_with(CURLU* u, std::string_view text) {
+  std::string t(text);
+  // CURLU_NON_SUPPORT_SCHEME: other schemes parse too, so callers can name and refuse them.
+  CURLUcode rc = curl_url_set(u, CURLUPART_URL, t.c_str(), CURLU_NON_SUPPORT_SCHEME);
+  if (rc != CURLUE_OK) {
+    return failure("URL", curl_url_strerror(rc));
+  }
+  return url_parts(u);
+}
+
+} // namespace
+
+std::string Url::authority() const {
+  std::string h = host.find(':') == std::string::npos ? host : "[" + host + "]";
+  return explicit_port ? h + ":" + std::to_string(port) : h;
+}
+
+std::string Url::origin() const {
+  std::string h = host.find(':') == std::string::npos ? host : "[" + host + "]";
+  return scheme + "://" + h + (default_port ? "" : ":" + std::to_string(port));
+}
+
+Result<Url> parse_url(std::string_view text) {
+  if (!has_scheme(text)) {
+    return failure("URL", "is not absolute (scheme://host/…)");
+  }
+  CurlUrl u(curl_url());
+  return parse_with(u.get(), text);
+}
+
+Result<Url> parse_host_port(std::string_view text) {
+  if (has_scheme(text)) {
+    return parse_url(text);
+  }
+  CurlUrl u(curl_url());
+  return parse_with(u.get(), "http://" + std::string(text));
+}
+
+Result<Url> resolve_url(std::string_view base, std::string_view location) {
+  std::string b(base);
+  std::string l(location);
+  CurlUrl u(curl_url());
+  if (!has_scheme(base) ||
+      curl_url_set(u.get(), CURLUPART_URL, b.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+    return failure("URL", "the base URL does not parse");
+  }
+  // Setting a URL on a handle that holds one resolves it as a redirect would be.
+  if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, l.c_str(), CURLU_NON_SUPPORT_SCHEME);
+      rc != CURLUE_OK) {
+    return failure("URL", curl_url_strerror(rc));
+  }
+  return url_parts(u.get());
+}
+
+bool same_origin(const Url& a, const Url& b) {
+  return a.scheme == b.scheme && a.host == b.host && a.port == b.port;
+}
+
+std::string url_origin(std::string_view url) {
+  Result<Url> u = parse_url(url);
+  return u ? u->origin() : std::string();
 }
 
 std::string add_query(std::string url, std::string_view key, std::string_view value) {
@@ -332,17 +451,8 @@ std::string add_query(std::string url, std::string_view key, std::string_view va
 }
 
 std::string url_host(std::string_view url) {
-  size_t scheme_end = url.find("://");
-  std::string_view rest = scheme_end == std::string_view::npos ? url : url.substr(scheme_end + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
-    rest.remove_prefix(at + 1);
-  }
-  if (rest.starts_with("[")) {
-    size_t close = rest.find(']');
-    return std::string(rest.substr(1, close == std::string_view::npos ? rest.npos : close - 1));
-  }
-  return std::string(rest.substr(0, rest.find(':')));
+  Result<Url> u = parse_host_port(url);
+  return u ? u->host : std::string();
 }
 
 bool is_loopback_host(std::string_view host) {
@@ -392,6 +502,17 @@ std::string status_text(long status) {
   return "HTTP " + std::to_string(status);
 }
 
+std::string format_duration(std::chrono::milliseconds d) {
+  long long ms = d.count();
+  if (ms % 60000 == 0 && ms != 0) {
+    return std::to_string(ms / 60000) + "m";
+  }
+  if (ms % 1000 == 0) {
+    return std::to_string(ms / 1000) + "s";
+  }
+  return std::to_string(ms) + "ms";
+}
+
 std::string_view describe(NetError e) {
   switch (e) {
   case NetError::none:
@@ -408,6 +529,8 @@ std::string_view describe(NetError e) {
     return "the reply was cut short";
   case NetError::timeout:
     return "the exchange timed out";
+  case NetError::deadline:
+    return "timed out";
   case NetError::tls:
     return "TLS failed";
   case NetError::resolve:

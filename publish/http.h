@@ -5,7 +5,9 @@
 #pragma once
 
 #include "util/fs.h"
+#include "util/result.h"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -40,6 +42,9 @@ struct Request {
   bool insecure_tls = false;
   /// Follow up to a few redirects (token endpoints may redirect; uploads never do).
   bool follow_redirects = false;
+  /// The whole exchange (connect, send, answer) must end within this; 0: no deadline (the
+  /// transport's connect and stall timeouts still apply).
+  std::chrono::milliseconds timeout{0};
 
   /// Bytes the body holds.
   uint64_t body_size() const { return body_file ? body_file->length : body.size(); }
@@ -54,7 +59,8 @@ enum class NetError {
   recv,
   empty_reply,
   partial,
-  timeout,
+  timeout,  ///< connecting took too long, or the exchange stalled
+  deadline, ///< the exchange was still running when Request::timeout ran out
   tls,
   resolve,
   other
@@ -81,8 +87,8 @@ public:
 struct CurlOptions {
   std::string user_agent = "scratchpack";
   long connect_timeout_s = 30;
-  /// An exchange slower than 1 byte/s for this long is abandoned (instead of a total timeout,
-  /// which a large layer on a slow link would hit).
+  /// An exchange slower than 1 byte/s for this long is abandoned. The total deadline is per
+  /// request (Request::timeout), sized by the caller to the bytes the request sends.
   long stall_timeout_s = 60;
   /// Response bodies are cut at this size.
   size_t max_body = 4u << 20;
@@ -94,21 +100,58 @@ std::unique_ptr<Transport> make_curl_transport(const CurlOptions& options = {});
 /// Percent-encodes everything but RFC 3986 unreserved characters (for query values).
 std::string url_encode(std::string_view text);
 
-/// Resolves a Location header against the URL of the request that returned it: absolute URLs
-/// stay, "/path" keeps the scheme and authority, anything else is relative to the directory.
-std::string resolve_url(std::string_view base, std::string_view location);
+/// A URL as libcurl reads it. Every decision about where a request goes (whose origin it is,
+/// whether it is loopback, whether plain HTTP or credentials may go there) is made on these
+/// parts, parsed by libcurl's URL API — the parser its transfers use — and the request is then
+/// sent to `text`, the same URL as libcurl normalised it, so what was checked is what is sent.
+struct Url {
+  std::string scheme; ///< lower-cased: "http", "https", "ftp"…
+  std::string host;   ///< lower-cased; IPv6 without brackets; IPv4 in dotted form ("127.1" →
+                      ///< "127.0.0.1")
+  int port = 0;       ///< as given, else the scheme's default
+  bool explicit_port = false;
+  bool default_port = true;  ///< the port is the scheme's default (given or not)
+  bool has_userinfo = false; ///< "user[:password]@" before the host
+  std::string text;          ///< the whole URL, normalised
+
+  /// "host[:port]" (an IPv6 host in brackets), the port only when the URL names one: what
+  /// --insecure-registry entries are compared with.
+  std::string authority() const;
+  /// "scheme://host[:port]", the port only when it is not the scheme's default.
+  std::string origin() const;
+};
+
+/// Parses an absolute URL ("scheme://…"; the scheme in any case). An error (never quoting the
+/// text) for anything else: no scheme, a bad host or port, spaces or control characters.
+Result<Url> parse_url(std::string_view text);
+
+/// Parses what names a server: "host", "host:port", "[::1]:5000", or a URL of any scheme
+/// ("https://host:5000/v1/", whose path is ignored).
+Result<Url> parse_host_port(std::string_view text);
+
+/// Resolves a Location header against the URL of the request that returned it (RFC 3986, as
+/// libcurl follows redirects): absolute URLs stay, "//host/…" keeps the scheme, "/path" the
+/// scheme and authority, anything else is relative to the base's directory.
+Result<Url> resolve_url(std::string_view base, std::string_view location);
+
+/// Same scheme, host and port (an explicit default port is the default port).
+bool same_origin(const Url& a, const Url& b);
 
 /// Appends "key=value" (value encoded) to `url` with '?' or '&' as needed.
 std::string add_query(std::string url, std::string_view key, std::string_view value);
 
-/// "scheme://host[:port]" of a URL (what a redirect may keep credentials for).
+/// Url::origin() of a URL, "" when it does not parse.
 std::string url_origin(std::string_view url);
 
-/// The host of a URL without port or IPv6 brackets ("127.0.0.1", "::1", "example.com").
+/// The host of a URL or of "host[:port]", as Url::host ("127.0.0.1", "::1", "example.com"); ""
+/// when it does not parse.
 std::string url_host(std::string_view url);
 
 /// True for names that can only mean this machine: localhost, 127.0.0.0/8 and ::1.
 bool is_loopback_host(std::string_view host);
+
+/// "5s", "1500ms", "5m": a duration as the --timeout flag writes it.
+std::string format_duration(std::chrono::milliseconds d);
 
 /// "404 Not Found", "503 Service Unavailable"… ("HTTP 599" for codes without a known phrase).
 std::string status_text(long status);

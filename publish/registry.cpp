@@ -268,19 +268,44 @@ std::string api_host(std::string_view registry) {
   return registry == "docker.io" ? std::string("registry-1.docker.io") : std::string(registry);
 }
 
-bool allows_insecure(std::string_view registry, const std::vector<std::string>& insecure) {
-  std::string host = http::url_host(registry);
-  if (http::is_loopback_host(host)) {
-    return true;
-  }
+namespace {
+
+// An --insecure-registry entry (HOST, HOST:PORT, or a URL) names `server`: the same host, and
+// the same port when the entry gives one.
+bool listed(const http::Url& server, const std::vector<std::string>& insecure) {
   for (const std::string& entry : insecure) {
-    std::string e = normalize_registry_key(entry);
-    std::string r = normalize_registry_key(registry);
-    if (e == r || (e.find(':') == std::string::npos && e == normalize_registry_key(host))) {
+    Result<http::Url> e = http::parse_host_port(entry);
+    if (!e || e->host != server.host) {
+      continue;
+    }
+    if (!e->explicit_port || (server.explicit_port && e->port == server.port)) {
       return true;
     }
   }
   return false;
+}
+
+} // namespace
+
+bool allows_insecure(std::string_view registry, const std::vector<std::string>& insecure) {
+  Result<http::Url> r = http::parse_host_port(registry);
+  return r && (http::is_loopback_host(r->host) || listed(*r, insecure));
+}
+
+bool allows_insecure_url(std::string_view registry, const http::Url& url,
+                         const std::vector<std::string>& insecure) {
+  if (listed(url, insecure)) {
+    return true;
+  }
+  Result<http::Url> r = http::parse_host_port(registry);
+  return r && http::is_loopback_host(r->host) && http::is_loopback_host(url.host);
+}
+
+std::chrono::milliseconds request_deadline(std::chrono::milliseconds timeout, uint64_t body_bytes) {
+  if (timeout.count() <= 0) {
+    return std::chrono::milliseconds(0);
+  }
+  return timeout + std::chrono::milliseconds(body_bytes * 1000 / k_min_upload_rate);
 }
 
 bool is_retryable(const http::Response& response) {

@@ -53,6 +53,14 @@ std::string api_host(std::string_view registry);
 /// HOST:PORT.
 bool allows_insecure(std::string_view registry, const std::vector<std::string>& insecure);
 
+/// True when a URL a registry sent (a token realm, an upload Location) may be reached over plain
+/// HTTP or unverified TLS — and so receive credentials that way: its host is listed in
+/// `insecure` (HOST, or HOST:PORT with the URL's port), or it is loopback and so is `registry`.
+/// A remote registry cannot send credentials to this machine's plain-HTTP services, and a
+/// loopback one cannot send them anywhere else.
+bool allows_insecure_url(std::string_view registry, const http::Url& url,
+                         const std::vector<std::string>& insecure);
+
 /// When and how often a request is tried again.
 struct RetryPolicy {
   int max_attempts = 5;                             ///< tries per request or upload, first included
@@ -61,8 +69,21 @@ struct RetryPolicy {
   std::chrono::milliseconds max_retry_after{30000}; ///< cap on a registry's Retry-After
 };
 
-/// True for answers worth another attempt: connection failures, timeouts, 5xx (but 501), 429.
+/// True for answers worth another attempt: connection failures, connect and stall timeouts,
+/// 5xx (but 501), 429. Not a spent deadline: an answer still running after the whole budget is
+/// a registry misbehaving, and trying again would multiply the wait.
 bool is_retryable(const http::Response& response);
+
+/// The default of PushOptions::timeout: long enough for a registry to answer after taking a
+/// large blob (it hashes and stores it first), short enough that a hung registry ends the push.
+inline constexpr std::chrono::milliseconds k_default_timeout{5 * 60 * 1000};
+/// The slowest upload the deadline allows for a request body: 8 KiB/s (64 kbit/s).
+inline constexpr uint64_t k_min_upload_rate = 8u << 10;
+
+/// The deadline of one request: `timeout` for the exchange plus one second per
+/// k_min_upload_rate bytes it sends, so a large blob on a slow link is never cut off while a
+/// response that never ends is. 0 stays 0 (no deadline).
+std::chrono::milliseconds request_deadline(std::chrono::milliseconds timeout, uint64_t body_bytes);
 
 /// The wait before attempt `failed_attempts + 1`: base_delay · 2^(failed_attempts-1) capped at
 /// max_delay, or the response's Retry-After (seconds) when it asks for longer.
@@ -98,11 +119,15 @@ struct PushCounters {
 };
 
 struct PushOptions {
-  /// --creds, then auth files (see default_credential_sources()).
+  /// --creds, then --password-stdin or the environment (`given`), then auth files (see
+  /// default_credential_sources()).
   CredentialSources credentials;
   /// Registries (HOST or HOST:PORT) that may use plain HTTP or unverified TLS.
   std::vector<std::string> insecure_registries;
   RetryPolicy retry;
+  /// Each request must end within this plus the time to send its body at k_min_upload_rate
+  /// (request_deadline()); 0: no deadline.
+  std::chrono::milliseconds timeout = k_default_timeout;
   /// Blobs larger than this are sent in PATCH chunks of this size; smaller ones in one PUT.
   /// 0: always one PUT.
   uint64_t chunk_size = 8u << 20;

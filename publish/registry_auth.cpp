@@ -185,6 +185,9 @@ Result<std::optional<FoundCredentials>> find_credentials(std::string_view regist
     }
     return std::optional<FoundCredentials>(FoundCredentials{*c, "--creds"});
   }
+  if (sources.given) {
+    return sources.given;
+  }
   for (const fs::path& file : sources.files) {
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) {
@@ -342,22 +345,44 @@ Result<bool> Authenticator::answer(const http::Response& unauthorized,
   return false;
 }
 
+namespace {
+
+// The realm of a Bearer challenge as a URL the token request may go to. Only the parsed,
+// normalised form is ever used or shown: the raw text is the registry's.
+Result<http::Url> check_realm(const std::string& text) {
+  if (text.empty()) {
+    return failure("", "the registry's Bearer challenge names no realm (token service URL)");
+  }
+  Result<http::Url> realm = http::parse_url(text);
+  if (!realm) {
+    return failure("", "the realm of the registry's Bearer challenge is not a usable URL (" +
+                           realm.error().why + ")");
+  }
+  if (realm->scheme != "http" && realm->scheme != "https") {
+    return failure("", "the token service " + realm->origin() +
+                           " is neither http nor https; nothing is sent there");
+  }
+  if (realm->has_userinfo) {
+    return failure("", "the token service URL " + realm->origin() +
+                           " holds a user name (user@host); nothing is sent there");
+  }
+  return realm;
+}
+
+} // namespace
+
 Result<bool> Authenticator::fetch_token(const Challenge& challenge,
                                         const std::vector<std::string>& scopes) {
-  std::string realm = challenge.param("realm");
-  if (realm.find("://") == std::string::npos) {
-    return failure("", "the registry's Bearer challenge has no usable realm (token service URL)");
-  }
-  bool plain = realm.starts_with("http://");
-  if (m_credentials && plain && !m_allows_insecure(http::url_host(realm))) {
+  auto realm = SP_TRY(check_realm(challenge.param("realm")));
+  bool insecure = m_allows_insecure(realm);
+  if (m_credentials && realm.scheme == "http" && !insecure) {
     return failure("",
-                   "the token service " + http::url_origin(realm) +
+                   "the token service " + realm.origin() +
                        " uses plain HTTP; credentials are not sent there",
-                   "pass --insecure-registry " + http::url_host(realm) +
-                       " if that host is trusted");
+                   "pass --insecure-registry " + realm.authority() + " if that host is trusted");
   }
   http::Request request;
-  request.url = realm;
+  request.url = realm.text;
   if (std::string service = challenge.param("service"); !service.empty()) {
     request.url = http::add_query(request.url, "service", service);
   }
@@ -365,7 +390,7 @@ Result<bool> Authenticator::fetch_token(const Challenge& challenge,
     request.url = http::add_query(request.url, "scope", scope);
   }
   request.follow_redirects = true;
-  request.insecure_tls = m_allows_insecure(http::url_host(realm));
+  request.insecure_tls = insecure;
   if (m_credentials) {
     const Credentials& c = m_credentials->credentials;
     request.headers.emplace_back("Authorization",
@@ -379,7 +404,7 @@ Result<bool> Authenticator::fetch_token(const Challenge& challenge,
     std::string why = r.status == 0
                           ? std::string(http::describe(r.net_error)) + " (" + r.net_message + ")"
                           : http::status_text(r.status);
-    return failure("", "the token service " + http::url_origin(realm) + " failed: " + why);
+    return failure("", "the token service " + realm.origin() + " failed: " + why);
   }
   json j = json::parse(r.body, nullptr, false);
   std::string token;
@@ -392,7 +417,7 @@ Result<bool> Authenticator::fetch_token(const Challenge& challenge,
     }
   }
   if (token.empty()) {
-    return failure("", "the token service " + http::url_origin(realm) + " returned no token");
+    return failure("", "the token service " + realm.origin() + " returned no token");
   }
   m_issued.push_back(token);
   std::string header = "Bearer " + token;

@@ -29,10 +29,12 @@ struct FoundCredentials {
   std::string source;
 };
 
-/// Where to look, in order: `explicit_creds` ("USER:PASS") first, then each file; the first file
-/// with an entry for the registry wins.
+/// Where to look, in order: `explicit_creds` ("USER:PASS", from --creds), then `given` (read by
+/// the CLI from stdin or the environment), then each file; the first file with an entry for the
+/// registry wins.
 struct CredentialSources {
   std::optional<std::string> explicit_creds;
+  std::optional<FoundCredentials> given;
   std::vector<fs::path> files;
 };
 
@@ -94,8 +96,9 @@ class Authenticator {
 public:
   /// Sends one request (the caller adds retries); used for token requests.
   using Send = std::function<http::Response(const http::Request&)>;
-  /// Whether plain HTTP (or unverified TLS) is allowed for a host, so credentials may go there.
-  using AllowsInsecure = std::function<bool(std::string_view host)>;
+  /// Whether plain HTTP (or unverified TLS) is allowed for a URL the registry named, so
+  /// credentials may go there that way (allows_insecure_url()).
+  using AllowsInsecure = std::function<bool(const http::Url& url)>;
 
   Authenticator(std::optional<FoundCredentials> credentials, Send send,
                 AllowsInsecure allows_insecure);
@@ -108,7 +111,9 @@ public:
 
   /// Reacts to a 401 (or the challenge of a ping): prepares Basic, or fetches a token for
   /// `scopes` ("repository:acme/hello:pull,push"…). Returns true when the request is worth
-  /// sending again with the new authorization, false when nothing new can be offered.
+  /// sending again with the new authorization, false when nothing new can be offered. A realm
+  /// that is not an http(s) URL, that holds a user name, or that would take credentials over
+  /// plain HTTP to a host not allowed it is an error, and nothing is sent there.
   Result<bool> answer(const http::Response& unauthorized, const std::vector<std::string>& scopes);
 
   /// Every secret this authenticator knows (password, Basic header, tokens), for redact().

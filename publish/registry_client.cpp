@@ -68,8 +68,8 @@ RegistryClient::RegistryClient(http::Transport& transport, RegistryRef ref,
       m_auth(
           std::move(credentials),
           [this](const http::Request& r) { return send_unauthenticated(r, "token request"); },
-          [this](std::string_view host) {
-            return allows_insecure(host, m_options.insecure_registries);
+          [this](const http::Url& url) {
+            return allows_insecure_url(m_ref.registry, url, m_options.insecure_registries);
           }) {
   m_scopes.push_back("repository:" + m_ref.repository + ":pull,push");
   for (const std::string& from : mount_sources) {
@@ -106,7 +106,7 @@ Error RegistryClient::auth_error(const http::Response& r) const {
   }
   if (!m_auth.has_credentials()) {
     return error("the registry requires authentication (401 Unauthorized)",
-                 "pass --creds USER:PASS, or log in with 'podman login " + host +
+                 "pass --username USER --password-stdin, or log in with 'podman login " + host +
                      "' or 'docker login " + host + "'");
   }
   return error("the registry rejected the credentials from " + m_auth.credentials_source() +
@@ -129,6 +129,8 @@ Error RegistryClient::unexpected(const http::Response& r, std::string_view step)
                               m_ref.registry;
     } else if (r.net_error == http::NetError::connect) {
       hint = "is a registry listening at " + m_ref.registry + "?";
+    } else if (r.net_error == http::NetError::deadline) {
+      hint = "if the registry is only slow, raise --timeout (or $SCRATCHPACK_PUSH_TIMEOUT)";
     }
     return error(where + ": " + failure_text(r), hint);
   }
@@ -143,9 +145,51 @@ Error RegistryClient::unexpected(const http::Response& r, std::string_view step)
   return error(why);
 }
 
+bool RegistryClient::is_ours(const http::Url& url) const {
+  Result<http::Url> base = http::parse_url(m_base);
+  return base && http::same_origin(url, *base);
+}
+
+// Unverified TLS only where allowed, and a deadline sized to the body. True when the request
+// goes to the registry's own origin (only those carry the Authorization header).
+bool RegistryClient::prepare(http::Request& request) const {
+  Result<http::Url> url = http::parse_url(request.url);
+  bool ours = url && is_ours(*url);
+  request.insecure_tls =
+      ours ? m_insecure
+           : url && allows_insecure_url(m_ref.registry, *url, m_options.insecure_registries);
+  request.timeout = request_deadline(m_options.timeout, request.body_size());
+  return ours;
+}
+
+// A Location the registry sent, resolved against the request's URL and checked like a realm:
+// http(s) only, no user name, and plain HTTP only where this registry's own scheme or
+// allows_insecure_url() permits it. The normalised URL is what is then requested.
+Result<std::string> RegistryClient::follow(std::string_view base, std::string_view location,
+                                           std::string_view step) const {
+  Result<http::Url> url = http::resolve_url(base, location);
+  if (!url) {
+    return error(std::string(step) + " at " + m_base + ": the registry sent a Location that is " +
+                 "not a usable URL (" + url.error().why + ")");
+  }
+  std::string where =
+      std::string(step) + " at " + m_base + ": the registry sent a Location on " + url->origin();
+  if (url->scheme != "http" && url->scheme != "https") {
+    return error(where + ", which is neither http nor https; refused");
+  }
+  if (url->has_userinfo) {
+    return error(where + " that holds a user name (user@host); refused");
+  }
+  if (url->scheme == "http" && !is_ours(*url) &&
+      !allows_insecure_url(m_ref.registry, *url, m_options.insecure_registries)) {
+    return error(where + " over plain HTTP; refused",
+                 "pass --insecure-registry " + url->authority() + " if that host is trusted");
+  }
+  return url->text;
+}
+
 Result<http::Response> RegistryClient::send_once(http::Request request) {
-  request.insecure_tls = m_insecure;
-  bool ours = http::url_origin(request.url) == m_base;
+  bool ours = prepare(request);
   bool answered = false;
   while (true) {
     http::Request r = request;
@@ -188,8 +232,10 @@ void RegistryClient::wait_before_retry(int failed_attempts, const http::Response
 http::Response RegistryClient::send_unauthenticated(const http::Request& request,
                                                     std::string_view step) {
   int max = std::max(1, m_options.retry.max_attempts);
+  http::Request prepared = request;
+  prepared.timeout = request_deadline(m_options.timeout, request.body_size());
   for (int attempt = 1;; ++attempt) {
-    http::Response r = m_transport.send(request);
+    http::Response r = m_transport.send(prepared);
     if (!is_retryable(r) || attempt >= max) {
       return r;
     }
@@ -223,7 +269,8 @@ Status RegistryClient::ping() {
     }
     last = *r;
     if (last.status == 0 && scheme == "https" && schemes.size() > 1 &&
-        last.net_error != http::NetError::connect && last.net_error != http::NetError::resolve) {
+        last.net_error != http::NetError::connect && last.net_error != http::NetError::resolve &&
+        last.net_error != http::NetError::deadline) {
       continue; // no TLS there: an insecure registry may speak plain HTTP
     }
     break;
@@ -277,7 +324,7 @@ Result<bool> RegistryClient::mount_blob(const Descriptor& blob, const std::strin
     return true;
   }
   if (r->status == 202 && !r->header("Location").empty()) {
-    m_session = http::resolve_url(url, r->header("Location"));
+    m_session = SP_TRY(follow(url, r->header("Location"), "POST mount " + blob.digest.to_string()));
   } else if (r->status == 0 || r->status >= 500) {
     return unexpected(*r, "POST mount " + blob.digest.to_string());
   }
@@ -321,7 +368,14 @@ RegistryClient::Attempt RegistryClient::try_upload(const Descriptor& blob, const
     if (started.state != Attempt::State::done) {
       return started;
     }
-    url = http::resolve_url(uploads_url(), started.response.header("Location"));
+    Result<std::string> location =
+        follow(uploads_url(), started.response.header("Location"), "POST upload");
+    if (!location) {
+      started.state = Attempt::State::failed;
+      started.error = location.take_error();
+      return started;
+    }
+    url = *location;
   }
   uint64_t chunk = m_options.chunk_size;
   uint64_t offset = 0;
@@ -346,7 +400,13 @@ RegistryClient::Attempt RegistryClient::try_upload(const Descriptor& blob, const
         return a;
       }
       if (std::string loc = a.response.header("Location"); !loc.empty()) {
-        url = http::resolve_url(url, loc);
+        Result<std::string> next = follow(url, loc, "PATCH " + step);
+        if (!next) {
+          a.state = Attempt::State::failed;
+          a.error = next.take_error();
+          return a;
+        }
+        url = *next;
       }
     }
   }

@@ -67,6 +67,10 @@ private:
   Attempt send_upload_request(http::Request request, long expected, std::string_view step);
   Status check_digest(const http::Response& r, const packager::Digest& expected,
                       std::string_view what);
+  Result<std::string> follow(std::string_view base, std::string_view location,
+                             std::string_view step) const;
+  bool is_ours(const http::Url& url) const;
+  bool prepare(http::Request& request) const;
 
   Error error(std::string why, std::string hint = {}) const;
   Error unexpected(const http::Response& r, std::string_view step) const;

@@ -18,6 +18,8 @@ packages=(
   qemu-user-static binfmt-support podman runc skopeo umoci buildah docker-registry
   apache2-utils pax-utils file hyperfine pigz zstd libdeflate-tools python3 curl
   dpkg-dev xz-utils tini python3-jsonschema
+  # a second host for the hostile-registry tests (ip netns, veth)
+  iproute2
 )
 
 missing=()

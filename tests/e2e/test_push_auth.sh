@@ -1,6 +1,7 @@
 # Pushing to a registry with htpasswd (Basic) auth: without credentials the push fails with a
-# clear message; with a docker config file, $REGISTRY_AUTH_FILE or --creds it succeeds; wrong
-# credentials are named by their source. The password appears in no output and no file under out/.
+# clear message; with a docker config file, $REGISTRY_AUTH_FILE, --creds, --username with
+# --password-stdin, or $SCRATCHPACK_REGISTRY_USER/PASSWORD it succeeds; wrong credentials are
+# named by their source. The password appears in no output and no file under out/.
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$E2E_DIR/lib.sh"
 source "$E2E_DIR/registry.sh"
@@ -36,7 +37,7 @@ SP_ARGS=(push out/hello.tar "$REGISTRY/hello:latest")
 run_sp
 assert_eq 1 "$RC" "push without credentials"
 assert_contains "$ERR" "error: push $REGISTRY/hello:latest: the registry requires authentication (401 Unauthorized)" "message"
-assert_contains "$ERR" "hint: pass --creds USER:PASS, or log in with 'podman login $REGISTRY'" "hint"
+assert_contains "$ERR" "hint: pass --username USER --password-stdin, or log in with 'podman login $REGISTRY'" "hint"
 assert_eq "" "$OUT" "stdout of a failed push"
 
 step "wrong password in a docker config"
@@ -76,6 +77,34 @@ SP_ARGS=(push --creds "no-colon-$password" out/hello.tar "$REGISTRY/creds/hello:
 run_sp
 assert_eq 2 "$RC" "--creds without a colon"
 assert_contains "$ERR" "expects USER:PASSWORD" "message"
+
+step "--username with --password-stdin (the password is not on the command line)"
+SP_ARGS=(push --json --username "$user" --password-stdin out/hello.tar "$REGISTRY/stdin/hello:latest")
+run_sp DOCKER_CONFIG="$WORK/bad-docker" <<<"$password"
+assert_eq 0 "$RC" "push with --password-stdin ($ERR)"
+assert_eq "$digest" "$(json_get "$OUT" digest)" "digest with --password-stdin"
+printf '%s\r\n' "$password" >"$WORK/password-crlf"
+SP_ARGS=(push --username "$user" --password-stdin out/hello.tar "$REGISTRY/stdin/hello:crlf")
+run_sp <"$WORK/password-crlf"
+assert_eq 0 "$RC" "push with --password-stdin and a CRLF line end ($ERR)"
+rm "$WORK/password-crlf"
+SP_ARGS=(push --username "$user" --password-stdin out/hello.tar "$REGISTRY/stdin/hello:latest")
+run_sp <<<"wrong-$password"
+assert_eq 1 "$RC" "push with a wrong password on stdin"
+assert_contains "$ERR" "the registry rejected the credentials from --password-stdin (401 Unauthorized)" "message"
+SP_ARGS=(push --password-stdin out/hello.tar "$REGISTRY/stdin/hello:latest")
+run_sp <<<"$password"
+assert_eq 2 "$RC" "--password-stdin without --username"
+assert_contains "$ERR" "error: --password-stdin: needs --username USER" "message"
+
+step "\$SCRATCHPACK_REGISTRY_USER and \$SCRATCHPACK_REGISTRY_PASSWORD"
+SP_ARGS=(push --json out/hello.tar "$REGISTRY/env/hello:latest")
+run_sp SCRATCHPACK_REGISTRY_USER="$user" SCRATCHPACK_REGISTRY_PASSWORD="$password" DOCKER_CONFIG="$WORK/bad-docker"
+assert_eq 0 "$RC" "push with credentials from the environment ($ERR)"
+assert_eq "$digest" "$(json_get "$OUT" digest)" "digest with the environment"
+run_sp SCRATCHPACK_REGISTRY_PASSWORD="$password"
+assert_eq 2 "$RC" "a password without a user"
+assert_contains "$ERR" "error: \$SCRATCHPACK_REGISTRY_PASSWORD: is set but \$SCRATCHPACK_REGISTRY_USER is not" "message"
 
 step "the password is in no output and no file under out/"
 skopeo inspect --tls-verify=false --creds "$user:$password" "docker://$REGISTRY/hello:latest" >/dev/null ||

@@ -44,12 +44,14 @@ TEST_CASE("publish.registry: references split into registry, repository and tag"
 
 TEST_CASE("publish.registry: URL helpers resolve Location headers and encode queries") {
   std::string base = "http://127.0.0.1:5000/v2/hello/blobs/uploads/";
-  CHECK(http::resolve_url(base, "/v2/hello/blobs/uploads/abc?_state=x") ==
+  auto resolve = [](std::string_view b, std::string_view location) {
+    return http::resolve_url(b, location).value().text;
+  };
+  CHECK(resolve(base, "/v2/hello/blobs/uploads/abc?_state=x") ==
         "http://127.0.0.1:5000/v2/hello/blobs/uploads/abc?_state=x");
-  CHECK(http::resolve_url(base, "https://other.test/upload/1") == "https://other.test/upload/1");
-  CHECK(http::resolve_url(base, "abc?x=1") ==
-        "http://127.0.0.1:5000/v2/hello/blobs/uploads/abc?x=1");
-  CHECK(http::resolve_url("https://r.test/a/b?q=1", "//cdn.test/x") == "https://cdn.test/x");
+  CHECK(resolve(base, "https://other.test/upload/1") == "https://other.test/upload/1");
+  CHECK(resolve(base, "abc?x=1") == "http://127.0.0.1:5000/v2/hello/blobs/uploads/abc?x=1");
+  CHECK(resolve("https://r.test/a/b?q=1", "//cdn.test/x") == "https://cdn.test/x");
   CHECK(http::add_query("http://h/u", "digest", "sha256:ab") == "http://h/u?digest=sha256%3Aab");
   CHECK(http::add_query("http://h/u?_state=x", "digest", "sha256:ab") ==
         "http://h/u?_state=x&digest=sha256%3Aab");
@@ -59,6 +61,113 @@ TEST_CASE("publish.registry: URL helpers resolve Location headers and encode que
   CHECK(http::url_host("https://user@r.test:443/v2/") == "r.test");
   CHECK(http::url_host("127.0.0.1:5000") == "127.0.0.1");
   CHECK(http::status_text(503) == "503 Service Unavailable");
+}
+
+TEST_CASE("publish.registry: URLs are read as libcurl reads them") {
+  http::Url u = http::parse_url("HTTP://Other-Host/token").value();
+  CHECK(u.scheme == "http"); // any case: a realm in capitals is still plain HTTP
+  CHECK(u.host == "other-host");
+  CHECK(u.port == 80);
+  CHECK_FALSE(u.explicit_port);
+  CHECK(u.origin() == "http://other-host");
+  CHECK(u.text == "http://Other-Host/token");
+
+  u = http::parse_url("HTTP://127.0.0.1.evil.com/x").value();
+  CHECK(u.host == "127.0.0.1.evil.com");
+  CHECK_FALSE(http::is_loopback_host(u.host));
+
+  // User info, however it is dressed up, is seen (and then refused by the callers).
+  CHECK(http::parse_url("http://user@host/x")->has_userinfo);
+  CHECK(http::parse_url("http://user:pw@host:81/x")->has_userinfo);
+  u = http::parse_url("http://10.200.0.2\\@127.0.0.1/").value();
+  CHECK(u.has_userinfo);
+  CHECK(u.host == "127.0.0.1");
+  CHECK_FALSE(http::parse_url("https://r.test/v2/")->has_userinfo);
+
+  // IPv6 brackets, ports, the default port written out.
+  u = http::parse_url("http://[::1]:5000/v2/").value();
+  CHECK(u.host == "::1");
+  CHECK(u.port == 5000);
+  CHECK(u.authority() == "[::1]:5000");
+  CHECK(u.origin() == "http://[::1]:5000");
+  u = http::parse_url("HTTPS://Reg.Example.COM:443/v2/").value();
+  CHECK(u.explicit_port);
+  CHECK(u.origin() == "https://reg.example.com");
+  CHECK(http::same_origin(u, http::parse_url("https://reg.example.com/x").value()));
+  CHECK_FALSE(http::same_origin(u, http::parse_url("http://reg.example.com:443/").value()));
+  CHECK_FALSE(http::same_origin(u, http::parse_url("https://reg.example.com:444/").value()));
+
+  // IPv4 in other spellings is what libcurl connects to: 127.0.0.1.
+  CHECK(http::parse_url("http://127.1/")->host == "127.0.0.1");
+  CHECK(http::parse_url("http://2130706433:5000/")->host == "127.0.0.1");
+  CHECK(http::parse_url("http://0x7f000001/")->host == "127.0.0.1");
+
+  // A fragment is never sent, and a query appended later must not land in it.
+  u = http::parse_url("http://10.200.0.2:8080#@127.0.0.1/").value();
+  CHECK(u.host == "10.200.0.2");
+  CHECK(u.text == "http://10.200.0.2:8080/");
+
+  CHECK(http::parse_url("ftp://h/x")->scheme == "ftp"); // parsed, so callers can refuse it
+  for (const char* bad : {" http://a/", "http://a b/", "http://h:99999/", "127.0.0.1:5000", "/v2/x",
+                          "http:h", "", "://h/"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(http::parse_url(bad).ok());
+  }
+
+  CHECK(http::parse_host_port("127.0.0.1:5000")->port == 5000);
+  CHECK(http::parse_host_port("[::1]:5000")->host == "::1");
+  CHECK(http::parse_host_port("localhost")->host == "localhost");
+  CHECK_FALSE(http::parse_host_port("localhost")->explicit_port);
+  CHECK(http::parse_host_port("HTTP://Host:5000/v2/")->authority() == "host:5000");
+  CHECK(http::url_host("HTTPS://[::1]:5000/") == "::1");
+  CHECK(http::url_origin("not a url") == "");
+}
+
+TEST_CASE("publish.registry: Locations resolve as RFC 3986 says, whatever they hold") {
+  std::string base = "https://r.test/v2/hello/blobs/uploads/";
+  // A relative Location whose query holds "://" is still relative (it used to be taken as
+  // absolute and sent as is).
+  CHECK(http::resolve_url(base, "/v2/hello/blobs/uploads/u1?next=http://evil.test/")->text ==
+        "https://r.test/v2/hello/blobs/uploads/u1?next=http://evil.test/");
+  CHECK(http::resolve_url(base, "HTTP://Other.Test/up")->origin() == "http://other.test");
+  CHECK(http::resolve_url(base, "../../z")->text == "https://r.test/v2/hello/z");
+  CHECK(http::resolve_url(base, "//user@cdn.test/x")->has_userinfo);
+  CHECK_FALSE(http::resolve_url(base, "http://h:99999/").ok());
+  CHECK_FALSE(http::resolve_url("relative/base", "/x").ok());
+}
+
+TEST_CASE("publish.registry: where a URL from the registry may get plain HTTP") {
+  auto url = [](const char* text) { return http::parse_url(text).value(); };
+  // A loopback registry may point at loopback services, nothing else.
+  CHECK(allows_insecure_url("127.0.0.1:5000", url("http://127.0.0.1:5001/token"), {}));
+  CHECK(allows_insecure_url("127.0.0.1:5000", url("HTTP://LOCALHOST/token"), {}));
+  CHECK(allows_insecure_url("localhost:5000", url("http://[::1]:9/token"), {}));
+  CHECK_FALSE(allows_insecure_url("127.0.0.1:5000", url("HTTP://10.200.0.2:8080/token"), {}));
+  CHECK_FALSE(allows_insecure_url("127.0.0.1:5000", url("http://127.0.0.1.evil.com/"), {}));
+  CHECK_FALSE(allows_insecure_url("127.0.0.1:5000", url("http://localhost.evil.com/"), {}));
+  CHECK_FALSE(allows_insecure_url("127.0.0.1:5000", url("http://[::ffff:127.0.0.1]/"), {}));
+  // A remote registry cannot aim credentials at this machine's plain-HTTP services.
+  CHECK_FALSE(allows_insecure_url("registry.example.com", url("http://127.0.0.1/token"), {}));
+  CHECK_FALSE(allows_insecure_url("registry.example.com", url("http://localhost:80/"), {}));
+  // Hosts the user listed: HOST for any port, HOST:PORT for that port.
+  CHECK(allows_insecure_url("r.lan", url("http://auth.lan:8080/t"), {"auth.lan"}));
+  CHECK(allows_insecure_url("r.lan", url("http://Auth.LAN:8080/t"), {"auth.lan:8080"}));
+  CHECK_FALSE(allows_insecure_url("r.lan", url("http://auth.lan:8081/t"), {"auth.lan:8080"}));
+  CHECK_FALSE(allows_insecure_url("r.lan", url("http://auth.lan.evil.test/t"), {"auth.lan"}));
+  CHECK(allows_insecure_url("r.lan", url("http://[fd00::5]:5000/t"), {"[fd00::5]"}));
+  CHECK_FALSE(allows_insecure_url("r.lan", url("http://10.200.0.2/t"), {"r.lan"}));
+}
+
+TEST_CASE("publish.registry: a request's deadline grows with the bytes it sends") {
+  using ms = std::chrono::milliseconds;
+  CHECK(request_deadline(ms(300000), 0) == ms(300000));
+  CHECK(request_deadline(ms(300000), 8u << 20) == ms(300000 + 1024 * 1000)); // 8 MiB: +1024 s
+  CHECK(request_deadline(ms(5000), 4096) == ms(5500));
+  CHECK(request_deadline(ms(0), 1u << 30) == ms(0)); // no deadline stays none
+  CHECK(k_default_timeout == ms(300000));
+  CHECK(http::format_duration(ms(300000)) == "5m");
+  CHECK(http::format_duration(ms(5000)) == "5s");
+  CHECK(http::format_duration(ms(1500)) == "1500ms");
 }
 
 TEST_CASE("publish.registry: plain HTTP only for loopback and listed registries") {
@@ -81,6 +190,9 @@ TEST_CASE("publish.registry: plain HTTP only for loopback and listed registries"
   CHECK_FALSE(allows_insecure("registry.lan:5001", {"registry.lan:5000"}));
   CHECK(allows_insecure("Registry.LAN", {"http://registry.lan/"}));
   CHECK_FALSE(allows_insecure("registry.lan.evil.test", {"registry.lan"}));
+  CHECK(allows_insecure("[fd00::5]:5000", {"[fd00::5]"}));
+  CHECK(allows_insecure("2130706433:5000", {})); // 127.0.0.1, as libcurl reads it
+  CHECK_FALSE(allows_insecure("127.0.0.1.evil.test:5000", {}));
 }
 
 TEST_CASE("publish.registry: retry policy — what is retried and how long to wait") {
@@ -105,6 +217,7 @@ TEST_CASE("publish.registry: retry policy — what is retried and how long to wa
   CHECK(is_retryable(response(0, http::NetError::empty_reply)));
   CHECK(is_retryable(response(0, http::NetError::partial)));
   CHECK(is_retryable(response(0, http::NetError::timeout)));
+  CHECK_FALSE(is_retryable(response(0, http::NetError::deadline)));
   CHECK_FALSE(is_retryable(response(0, http::NetError::tls)));
   CHECK_FALSE(is_retryable(response(0, http::NetError::resolve)));
 

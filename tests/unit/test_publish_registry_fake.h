@@ -29,10 +29,14 @@ public:
   std::string password = "s3cret-pass";
   std::string token = "tok-abc123"; ///< what the token service issues
   std::string realm = "https://auth.test/token";
+  std::string token_host = "auth.test"; ///< the token service answers on this host, any scheme
   /// Answers a request before the registry does when it returns a response (faults).
   std::function<std::optional<http::Response>(const http::Request&)> fault;
   /// When set, a blob PUT reports this digest instead of the real one.
   std::string lie_about_digest;
+  /// Put before the path of every upload Location ("" = relative Locations, as
+  /// docker-registry sends); e.g. "HTTP://Registry.Test" or "http://user@registry.test".
+  std::string location_prefix;
 
   std::map<std::string, std::set<std::string>> repo_blobs;                 ///< repo → digests
   std::map<std::string, std::string> blobs;                                ///< digest → bytes
@@ -40,25 +44,32 @@ public:
   std::map<std::string, std::map<std::string, std::string>> content_types; ///< repo → ref → type
   std::vector<std::string> log;
   std::vector<std::string> token_scopes; ///< scope params of token requests
+  /// One line per token request: "SCHEME://HOST:PORT basic|anonymous".
+  std::vector<std::string> token_requests;
 
   http::Response send(const http::Request& r) override {
-    std::string origin = http::url_origin(r.url);
-    std::string path = r.url.substr(origin.size());
+    size_t authority = r.url.find("://");
+    size_t slash = r.url.find('/', authority == std::string::npos ? 0 : authority + 3);
+    std::string path = slash == std::string::npos ? "/" : r.url.substr(slash);
     log.push_back(r.method + " " + path);
     if (fault) {
       if (std::optional<http::Response> f = fault(r)) {
         return *f;
       }
     }
-    if (origin == "https://auth.test") {
+    http::Url url = http::parse_url(r.url).value();
+    if (url.host == token_host) {
+      token_requests.push_back(
+          url.scheme + "://" + url.host + ":" + std::to_string(url.port) +
+          (http::header_value(r.headers, "Authorization").empty() ? " anonymous" : " basic"));
       return token_service(r, path);
     }
-    if (http::url_host(r.url) != host) {
+    if (url.host != host) {
       return net(http::NetError::resolve);
     }
-    if (origin.starts_with("https://") != serves_https) {
-      return net(origin.starts_with("https://") ? http::NetError::tls
-                                                : http::NetError::empty_reply);
+    bool https = url.scheme == "https";
+    if (https != serves_https) {
+      return net(https ? http::NetError::tls : http::NetError::empty_reply);
     }
     if (!authorized(r)) {
       return unauthorized();
@@ -221,7 +232,8 @@ private:
       }
       std::string uuid = "u" + std::to_string(m_next++);
       m_uploads[uuid] = Upload{repo, {}};
-      return status(202, {{"Location", "/v2/" + repo + "/blobs/uploads/" + uuid + "?_state=x"}});
+      return status(202, {{"Location", location_prefix + "/v2/" + repo + "/blobs/uploads/" + uuid +
+                                           "?_state=x"}});
     }
     auto it = m_uploads.find(id);
     if (it == m_uploads.end()) {
@@ -231,7 +243,8 @@ private:
     if (r.method == "PATCH") {
       it->second.bytes += body;
       std::string end = std::to_string(it->second.bytes.size() - 1);
-      return status(202, {{"Location", "/v2/" + repo + "/blobs/uploads/" + id + "?_state=y"},
+      return status(202, {{"Location",
+                           location_prefix + "/v2/" + repo + "/blobs/uploads/" + id + "?_state=y"},
                           {"Range", "0-" + end}});
     }
     if (r.method == "PUT") {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <doctest/doctest.h>
+#include <map>
 
 using namespace sp;
 using namespace sp::packager;
@@ -293,7 +294,7 @@ TEST_CASE("publish.registry push: Basic auth from credentials; none gives the cl
   auto anonymous = push(image, f.store, f.ref(), f.options());
   REQUIRE_FALSE(anonymous.ok());
   CHECK(anonymous.error().why == "the registry requires authentication (401 Unauthorized)");
-  CHECK(anonymous.error().hint.find("--creds USER:PASS") != std::string::npos);
+  CHECK(anonymous.error().hint.find("--username USER --password-stdin") != std::string::npos);
   CHECK(anonymous.error().exit_code() == 1);
 
   PushOptions o = f.options();
@@ -411,4 +412,204 @@ TEST_CASE("publish.registry push: an archive read back pushes the same digests")
   CHECK(from_dir.root.digest == image.manifest.digest);
   CHECK(from_dir.scratch == nullptr);
   CHECK_FALSE(open_push_source(f.dir.path() / "nothing.tar").ok());
+}
+
+TEST_CASE("publish.registry push: a realm in capitals is plain HTTP; no credentials go there") {
+  Fixture f;
+  f.registry.auth = FakeRegistry::Auth::bearer;
+  f.registry.host = "127.0.0.1";
+  Image image = f.image("realm");
+  PushOptions o = f.options();
+  o.credentials.explicit_creds = "user:s3cret-pass";
+  auto ref = f.ref("127.0.0.1:5000/acme/hello");
+
+  f.registry.realm = "HTTP://auth.test/token";
+  auto r = push(image, f.store, ref, o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().why == "the token service http://auth.test uses plain HTTP; credentials are not "
+                         "sent there");
+  CHECK(r.error().hint == "pass --insecure-registry auth.test if that host is trusted");
+  CHECK(r.error().exit_code() == 1);
+  CHECK(f.registry.token_requests.empty());
+
+  // A name that merely starts like a loopback address is another host.
+  f.registry.token_host = "127.0.0.1.evil.test";
+  f.registry.realm = "HTTP://127.0.0.1.evil.test:5001/token";
+  r = push(image, f.store, ref, o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().why.find("uses plain HTTP") != std::string::npos);
+  CHECK(f.registry.token_requests.empty());
+
+  // Listed with --insecure-registry: the user trusts it.
+  f.registry.token_host = "auth.test";
+  f.registry.realm = "HTTP://auth.test/token";
+  o.insecure_registries = {"auth.test"};
+  REQUIRE(push(image, f.store, ref, o).ok());
+  CHECK(f.registry.token_requests == std::vector<std::string>{"http://auth.test:80 basic"});
+}
+
+TEST_CASE("publish.registry push: realms that are not http(s) or hold a user are refused") {
+  Fixture f;
+  f.registry.auth = FakeRegistry::Auth::bearer;
+  Image image = f.image("realm kinds");
+  PushOptions o = f.options();
+  o.credentials.explicit_creds = "user:s3cret-pass";
+  struct Case {
+    const char* realm;
+    const char* why;
+  };
+  for (const Case& c : {
+           Case{"ftp://auth.test/token", "the token service ftp://auth.test is neither http nor "
+                                         "https; nothing is sent there"},
+           Case{"FILE:///etc/passwd", "the realm of the registry's Bearer challenge is not a "
+                                      "usable URL (has no scheme or no host)"},
+           Case{"https://user@auth.test/token", "the token service URL https://auth.test holds a "
+                                                "user name (user@host); nothing is sent there"},
+           Case{"https://registry.test\\@auth.test/token",
+                "the token service URL https://auth.test holds a user name (user@host); nothing "
+                "is sent there"},
+           Case{" https://auth.test/token", "the realm of the registry's Bearer challenge is not "
+                                            "a usable URL (is not absolute (scheme://host/…))"},
+           Case{"/token", "the realm of the registry's Bearer challenge is not a usable URL (is "
+                          "not absolute (scheme://host/…))"},
+       }) {
+    CAPTURE(c.realm);
+    f.registry.realm = c.realm;
+    f.registry.token_requests.clear();
+    auto r = push(image, f.store, f.ref(), o);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().why == c.why);
+    CHECK(f.registry.token_requests.empty());
+  }
+  // HTTPS in any case is HTTPS.
+  f.registry.realm = "HTTPS://AUTH.test/token";
+  REQUIRE(push(image, f.store, f.ref(), o).ok());
+  CHECK(f.registry.token_requests == std::vector<std::string>{"https://auth.test:443 basic"});
+}
+
+TEST_CASE("publish.registry push: plain-HTTP realms on loopback only for a loopback registry") {
+  Fixture f;
+  f.registry.auth = FakeRegistry::Auth::bearer;
+  f.registry.token_host = "127.0.0.1";
+  f.registry.realm = "http://127.0.0.1:5001/token";
+  Image image = f.image("loopback realm");
+  PushOptions o = f.options();
+  o.credentials.explicit_creds = "user:s3cret-pass";
+  // A remote registry aiming the credentials at a plain-HTTP service on this machine.
+  auto r = push(image, f.store, f.ref(), o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().why.find("the token service http://127.0.0.1:5001 uses plain HTTP") == 0);
+  CHECK(f.registry.token_requests.empty());
+
+  // A registry on this machine with its token service beside it.
+  f.registry.host = "127.0.0.2";
+  REQUIRE(push(image, f.store, f.ref("127.0.0.2:5000/acme/hello"), o).ok());
+  CHECK(f.registry.token_requests == std::vector<std::string>{"http://127.0.0.1:5001 basic"});
+
+  // Without credentials nothing secret is sent, so any http(s) realm may issue the token.
+  f.registry.host = "registry.test";
+  f.registry.token_host = "auth.test";
+  f.registry.realm = "http://auth.test/token";
+  f.registry.token_requests.clear();
+  o.credentials = {};
+  CHECK_FALSE(push(image, f.store, f.ref(), o).ok()); // the fake's token service wants a user
+  REQUIRE_FALSE(f.registry.token_requests.empty());
+  for (const std::string& request : f.registry.token_requests) {
+    CHECK(request == "http://auth.test:80 anonymous");
+  }
+}
+
+TEST_CASE("publish.registry push: upload Locations are checked like realms") {
+  Fixture f;
+  f.registry.auth = FakeRegistry::Auth::basic;
+  Image image = f.image("locations");
+  PushOptions o = f.options();
+  o.credentials.explicit_creds = "user:s3cret-pass";
+  o.chunk_size = 64; // the layer goes in PATCH chunks, each answer with a Location
+
+  // The registry's own origin in other spellings is still its own: the credentials go along.
+  f.registry.location_prefix = "HTTPS://Registry.Test:443";
+  PushResult ok = push(image, f.store, f.ref(), o).value();
+  CHECK(ok.counters.blobs_uploaded == 2);
+
+  // A downgrade to plain HTTP, or a user name in the Location: refused before anything is sent.
+  f.registry.location_prefix = "http://registry.test";
+  Image second = f.image("downgrade");
+  f.registry.log.clear();
+  auto down = push(second, f.store, f.ref(), o);
+  REQUIRE_FALSE(down.ok());
+  CHECK(down.error().why.find("the registry sent a Location on http://registry.test over plain "
+                              "HTTP; refused") != std::string::npos);
+  CHECK(f.registry.count("PATCH") == 0);
+  CHECK(f.registry.count("PUT") == 0);
+
+  f.registry.location_prefix = "https://user@registry.test";
+  auto user = push(second, f.store, f.ref(), o);
+  REQUIRE_FALSE(user.ok());
+  CHECK(user.error().why.find("that holds a user name (user@host); refused") != std::string::npos);
+  CHECK(user.error().exit_code() == 1);
+}
+
+TEST_CASE("publish.registry push: a Location on another host gets no credentials and full TLS") {
+  Fixture f;
+  f.registry.auth = FakeRegistry::Auth::basic;
+  f.registry.host = "127.0.0.1"; // loopback: unverified TLS allowed for the registry itself
+  f.registry.location_prefix = "https://storage.test";
+  std::vector<http::Request> storage;
+  f.registry.fault = [&](const http::Request& r) -> std::optional<http::Response> {
+    if (http::url_host(r.url) != "storage.test") {
+      return std::nullopt;
+    }
+    storage.push_back(r);
+    std::string digest = r.url.substr(r.url.find("digest=") + 7);
+    http::Response created = answer(201);
+    created.headers = {{"Docker-Content-Digest", digest.replace(digest.find("%3A"), 3, ":")}};
+    return created;
+  };
+  Image image = f.image("storage");
+  PushOptions o = f.options();
+  o.credentials.explicit_creds = "user:s3cret-pass";
+  REQUIRE(push(image, f.store, f.ref("127.0.0.1:5000/acme/hello"), o).ok());
+  REQUIRE(storage.size() == 2);
+  for (const http::Request& r : storage) {
+    CHECK(http::header_value(r.headers, "Authorization").empty());
+    CHECK_FALSE(r.insecure_tls);
+  }
+}
+
+TEST_CASE("publish.registry push: every request has a deadline; a spent one is not retried") {
+  Fixture f;
+  Image image = f.image("deadline");
+  std::map<std::string, std::chrono::milliseconds> deadlines;
+  f.registry.fault = [&](const http::Request& r) -> std::optional<http::Response> {
+    deadlines[r.method] = std::max(deadlines[r.method], r.timeout);
+    return std::nullopt;
+  };
+  PushOptions o = f.options();
+  o.timeout = std::chrono::seconds(7);
+  REQUIRE(push(image, f.store, f.ref(), o).ok());
+  using ms = std::chrono::milliseconds;
+  CHECK(deadlines["GET"] == ms(7000));
+  CHECK(deadlines["HEAD"] == ms(7000));
+  uint64_t biggest = std::max(image.layers[0].size, image.config.size);
+  CHECK(deadlines["PUT"] ==
+        request_deadline(ms(7000), std::max<uint64_t>(biggest, image.manifest_bytes.size())));
+  CHECK(deadlines["PUT"] > ms(7000));
+
+  // A registry that never finishes its answer: one attempt, a clear error, exit 1.
+  f.registry.log.clear();
+  f.registry.fault = [](const http::Request& r) -> std::optional<http::Response> {
+    http::Response hung;
+    hung.net_error = http::NetError::deadline;
+    hung.net_message = "no complete answer within " + http::format_duration(r.timeout);
+    return hung;
+  };
+  auto r = push(image, f.store, f.ref(), o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().why ==
+        "GET /v2/ at https://registry.test: timed out (no complete answer within 7s)");
+  CHECK(r.error().hint.find("--timeout") != std::string::npos);
+  CHECK(r.error().exit_code() == 1);
+  CHECK(f.registry.count("GET /v2/") == 1);
+  CHECK(f.waits.empty());
 }
