@@ -180,7 +180,6 @@ void plan_timeout(const PushFlags& flags, pk::PushOptions& o, Diagnostics& diag)
 
 } // namespace
 
-
 Result<pk::PushOptions> to_push_options(const PushFlags& flags, std::istream* in) {
   pk::PushOptions o;
   Diagnostics diag;

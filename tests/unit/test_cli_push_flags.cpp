@@ -1,6 +1,6 @@
 #include "cli/push_flags.h"
-#include "util/strings.h"
 #include "cli_run.h"
+#include "util/strings.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
