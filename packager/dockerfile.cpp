@@ -81,7 +81,7 @@ std::vector<Line> logical_lines(std::string_view text, char& escape) {
       start = static_cast<int>(i) + 1;
     }
     std::string_view r = rtrim(raw[i]);
-    if (r.back() == escape) {
+    if (!r.empty() && r.back() == escape) {
       current += r.substr(0, r.size() - 1);
       continued = true;
       continue;

@@ -32,7 +32,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 }
 
 std::string_view trim(std::string_view text) {
-  const char* ws = " \t\r\n";
+  const char* ws = " \t\n\v\f\r"; // what std::isspace calls space in the C locale
   size_t b = text.find_first_not_of(ws);
   if (b == std::string_view::npos) {
     return {};
