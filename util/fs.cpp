@@ -137,6 +137,23 @@ TempDir::~TempDir() {
   fs::remove_all(m_path, ec);
 }
 
+UniqueFd::~UniqueFd() {
+  if (m_fd >= 0) {
+    ::close(m_fd);
+  }
+}
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+    m_fd = other.m_fd;
+    other.m_fd = -1;
+  }
+  return *this;
+}
+
 fs::path cache_dir() {
   if (const char* c = std::getenv("SCRATCHPACK_CACHE"); c && *c) {
     return c;
