@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/events.h"
+#include "cli/limit_flags.h"
 #include "cli/push_flags.h"
 #include "pipeline/push.h"
 #include "publish/push_source.h"
@@ -20,6 +21,7 @@ namespace {
 struct PushCommandFlags {
   std::string source;
   PushFlags push;
+  LimitFlags limits;
   bool json = false;
 };
 
@@ -29,10 +31,13 @@ int run_push(const PushCommandFlags& f, Io& io) {
   diag.check(publish::parse_registry_ref(f.push.ref));
   auto options = to_push_options(f.push, io.in);
   diag.check(options);
+  auto limits = to_read_limits(f.limits);
+  diag.check(limits);
   if (!diag.empty()) {
     return print_error(io, diag.to_error());
   }
-  auto source = publish::open_push_source(f.source);
+  options->limits = *limits;
+  auto source = publish::open_push_source(f.source, *limits);
   if (!source) {
     return print_error(io, source.error());
   }
@@ -63,6 +68,7 @@ void register_push(CLI::App& app, Io& io, int& rc) {
       ->required();
   cmd->add_option("reference", f->push.ref, "Where to: HOST[:PORT]/NAME[:TAG]")->required();
   add_push_flags(cmd, f->push);
+  add_limit_flags(cmd, f->limits, LimitScope::push);
   cmd->add_flag("--json", f->json,
                 "Print the result as JSON (reference, digest, blob counters) instead of "
                 "NAME@DIGEST");

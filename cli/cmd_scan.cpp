@@ -1,9 +1,10 @@
-// `scratchpack scan PATH... [--platform P] [--json] [--strict]`: proves that files, directories
-// and images (archives, OCI layouts) hold nothing dynamic. Renders the scanner's report like a
-// linter: a header per file with problems, one line per finding, each distinct hint once, a
-// summary. Exit 0 clean, 1 errors found, 2 usage or I/O.
+// `scratchpack scan PATH... [--platform P] [--json] [--strict] [--max-…]`: proves that files,
+// directories and images (archives, OCI layouts, read within the --max-… limits) hold nothing
+// dynamic. Renders the scanner's report like a linter: a header per file with problems, one line
+// per finding, each distinct hint once, a summary. Exit 0 clean, 1 errors found, 2 usage or I/O.
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
+#include "cli/limit_flags.h"
 #include "cli/scan_render.h"
 #include "pipeline/scan_image.h"
 #include "toolchain/scan/report_json.h"
@@ -27,6 +28,7 @@ struct ScanFlags {
   bool quiet = false;
   bool verbose = false;
   unsigned jobs = 1;
+  LimitFlags limits;
 };
 
 void render_human(const scan::ScanReport& report, const ScanFlags& flags, Io& io) {
@@ -54,7 +56,11 @@ int run_scan(const ScanFlags& flags, Io& io) {
     }
     options.platform = *platform;
   }
-  auto report = pipeline::scan_any(flags.paths, options);
+  Result<packager::ReadLimits> limits = to_read_limits(flags.limits);
+  if (!limits) {
+    return print_error(io, limits.error());
+  }
+  auto report = pipeline::scan_any(flags.paths, options, *limits);
   if (!report) {
     return print_error(io, report.error());
   }
@@ -85,6 +91,7 @@ void register_scan(CLI::App& app, Io& io, int& rc) {
   cmd->add_flag("-v,--verbose", flags->verbose, "Also show clean files and informational facts");
   cmd->add_option("-j,--jobs", flags->jobs,
                   "Files scanned in parallel (default 1; 0 = one per CPU)");
+  add_limit_flags(cmd, flags->limits, LimitScope::scan);
   cmd->callback([flags, &io, &rc] { rc = run_scan(*flags, io); });
 }
 

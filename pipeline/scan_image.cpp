@@ -1,6 +1,8 @@
 #include "pipeline/scan_image.h"
 
 #include "packager/image_reader.h"
+#include "toolchain/scan/elf_reader.h"
+#include "util/spool.h"
 
 #include <fstream>
 
@@ -25,22 +27,29 @@ bool looks_like_image(const fs::path& path) {
 
 namespace {
 
-scan::TreeFile to_tree_file(const pk::FsEntry& e) {
+scan::TreeFile to_tree_file(pk::FsEntry&& e) {
   scan::TreeFile t;
-  t.path = e.path;
+  t.path = std::move(e.path);
   t.mode = e.mode;
-  t.data = e.data;
-  t.link_target = e.link_target;
+  t.data = std::move(e.data);
+  t.link_target = std::move(e.link_target);
   t.type = e.type == pk::FsType::directory ? scan::TreeFile::Type::dir
            : e.type == pk::FsType::symlink ? scan::TreeFile::Type::symlink
                                            : scan::TreeFile::Type::file;
+  if (e.spool) {
+    // The spool stays open as long as the tree: each scan opens a window on it.
+    t.contents = [spool = std::move(e.spool), offset = e.spool_offset, size = e.size] {
+      return std::make_unique<scan::FileSource>(spool->fd(), size, offset);
+    };
+  }
   return t;
 }
 
 } // namespace
 
-Result<scan::ScanReport> scan_image(const fs::path& path, const scan::ScanOptions& options) {
-  auto images = pk::read_images(path);
+Result<scan::ScanReport> scan_image(const fs::path& path, const scan::ScanOptions& options,
+                                    const pk::ReadLimits& limits) {
+  auto images = pk::read_images(path, limits);
   if (!images) {
     return images.take_error();
   }
@@ -56,14 +65,18 @@ Result<scan::ScanReport> scan_image(const fs::path& path, const scan::ScanOption
     ++scanned;
     pk::ExtractOptions extract;
     extract.platform = platform;
+    extract.limits = limits;
+    extract.all_heads = false; // the scanner needs the heads of scripts and ELF files only
     auto files = pk::extract_filesystem(path, extract);
     if (!files) {
       return files.take_error();
     }
     std::vector<scan::TreeFile> tree;
-    for (const pk::FsEntry& e : *files) {
-      tree.push_back(to_tree_file(e));
+    tree.reserve(files->size());
+    for (pk::FsEntry& e : *files) {
+      tree.push_back(to_tree_file(std::move(e)));
     }
+    files->clear();
     scan::ScanOptions per_image = options;
     per_image.platform = platform;
     scan::ScanReport r = scan::scan_tree(tree, pk::start_argv(image.config), per_image,
@@ -82,7 +95,7 @@ Result<scan::ScanReport> scan_image(const fs::path& path, const scan::ScanOption
 }
 
 Result<scan::ScanReport> scan_any(const std::vector<std::string>& paths,
-                                  const scan::ScanOptions& options) {
+                                  const scan::ScanOptions& options, const pk::ReadLimits& limits) {
   std::vector<std::string> plain;
   std::vector<std::string> images;
   for (const std::string& p : paths) {
@@ -99,7 +112,7 @@ Result<scan::ScanReport> scan_any(const std::vector<std::string>& paths,
     report = std::move(*r);
   }
   for (const std::string& image : images) {
-    auto r = scan_image(image, options);
+    auto r = scan_image(image, options, limits);
     if (!r) {
       return r.take_error();
     }

@@ -24,9 +24,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int k_max_depth = 4;
-constexpr uint64_t k_max_document = 4u << 20;
-
 // A first path component names a registry when it has a '.', a ':' or is localhost (the
 // distribution reference rule), and something follows it.
 bool names_registry(std::string_view first, bool more) {
@@ -40,16 +37,18 @@ bool is_index(std::string_view type) {
 
 class Planner {
 public:
-  explicit Planner(const BlobStore& store) : m_store(store) {}
+  Planner(const BlobStore& store, const packager::ReadLimits& limits)
+      : m_store(store), m_limits(limits) {}
 
-  Status visit(Descriptor d, int depth) {
-    if (depth > k_max_depth) {
-      return failure("image index " + d.digest.to_string(), "nested too deeply");
+  Status visit(Descriptor d, unsigned depth) {
+    if (depth > m_limits.max_index_depth) {
+      return packager::limit_error("image index " + d.digest.to_string(), "nested too deeply",
+                                   "--max-index-depth");
     }
     if (m_documents.count(d.digest)) {
       return {};
     }
-    Result<std::string> bytes = m_store.read(d.digest, k_max_document);
+    Result<std::string> bytes = m_store.read(d.digest, m_limits.max_document);
     if (!bytes) {
       return missing(d, "document");
     }
@@ -76,7 +75,7 @@ public:
   PushPlan plan;
 
 private:
-  Status visit_index(const json& j, const std::string& where, int depth) {
+  Status visit_index(const json& j, const std::string& where, unsigned depth) {
     for (const json& m : j.value("manifests", json::array())) {
       Result<Descriptor> child = descriptor_from_json(m, where);
       if (!child) {
@@ -116,6 +115,7 @@ private:
   }
 
   const BlobStore& m_store;
+  const packager::ReadLimits& m_limits;
   std::set<Digest> m_blobs;
   std::set<Digest> m_documents;
 };
@@ -341,15 +341,16 @@ std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int failed_atte
   return delay;
 }
 
-Result<PushPlan> plan_push(const Descriptor& root, const BlobStore& store) {
-  Planner planner(store);
+Result<PushPlan> plan_push(const Descriptor& root, const BlobStore& store,
+                           const packager::ReadLimits& limits) {
+  Planner planner(store, limits);
   SP_TRY(planner.visit(root, 0));
   return std::move(planner.plan);
 }
 
 Result<PushResult> push_descriptor(const Descriptor& root, const BlobStore& store,
                                    const RegistryRef& ref, const PushOptions& options) {
-  Result<PushPlan> plan = plan_push(root, store);
+  Result<PushPlan> plan = plan_push(root, store, options.limits);
   if (!plan) {
     return plan.take_error();
   }

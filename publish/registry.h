@@ -12,6 +12,7 @@
 #include "packager/blob_store.h"
 #include "packager/digest.h"
 #include "packager/image.h"
+#include "packager/read_limits.h"
 #include "publish/http.h"
 #include "publish/registry_auth.h"
 #include "util/result.h"
@@ -142,6 +143,9 @@ struct PushOptions {
   std::function<void(std::chrono::milliseconds)> sleep;
   /// The HTTP client to use (tests pass an in-memory registry); null: libcurl.
   http::Transport* transport = nullptr;
+  /// How large a document (manifest, index) read back from the store may be, and how deep
+  /// indexes may nest (`push`'s --max-document-size and --max-index-depth).
+  packager::ReadLimits limits;
 };
 
 struct PushResult {
@@ -177,7 +181,9 @@ struct PushPlan {
   std::vector<Document> manifests;
 };
 
-/// Walks `root` through the store (nested indexes allowed); every blob must be present.
-Result<PushPlan> plan_push(const packager::Descriptor& root, const packager::BlobStore& store);
+/// Walks `root` through the store (nested indexes allowed, within `limits`); every blob must be
+/// present.
+Result<PushPlan> plan_push(const packager::Descriptor& root, const packager::BlobStore& store,
+                           const packager::ReadLimits& limits = {});
 
 } // namespace sp::publish

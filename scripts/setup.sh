@@ -17,7 +17,7 @@ packages=(
   # running foreign binaries and images, validators, peers
   qemu-user-static binfmt-support podman runc skopeo umoci buildah docker-registry
   apache2-utils pax-utils file hyperfine pigz zstd libdeflate-tools python3 curl
-  dpkg-dev xz-utils tini python3-jsonschema
+  dpkg-dev xz-utils tini python3-jsonschema time util-linux
   # a second host for the hostile-registry tests (ip netns, veth)
   iproute2
 )

@@ -305,6 +305,22 @@ size_t sweep_stale(const fs::path& dir, std::string_view prefix) {
     }
   }
   return removed;
+
+UniqueFd::~UniqueFd() {
+  if (m_fd >= 0) {
+    ::close(m_fd);
+  }
+}
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+    m_fd = other.m_fd;
+    other.m_fd = -1;
+  }
+  return *this;
 }
 
 fs::path cache_dir() {

@@ -105,6 +105,23 @@ pid_t temporary_owner(std::string_view name);
 /// killed scratchpack left. Returns how many went.
 size_t sweep_stale(const fs::path& dir, std::string_view prefix);
 
+/// An open file descriptor, closed with its owner.
+class UniqueFd {
+public:
+  explicit UniqueFd(int fd = -1) : m_fd(fd) {}
+  ~UniqueFd();
+  UniqueFd(UniqueFd&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+
+  int get() const { return m_fd; }
+  bool valid() const { return m_fd >= 0; }
+
+private:
+  int m_fd;
+};
+
 /// scratchpack's cache: $SCRATCHPACK_CACHE, else $XDG_CACHE_HOME/scratchpack, else
 /// ~/.cache/scratchpack.
 fs::path cache_dir();

@@ -1,5 +1,6 @@
 # push refuses bad input before talking to any registry: a bad reference or flag (exit 2), a
-# missing or non-OCI source (exit 2); a docker-archive gets a hint to convert it.
+# missing or non-OCI source (exit 2), a damaged blob in an archive or a directory (exit 2, no
+# upload started); a docker-archive gets a hint to convert it.
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$E2E_DIR/lib.sh"
 source "$E2E_DIR/registry.sh"
@@ -43,11 +44,15 @@ capture "$SCRATCHPACK" push damaged.tar "127.0.0.1:$port/hello"
 assert_eq 2 "$RC" "damaged archive"
 assert_contains "$ERR" "not to its name" "message"
 
-step "an OCI layout directory is pushed in place"
+step "an OCI layout directory: a damaged layer is caught before anything is sent"
 registry_start
 capture "$SCRATCHPACK" push -q --json damaged "$REGISTRY/dir/hello"
-assert_eq 1 "$RC" "a directory with a damaged layer is refused by the registry"
-assert_contains "$ERR" "DIGEST_INVALID" "the registry's reason is shown"
+assert_eq 2 "$RC" "a directory with a damaged layer"
+assert_contains "$ERR" "damaged/blobs/sha256/$layer: its contents hash to" "message"
+assert_contains "$ERR" "not to its name" "message"
+if grep -q "/v2/dir/hello/blobs/uploads" "$REGISTRY_LOG"; then
+  fail "an upload was started for the damaged directory"
+fi
 capture "$SCRATCHPACK" push -q docker/../damaged/.. "$REGISTRY/dir/hello" # not a layout
 assert_eq 2 "$RC" "a directory that is not a layout"
 mkdir layout && tar -xf out/hello.tar -C layout

@@ -113,6 +113,56 @@ inline std::string unzstd(const std::string& in) {
   return out;
 }
 
+/// One member of a tar made by make_tar(): a file (its data, padded with zeros up to `size` when
+/// that is larger), a symlink or a hard link.
+struct TarSpec {
+  std::string name;
+  std::string data;
+  std::string symlink;  ///< a symlink to this when set
+  std::string hardlink; ///< a hard link to this member when set
+  int64_t size = -1;    ///< the size the header claims; -1: data.size()
+  unsigned mode = 0644;
+};
+
+/// A pax tar of `items`, in order, written by libarchive (independently of the layer writer).
+inline std::string make_tar(const std::vector<TarSpec>& items) {
+  std::string out;
+  struct archive* a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_set_bytes_in_last_block(a, 1);
+  archive_write_open(
+      a, &out, nullptr,
+      [](struct archive*, void* o, const void* buf, size_t n) -> la_ssize_t {
+        static_cast<std::string*>(o)->append(static_cast<const char*>(buf), n);
+        return static_cast<la_ssize_t>(n);
+      },
+      nullptr);
+  for (const TarSpec& t : items) {
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, t.name.c_str());
+    archive_entry_set_perm(e, t.mode);
+    if (!t.symlink.empty()) {
+      archive_entry_set_filetype(e, AE_IFLNK);
+      archive_entry_set_symlink(e, t.symlink.c_str());
+    } else if (!t.hardlink.empty()) {
+      archive_entry_set_filetype(e, AE_IFREG);
+      archive_entry_set_hardlink(e, t.hardlink.c_str());
+      archive_entry_set_size(e, 0);
+    } else {
+      archive_entry_set_filetype(e, AE_IFREG);
+      archive_entry_set_size(e, t.size >= 0 ? t.size : static_cast<int64_t>(t.data.size()));
+    }
+    archive_write_header(a, e);
+    if (!t.data.empty()) {
+      archive_write_data(a, t.data.data(), t.data.size());
+    }
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  return out;
+}
+
 /// A blob's bytes (tests only: small layers).
 inline std::string blob_bytes(const BlobStore& store, const Digest& d) {
   return read_file(store.path_of(d)).value();

@@ -1,7 +1,9 @@
 #include "packager/image_reader.h"
+#include "packager/layout.h"
 #include "packager/writers.h"
 #include "test_packager_helpers.h"
 #include "util/process.h"
+#include "util/spool.h"
 
 #include <doctest/doctest.h>
 
@@ -68,10 +70,10 @@ TEST_CASE("packager.image_reader: layers merge in order with whiteouts") {
   }
 
   ExtractOptions small;
-  small.max_file_size = 1;
+  small.head_size = 1;
   std::map<std::string, FsEntry> sizes =
       by_path(extract_filesystem(dir.path() / "img.tar", small).value());
-  CHECK(sizes.at("/a/y").data.empty());
+  CHECK(sizes.at("/a/y").data == "y");
   CHECK(sizes.at("/a/y").size == 2);
 }
 
@@ -130,7 +132,8 @@ TEST_CASE("packager.image_reader: a layer whose bytes do not match its digest is
   fs::copy_file(store.path_of(other.digest), blob);
   Result<std::vector<FsEntry>> r = extract_filesystem(dir.path() / "oci");
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().why.find("the layer's sha256 is " + other.digest.hex()) == 0);
+  CHECK(r.error().what == (blob.string()));
+  CHECK(r.error().why == "its contents hash to " + other.digest.to_string() + ", not to its name");
 }
 
 TEST_CASE("packager.image_reader: not an image") {
@@ -142,4 +145,220 @@ TEST_CASE("packager.image_reader: not an image") {
   Result<std::vector<ImageInfo>> empty = read_images(dir.path() / "empty");
   REQUIRE_FALSE(empty.ok());
   CHECK(empty.error().why.find("neither index.json nor manifest.json") == 0);
+}
+
+// --- hostile images (docs/security.md) ----------------------------------------------------
+
+namespace {
+
+// An image of one uncompressed layer made of `tar` (written by make_tar, not the layer writer),
+// written as an OCI layout directory at `out`.
+Image raw_image(const BlobStore& store, const std::string& tar, const fs::path& out) {
+  BlobInfo blob = store.put(tar).value();
+  Layer layer{blob.digest, blob.digest, blob.size, std::string(media_type::k_layer_tar), blob.size};
+  Image image =
+      make_image(default_config(parse_platform("amd64").value(), 0), {layer}, {}, store).value();
+  REQUIRE(write_oci_dir(image, store, out));
+  return image;
+}
+
+std::string elf_bytes(size_t size) {
+  return "\x7f"
+         "ELF" +
+         pseudo_text(size - 4, 3);
+}
+
+} // namespace
+
+TEST_CASE("packager.image_reader: hard links do not copy their target's data") {
+  TempDir dir("sp-reader");
+  BlobStore store = BlobStore::open(dir.path() / "store").value();
+  std::vector<TarSpec> items = {{"big", pseudo_text(1 << 20, 9)}};
+  for (int i = 0; i < 200; ++i) {
+    items.push_back({"link" + std::to_string(i), "", "", "big"});
+  }
+  raw_image(store, make_tar(items), dir.path() / "oci");
+  std::vector<FsEntry> files = extract_filesystem(dir.path() / "oci").value();
+  REQUIRE(files.size() == 201);
+  uint64_t held = 0;
+  for (const FsEntry& f : files) {
+    CHECK(f.size == (1u << 20));
+    CHECK(f.type == FsType::file);
+    held += f.data.size();
+  }
+  // Each entry keeps its first bytes at most, never the megabyte (200 copies were 200 MiB).
+  CHECK(held <= 201 * 256);
+}
+
+TEST_CASE("packager.image_reader: an ELF file is spooled once, and its hard links share it") {
+  TempDir dir("sp-reader");
+  BlobStore store = BlobStore::open(dir.path() / "store").value();
+  std::string elf = elf_bytes(300000);
+  raw_image(store,
+            make_tar({{"bin/app", elf, "", "", -1, 0755},
+                      {"bin/alias", "", "", "bin/app"},
+                      {"run.sh", "#!/bin/sh\nexec /bin/app\n", "", "", -1, 0755},
+                      {"data.txt", pseudo_text(5000, 1)}}),
+            dir.path() / "oci");
+  std::map<std::string, FsEntry> fs = by_path(extract_filesystem(dir.path() / "oci").value());
+  const FsEntry& app = fs.at("/bin/app");
+  REQUIRE(app.spool != nullptr);
+  CHECK(app.data == elf.substr(0, 256));
+  CHECK(app.spool->read_string(app.spool_offset, app.size).value() == elf);
+  CHECK(fs.at("/bin/alias").spool == app.spool);
+  CHECK(fs.at("/bin/alias").spool_offset == app.spool_offset);
+  CHECK(fs.at("/data.txt").spool == nullptr);
+  CHECK(fs.at("/data.txt").data == pseudo_text(5000, 1).substr(0, 256));
+
+  // What the scanner asks for: heads of scripts and ELF files only.
+  ExtractOptions scan;
+  scan.all_heads = false;
+  std::map<std::string, FsEntry> lean =
+      by_path(extract_filesystem(dir.path() / "oci", scan).value());
+  CHECK(lean.at("/data.txt").data.empty());
+  CHECK(lean.at("/data.txt").size == 5000);
+  CHECK(lean.at("/run.sh").data == "#!/bin/sh\nexec /bin/app\n");
+  CHECK(lean.at("/bin/app").data == elf.substr(0, 256));
+}
+
+TEST_CASE("packager.image_reader: limits on an image's layers") {
+  TempDir dir("sp-reader");
+  BlobStore store = BlobStore::open(dir.path() / "store").value();
+  std::vector<TarSpec> items = {{"big", "", "", "", 2 << 20}};
+  for (int i = 0; i < 10; ++i) {
+    items.push_back({"link" + std::to_string(i), "", "", "big"});
+    items.push_back({"file" + std::to_string(i), "x"});
+  }
+  Image image = raw_image(store, make_tar(items), dir.path() / "oci");
+  std::string where = (dir.path() / "oci").string();
+  std::string layer = " (layer " + image.layers[0].digest.to_string() + ")";
+  auto extract_with = [&](auto set) {
+    ExtractOptions o;
+    set(o.limits);
+    return extract_filesystem(dir.path() / "oci", o);
+  };
+  const std::string raise = "raise the limit with ";
+  REQUIRE(extract_with([](ReadLimits&) {}).ok());
+
+  auto entries = extract_with([](ReadLimits& r) { r.max_entries = 15; });
+  REQUIRE_FALSE(entries.ok());
+  CHECK(entries.error().what == where);
+  CHECK(entries.error().why == "more than 15 entries in the image's layers" + layer);
+  CHECK(entries.error().hint == raise + "--max-entries if the image is trusted");
+  CHECK(entries.error().kind == ErrorKind::usage_or_io);
+
+  auto links = extract_with([](ReadLimits& r) { r.max_hardlinks = 5; });
+  REQUIRE_FALSE(links.ok());
+  CHECK(links.error().why == "more than 5 hard links in the image's layers" + layer);
+  CHECK(links.error().hint == raise + "--max-hardlinks if the image is trusted");
+
+  auto size = extract_with([](ReadLimits& r) { r.max_entry_size = 1 << 20; });
+  REQUIRE_FALSE(size.ok());
+  CHECK(size.error().why == "file /big is 2097152 bytes, more than 1 MiB" + layer);
+  CHECK(size.error().hint == raise + "--max-entry-size if the image is trusted");
+
+  auto total = extract_with([](ReadLimits& r) { r.max_total_size = 1 << 20; });
+  REQUIRE_FALSE(total.ok());
+  CHECK(total.error().why == "more than 1 MiB of uncompressed layer data" + layer);
+  CHECK(total.error().hint == raise + "--max-total-size if the image is trusted");
+
+  // 21 entries may have 21 × 256 bytes of names and heads; here each path alone is 400 bytes.
+  std::vector<TarSpec> long_names;
+  for (int i = 0; i < 21; ++i) {
+    long_names.push_back({std::string(396, 'p') + std::to_string(1000 + i), ""});
+  }
+  raw_image(store, make_tar(long_names), dir.path() / "names");
+  ExtractOptions names;
+  names.limits.max_entries = 21;
+  auto named = extract_filesystem(dir.path() / "names", names);
+  REQUIRE_FALSE(named.ok());
+  CHECK(named.error().why.starts_with("paths, link targets and file heads add up to more than "
+                                      "5376 bytes (256 bytes for each of --max-entries)"));
+
+  // No path longer than Linux's PATH_MAX.
+  raw_image(store, make_tar({{std::string(5000, 'p'), "x"}}), dir.path() / "long");
+  auto too_long = extract_filesystem(dir.path() / "long");
+  REQUIRE_FALSE(too_long.ok());
+  CHECK(too_long.error().why == "an entry's path or link target is longer than 4096 bytes");
+}
+
+TEST_CASE("packager.image_reader: index nesting is limited") {
+  TempDir dir("sp-reader");
+  BlobStore store = BlobStore::open(dir.path() / "store").value();
+  Image image = raw_image(store, make_tar({{"a", "a"}}), dir.path() / "oci");
+  // Six indexes, each listing the one below it, above the image.
+  Descriptor d = image.manifest;
+  for (int i = 0; i < 6; ++i) {
+    nlohmann::json index = {{"schemaVersion", 2},
+                            {"mediaType", media_type::k_index},
+                            {"manifests", nlohmann::json::array({to_json(d)})}};
+    std::string bytes = canonical_json(index);
+    BlobInfo blob = store.put(bytes).value();
+    REQUIRE(write_file_atomic(dir.path() / "oci" / blob_name(blob.digest), bytes));
+    d = Descriptor{std::string(media_type::k_index), blob.digest, blob.size, {}, {}};
+  }
+  fs::remove(dir.path() / "oci" / "index.json");
+  REQUIRE(write_file_atomic(
+      dir.path() / "oci" / "index.json",
+      canonical_json({{"schemaVersion", 2}, {"manifests", nlohmann::json::array({to_json(d)})}})));
+  Result<std::vector<ImageInfo>> deep = read_images(dir.path() / "oci");
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.error().why == "image indexes nested more than 4 deep");
+  CHECK(deep.error().hint == "raise the limit with --max-index-depth if the image is trusted");
+  ReadLimits six;
+  six.max_index_depth = 6;
+  CHECK(read_images(dir.path() / "oci", six).value().at(0).manifest.digest ==
+        image.manifest.digest);
+}
+
+TEST_CASE("packager.image_reader: a docker-archive's manifest.json names nothing outside") {
+  TempDir dir("sp-reader");
+  BlobStore store = BlobStore::open(dir.path() / "store").value();
+  Image image = raw_image(store, make_tar({{"hello", "hi"}}), dir.path() / "docker");
+  fs::path root = dir.path() / "docker";
+  fs::remove(root / "index.json");
+  REQUIRE(write_file_atomic(dir.path() / "secret.json",
+                            read_file(root / blob_name(image.config.digest)).value()));
+  auto manifest = [&](const std::string& config, const std::string& layer) {
+    fs::remove(root / "manifest.json");
+    REQUIRE(write_file_atomic(root / "manifest.json",
+                              R"([{"Config":")" + config + R"(","Layers":[")" + layer + R"("]}])"));
+  };
+  std::string config = blob_name(image.config.digest);
+  std::string layer = blob_name(image.layers[0].digest);
+  manifest(config, layer);
+  REQUIRE(extract_filesystem(root).value().at(0).data == "hi");
+
+  manifest("../secret.json", layer);
+  Result<std::vector<ImageInfo>> up = read_images(root);
+  REQUIRE_FALSE(up.ok());
+  CHECK(up.error().what == (root / "../secret.json").string());
+  CHECK(up.error().why == "a path that leaves the layout ('..'); only paths inside it are read");
+
+  manifest(config, "../../../../dev/zero");
+  Result<std::vector<FsEntry>> zero = extract_filesystem(root);
+  REQUIRE_FALSE(zero.ok());
+  CHECK(zero.error().why == "a path that leaves the layout ('..'); only paths inside it are read");
+}
+
+TEST_CASE("packager.image_reader: malformed documents are errors, not exceptions") {
+  TempDir dir("sp-reader");
+  fs::path root = dir.path() / "bad";
+  fs::create_directories(root);
+  for (const char* text :
+       {"[1]", R"([{"Config":5}])", R"({"Config":"x"})", R"([{"Config":"c.json","Layers":[7]}])"}) {
+    CAPTURE(text);
+    fs::remove(root / "manifest.json");
+    REQUIRE(write_file_atomic(root / "manifest.json", text));
+    REQUIRE(write_file_atomic(root / "c.json", R"({"architecture":"amd64","os":"linux"})"));
+    Result<std::vector<ImageInfo>> r = read_images(root);
+    CHECK_FALSE(r.ok());
+  }
+  fs::remove(root / "manifest.json");
+  for (const char* text : {"[]", R"({"manifests":5})", R"({"manifests":[3]})"}) {
+    CAPTURE(text);
+    fs::remove(root / "index.json");
+    REQUIRE(write_file_atomic(root / "index.json", text));
+    CHECK_FALSE(read_images(root).ok());
+  }
 }

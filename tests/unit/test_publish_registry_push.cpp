@@ -410,7 +410,10 @@ TEST_CASE("publish.registry push: an archive read back pushes the same digests")
   REQUIRE(write_oci_dir(image, f.store, dir, w).ok());
   PushSource from_dir = open_push_source(dir).value();
   CHECK(from_dir.root.digest == image.manifest.digest);
-  CHECK(from_dir.scratch == nullptr);
+  // A directory's blobs are copied (and checked) into a private store too.
+  REQUIRE(from_dir.scratch != nullptr);
+  CHECK(from_dir.store.dir() == from_dir.scratch->path() / "blobs");
+  CHECK(from_dir.store.has(image.layers[0].digest));
   CHECK_FALSE(open_push_source(f.dir.path() / "nothing.tar").ok());
 }
 

@@ -1,4 +1,5 @@
 #include "scan_fixtures.h"
+#include "toolchain/scan/elf_reader.h"
 #include "toolchain/scan/findings.h"
 #include "toolchain/scan/report_json.h"
 #include "toolchain/scan/scanner.h"
@@ -271,6 +272,25 @@ TEST_CASE("scan_tree: a static entrypoint, reached through a relative symlink") 
   ScanReport bare = scan_tree(tree, {"hello"}, {}, "");
   CHECK(bare.errors() == 0);
   CHECK(bare.files[0].entrypoint);
+}
+
+TEST_CASE("scan_tree: a file read on demand from its source scans as the same bytes would") {
+  using sp::scan::TreeFile;
+  std::string path = fx::scan_fixtures().dynamic_hello;
+  std::string binary = fx::file_bytes(path);
+  int opened = 0;
+  TreeFile lazy{"/app/hello", 0755, TreeFile::Type::file, binary.substr(0, 256), ""};
+  lazy.contents = [&]() -> std::unique_ptr<ByteSource> {
+    ++opened;
+    return std::make_unique<MemorySource>(binary);
+  };
+  ScanReport from_source = scan_tree({lazy}, {"/app/hello"}, on("linux/amd64"), "img:");
+  ScanReport in_memory = scan_tree({{"/app/hello", 0755, TreeFile::Type::file, binary, ""}},
+                                   {"/app/hello"}, on("linux/amd64"), "img:");
+  REQUIRE(from_source.files.size() == 1);
+  CHECK(from_source.files[0].codes() == in_memory.files[0].codes());
+  CHECK(from_source.files[0].codes().front() == "dynamic.interp");
+  CHECK(opened == 1); // opened for its scan only
 }
 
 TEST_CASE("scan_tree: entrypoint rules") {

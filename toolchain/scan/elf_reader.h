@@ -160,6 +160,34 @@ private:
   std::string_view m_bytes;
 };
 
+/// A file, or a range of one, read with pread(2) on demand: the reader asks for the header, the
+/// tables and a few strings, each served from a cached window (kept as long as the source). Unlike
+/// mmap, this costs no page-table updates or TLB shootdowns when many threads scan at once, and a
+/// file truncated under us gives short reads (a finding), not SIGBUS. The descriptor stays the
+/// caller's.
+class FileSource final : public ByteSource {
+public:
+  /// The `size` bytes of `fd` that start at `base`.
+  FileSource(int fd, uint64_t size, uint64_t base = 0) : m_fd(fd), m_size(size), m_base(base) {}
+
+  uint64_t size() const override { return m_size; }
+  std::optional<std::string_view> read(uint64_t offset, uint64_t length) const override;
+
+private:
+  struct Chunk {
+    uint64_t offset;
+    uint64_t size;
+    std::unique_ptr<char[]> data;
+  };
+  bool read_exactly(char* out, size_t size, uint64_t offset) const;
+
+  int m_fd;
+  uint64_t m_size;
+  uint64_t m_base;
+  // Chunks own their buffers, so views handed out stay valid as the list grows.
+  mutable std::vector<Chunk> m_chunks;
+};
+
 /// Reads an ELF image. The source (or `bytes`) must outlive the ElfReader, which goes back to it
 /// for section_bytes() and symbol lookups.
 class ElfReader {

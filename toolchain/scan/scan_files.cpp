@@ -18,6 +18,43 @@
 
 namespace sp::scan {
 
+std::optional<std::string_view> FileSource::read(uint64_t offset, uint64_t length) const {
+  if (offset > m_size || length > m_size - offset) {
+    return std::nullopt;
+  }
+  for (const Chunk& c : m_chunks) {
+    if (offset >= c.offset && offset + length <= c.offset + c.size) {
+      return std::string_view(c.data.get() + (offset - c.offset), length);
+    }
+  }
+  // Neighbouring structures sit close together (section names just before the section headers,
+  // strings after the dynamic section): read a small window around small requests.
+  constexpr uint64_t k_window = 4096;
+  uint64_t start = offset > k_window / 4 ? offset - k_window / 4 : 0;
+  uint64_t end = std::min(m_size, std::max(offset + length, start + k_window));
+  Chunk chunk{start, end - start, std::make_unique_for_overwrite<char[]>(end - start)};
+  if (!read_exactly(chunk.data.get(), chunk.size, start)) {
+    return std::nullopt;
+  }
+  m_chunks.push_back(std::move(chunk));
+  return std::string_view(m_chunks.back().data.get() + (offset - start), length);
+}
+
+bool FileSource::read_exactly(char* out, size_t size, uint64_t offset) const {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(m_fd, out + done, size - done, static_cast<off_t>(m_base + offset + done));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -37,67 +74,6 @@ public:
 
 private:
   int m_fd;
-};
-
-/// A file read with pread(2) on demand: the reader asks for the header, the tables and a few
-/// strings, each served from a cached window. Unlike mmap, this costs no page-table updates or
-/// TLB shootdowns when many threads scan at once, and a file truncated under us gives short reads
-/// (a finding), not SIGBUS.
-class FileSource final : public ByteSource {
-public:
-  FileSource(int fd, uint64_t size) : m_fd(fd), m_size(size) {}
-
-  uint64_t size() const override { return m_size; }
-
-  std::optional<std::string_view> read(uint64_t offset, uint64_t length) const override {
-    if (offset > m_size || length > m_size - offset) {
-      return std::nullopt;
-    }
-    for (const Chunk& c : m_chunks) {
-      if (offset >= c.offset && offset + length <= c.offset + c.size) {
-        return std::string_view(c.data.get() + (offset - c.offset), length);
-      }
-    }
-    // Neighbouring structures sit close together (section names just before the section headers,
-    // strings after the dynamic section): read a small window around small requests.
-    uint64_t start = offset > k_window / 4 ? offset - k_window / 4 : 0;
-    uint64_t end = std::min(m_size, std::max(offset + length, start + k_window));
-    Chunk chunk{start, end - start, std::make_unique_for_overwrite<char[]>(end - start)};
-    if (!read_exactly(chunk.data.get(), chunk.size, start)) {
-      return std::nullopt;
-    }
-    m_chunks.push_back(std::move(chunk));
-    return std::string_view(m_chunks.back().data.get() + (offset - start), length);
-  }
-
-private:
-  static constexpr uint64_t k_window = 4096;
-
-  struct Chunk {
-    uint64_t offset;
-    uint64_t size;
-    std::unique_ptr<char[]> data;
-  };
-
-  bool read_exactly(char* out, size_t size, uint64_t offset) const {
-    size_t done = 0;
-    while (done < size) {
-      ssize_t n = ::pread(m_fd, out + done, size - done, static_cast<off_t>(offset + done));
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n <= 0) {
-        return false;
-      }
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  }
-
-  int m_fd;
-  uint64_t m_size;
-  // Chunks own their buffers, so views handed out stay valid as the list grows.
-  mutable std::vector<Chunk> m_chunks;
 };
 
 FileReport problem_report(const std::string& path, const char* kind, const char* code,

@@ -1,6 +1,6 @@
-// Scanning an image's filesystem held in memory: every ELF in it, then the entrypoint rules a
-// container runtime will apply at `docker run` time, with symlinks resolved inside the tree the
-// way the kernel resolves them inside the container's root.
+// Scanning an image's filesystem (its files in memory, or read on demand from a source): every
+// ELF in it, then the entrypoint rules a container runtime will apply at `docker run` time, with
+// symlinks resolved inside the tree the way the kernel resolves them inside the container's root.
 #include "toolchain/scan/elf_reader.h"
 #include "toolchain/scan/findings.h"
 #include "toolchain/scan/scanner.h"
@@ -119,8 +119,18 @@ Lookup find_program(const Tree& tree, const std::string& name) {
   return Lookup{};
 }
 
-/// The report of `path`, added (from scan_bytes of `data`) when not there yet: a non-ELF
-/// entrypoint was skipped quietly and now gets a report of its own.
+/// Scans one file of the tree: from its contents when it has a source, else from its data.
+FileReport scan_tree_file(std::string path, const TreeFile& file, const ScanOptions& options) {
+  if (file.contents) {
+    if (std::unique_ptr<ByteSource> source = file.contents()) {
+      return scan_source(std::move(path), *source, options);
+    }
+  }
+  return scan_bytes(std::move(path), file.data, options);
+}
+
+/// The report of `path`, added when not there yet: a non-ELF entrypoint was skipped quietly and
+/// now gets a report of its own.
 FileReport& report_for(ScanReport& report, const std::string& path, const TreeFile& file,
                        const ScanOptions& options) {
   for (FileReport& r : report.files) {
@@ -128,7 +138,7 @@ FileReport& report_for(ScanReport& report, const std::string& path, const TreeFi
       return r;
     }
   }
-  report.files.push_back(scan_bytes(path, file.data, options));
+  report.files.push_back(scan_tree_file(path, file, options));
   if (file.type == TreeFile::Type::file && report.skipped > 0) {
     --report.skipped;
   }
@@ -212,7 +222,7 @@ ScanReport scan_tree(const std::vector<TreeFile>& files,
     }
     if (is_elf_magic(f.data)) {
       report.files.push_back(
-          scan_bytes(display_prefix + join_path(components(f.path)), f.data, options));
+          scan_tree_file(display_prefix + join_path(components(f.path)), f, options));
     } else {
       ++report.skipped;
     }

@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -118,14 +120,19 @@ FileReport scan_file(const std::string& path, const ScanOptions& options);
 /// reported. Output is sorted by path. A missing top-level path is an io Error.
 Result<ScanReport> scan_paths(const std::vector<std::string>& paths, const ScanOptions& options);
 
-/// One entry of an image's filesystem, held in memory (the packager builds these from layers).
+/// One entry of an image's filesystem (the packager builds these from layers).
 struct TreeFile {
   enum class Type { file, dir, symlink };
   std::string path; ///< absolute inside the image, e.g. "/hello"
   unsigned mode = 0644;
   Type type = Type::file;
-  std::string data;        ///< file contents
+  /// The file's contents, or, when `contents` is set, its first bytes (at least the first 256
+  /// when it has that many: enough to tell an ELF file or a #! script).
+  std::string data;
   std::string link_target; ///< symlink target, absolute or relative to the link's directory
+  /// Opens the whole contents for reading on demand (a file kept on disk); the source lives only
+  /// while the file is scanned, so its cache never outlives the scan of one file.
+  std::function<std::unique_ptr<ByteSource>()> contents;
 };
 
 /// Scans an image's filesystem: every ELF file, then the entrypoint rules for
