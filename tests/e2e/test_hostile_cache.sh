@@ -92,4 +92,18 @@ n, unit = sys.argv[1].split()
 scale = {"B": 1, "KiB": 1024, "MiB": 1 << 20, "GiB": 1 << 30}[unit]
 assert float(n) * scale <= 200 * 1024, sys.argv[1]
 PY
+
+step "builds racing evictions: a limit so small that every run evicts what the others use"
+rm -f "$SCRATCHPACK_CACHE/scratchpack.conf"
+pids=()
+for round in 1 2; do
+  for i in 1 2 3 4; do
+    SCRATCHPACK_CACHE_MAX_SIZE=64K "$SCRATCHPACK" build "p$i.c" --out "race$round-$i" >/dev/null 2>"race$i.err" &
+    pids+=($!)
+  done
+done
+for p in "${pids[@]}"; do wait "$p" || fail "a build racing evictions failed: $(cat race*.err)"; done
+for i in 1 2 3 4; do assert_eq "$i" "$(race2-$i/p$i)" "build $i racing evictions"; done
+capture "$SCRATCHPACK" cache verify
+assert_eq 0 "$RC" "cache verify after the race: $OUT $ERR"
 echo ok
