@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "toolchain/version.h"
+#include "util/interrupt.h"
 #include "util/strings.h"
 
 #include <CLI/CLI.hpp>
@@ -81,6 +82,8 @@ int run(const std::vector<std::string>& args, Io& io) {
 }
 
 int main_entry(int argc, char** argv) {
+  // Before any thread starts: Ctrl-C and SIGTERM remove what the run had half-written.
+  install_interrupt_cleanup();
   std::ios::sync_with_stdio(false);
   Io io{std::cout, std::cerr, color_enabled(1), color_enabled(2), &std::cin};
   std::vector<std::string> args(argv + 1, argv + argc);

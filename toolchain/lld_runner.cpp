@@ -1,6 +1,7 @@
 // run_link: lld from the scratchpack-lld.so module (toolchain/lld/module.cpp), loaded on first
 // use and run in a forked child of this process per link (see link.h for why).
 #include "toolchain/link.h"
+#include "util/interrupt.h"
 
 #include <cerrno>
 #include <csignal>
@@ -109,6 +110,7 @@ Result<LinkOutput> run_link(const std::vector<std::string>& argv) {
     return io_error("link", std::string("fork: ") + std::strerror(err));
   }
   if (pid == 0) {
+    reset_signals_in_child();
     ::close(fds[0]);
     link_in_child(args, fds[1]);
   }

@@ -1,5 +1,6 @@
 #include "util/fs.h"
 
+#include "util/interrupt.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 
@@ -116,8 +117,12 @@ Result<TempFile> TempFile::create(const fs::path& dir, std::string_view prefix) 
   return TempFile(fd, templ);
 }
 
+TempFile::TempFile(int fd, fs::path path)
+    : m_fd(fd), m_path(std::move(path)), m_token(register_temporary(m_path)) {}
+
 TempFile::TempFile(TempFile&& other) noexcept
-    : m_fd(std::exchange(other.m_fd, -1)), m_path(std::move(other.m_path)) {
+    : m_fd(std::exchange(other.m_fd, -1)), m_path(std::move(other.m_path)),
+      m_token(std::exchange(other.m_token, 0)) {
   other.m_path.clear();
 }
 
@@ -128,6 +133,7 @@ TempFile::~TempFile() {
   if (!m_path.empty()) {
     ::unlink(m_path.c_str());
   }
+  unregister_temporary(m_token);
 }
 
 Status TempFile::write(std::string_view data) {
@@ -158,6 +164,7 @@ Status TempFile::commit(const fs::path& final_path) {
     return io_error(final_path.string(), errno_text(errno));
   }
   m_path.clear();
+  unregister_temporary(std::exchange(m_token, 0));
   fs::path dir = final_path.parent_path();
   return sync_path(dir.empty() ? fs::path(".") : dir);
 }
@@ -227,6 +234,7 @@ AtomicPath::AtomicPath(fs::path final_path) : m_final(std::move(final_path)) {
   std::string name =
       "." + m_final.filename().string() + "." + std::to_string(::getpid()) + "." + random_suffix();
   m_temp = dir.empty() ? fs::path(name) : dir / name;
+  m_token = register_temporary(m_temp);
 }
 
 AtomicPath::~AtomicPath() {
@@ -234,6 +242,7 @@ AtomicPath::~AtomicPath() {
     std::error_code ec;
     fs::remove_all(m_temp, ec);
   }
+  unregister_temporary(m_token);
 }
 
 Status AtomicPath::commit() {
@@ -248,12 +257,14 @@ Status AtomicPath::commit() {
     }
     m_committed = true;
     fs::remove_all(m_temp, ec); // the old tree, now under the temporary name
+    unregister_temporary(std::exchange(m_token, 0));
     return sync_path(dir);
   }
   if (::rename(m_temp.c_str(), m_final.c_str()) != 0) {
     return io_error(m_final.string(), errno_text(errno));
   }
   m_committed = true;
+  unregister_temporary(std::exchange(m_token, 0));
   return sync_path(dir);
 }
 
@@ -272,11 +283,13 @@ TempDir::TempDir(std::string_view prefix, const fs::path& parent) {
                              errno_text(errno));
   }
   m_path = templ;
+  m_token = register_temporary(m_path);
 }
 
 TempDir::~TempDir() {
   std::error_code ec;
   fs::remove_all(m_path, ec);
+  unregister_temporary(m_token);
 }
 
 pid_t temporary_owner(std::string_view name) {

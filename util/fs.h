@@ -42,9 +42,10 @@ public:
   Status commit(const fs::path& final_path);
 
 private:
-  TempFile(int fd, fs::path path) : m_fd(fd), m_path(std::move(path)) {}
+  TempFile(int fd, fs::path path);
   int m_fd = -1;
   fs::path m_path;
+  uint64_t m_token = 0; ///< util/interrupt.h registration
 };
 
 /// fsync(2) of a file or a directory by path; `what` names it in the error.
@@ -78,6 +79,7 @@ private:
   fs::path m_final;
   fs::path m_temp;
   bool m_committed = false;
+  uint64_t m_token = 0; ///< util/interrupt.h registration
 };
 
 /// $TMPDIR, or /tmp.
@@ -95,6 +97,7 @@ public:
 
 private:
   fs::path m_path;
+  uint64_t m_token = 0; ///< util/interrupt.h registration
 };
 
 /// The pid a temporary's name carries (TempFile's ".PREFIX.PID.XXXXXX", TempDir's

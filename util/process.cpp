@@ -1,6 +1,7 @@
 #include "util/process.h"
 
 #include "util/fs.h"
+#include "util/interrupt.h"
 
 #include <cerrno>
 #include <cstring>
@@ -89,8 +90,19 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
   }
   envp.push_back(nullptr);
 
+  // The child starts with the signals scratchpack's interrupt handler blocks unblocked and at
+  // their defaults (util/interrupt.h): Ctrl-C reaches clang as it would without scratchpack.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, interrupts;
+  sigemptyset(&none);
+  interrupt_signals(&interrupts);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &interrupts);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, args.data(), envp.data());
+  int rc = posix_spawn(&pid, program.c_str(), &actions, &attr, args.data(), envp.data());
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     return io_error(argv[0], std::strerror(rc));
