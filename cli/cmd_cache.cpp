@@ -23,6 +23,19 @@ Result<pipeline::Caches> open(Io& io) {
   return caches;
 }
 
+/// Bytes of the regular files under `dir` (symlinks not followed).
+uint64_t tree_bytes(const fs::path& dir) {
+  uint64_t bytes = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec) && !it->is_symlink(ec)) {
+      bytes += it->file_size(ec);
+    }
+  }
+  return bytes;
+}
+
 /// Layers known to the layer cache (its entries/, not the blobs they share).
 size_t count_layers(const packager::LayerCache& cache) {
   size_t n = 0;
@@ -49,7 +62,9 @@ int run_stats(Io& io) {
          << "layers:          " << count_layers(*caches->layers) << '\n'
          << "size:            " << format_bytes(l.bytes) << '\n'
          << "max size:        " << (max ? format_bytes(max) : "no limit") << " ("
-         << caches->limit.source << "), " << format_bytes(u.bytes + l.bytes) << " used\n";
+         << caches->limit.source << "), " << format_bytes(u.bytes + l.bytes) << " used\n"
+         << "sysroots:        " << sysroots_dir().string() << " ("
+         << format_bytes(tree_bytes(sysroots_dir())) << ", not cache entries: no limit applies)\n";
   return 0;
 }
 

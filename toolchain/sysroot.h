@@ -40,7 +40,7 @@ struct SysrootSearch {
   fs::path host_root = "/"; ///< prefix for system paths
   /// scratchpack-provisioned sysroots, and beside them libc++ for musl (libcxx/) and the LLVM
   /// source it is built from (llvm-source/).
-  fs::path cache = sp::cache_dir() / "sysroots";
+  fs::path cache = sp::sysroots_dir();
 };
 
 /// The outcome of looking for one target's sysroot.

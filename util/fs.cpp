@@ -337,6 +337,17 @@ UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
   return *this;
 }
 
+fs::path sysroots_dir() {
+  if (const char* d = std::getenv("SCRATCHPACK_SYSROOTS"); d && *d) {
+    return d;
+  }
+  if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) {
+    return fs::path(x) / "scratchpack" / "sysroots";
+  }
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : "/tmp") / ".local" / "share" / "scratchpack" / "sysroots";
+}
+
 fs::path cache_dir() {
   if (const char* c = std::getenv("SCRATCHPACK_CACHE"); c && *c) {
     return c;

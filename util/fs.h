@@ -125,6 +125,11 @@ private:
   int m_fd;
 };
 
+/// Where installed sysroots (and their libc++ and the LLVM source) live, apart from the caches
+/// so that moving or cleaning a cache never loses them: $SCRATCHPACK_SYSROOTS, else
+/// $XDG_DATA_HOME/scratchpack/sysroots, else ~/.local/share/scratchpack/sysroots.
+fs::path sysroots_dir();
+
 /// scratchpack's cache: $SCRATCHPACK_CACHE, else $XDG_CACHE_HOME/scratchpack, else
 /// ~/.cache/scratchpack.
 fs::path cache_dir();

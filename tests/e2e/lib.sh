@@ -89,8 +89,9 @@ binfmt_setup() {
   done
 }
 
-# A private build and layer cache under $WORK (so hit/miss counts are exact), sharing the
-# installed sysroots and everything else of the default cache through symlinks.
+# A private build and layer cache under $WORK (so hit/miss counts are exact); the sysroots live
+# apart from the caches (util/fs.h sysroots_dir()), and anything else of the default cache is
+# shared through symlinks.
 private_build_cache() {
   local default=${SCRATCHPACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scratchpack}
   export SCRATCHPACK_CACHE=$WORK/cache

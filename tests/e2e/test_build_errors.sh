@@ -43,13 +43,13 @@ assert_eq 2 "$RC" "exit code"
 assert_eq "error: notes.txt: not a C or C++ source (expected .c, .cc, .cpp or .cxx)" "$ERR" "bad extension"
 
 step "missing sysroot (empty cache)"
-SCRATCHPACK_CACHE=$WORK/empty-cache capture "$SCRATCHPACK" build "$EXAMPLES/hello.c" --target armv7-musl --format none
+SCRATCHPACK_SYSROOTS=$WORK/empty-cache/sysroots capture "$SCRATCHPACK" build "$EXAMPLES/hello.c" --target armv7-musl --format none
 assert_eq 1 "$RC" "exit code of a missing sysroot"
 assert_contains "$ERR" "error: no sysroot for armv7-musl: missing $WORK/empty-cache/sysroots/arm-linux-musleabihf/usr/lib/arm-linux-musleabihf/crt1.o and 7 more" "missing sysroot"
 assert_contains "$ERR" "hint: run 'scratchpack sysroot install armv7-musl'" "install hint"
 
 step "C++ for a musl target without its sysroot (empty cache) names the install command"
-SCRATCHPACK_CACHE=$WORK/empty-cache capture "$SCRATCHPACK" build "$EXAMPLES/hello.cpp" --target aarch64-musl --format none
+SCRATCHPACK_SYSROOTS=$WORK/empty-cache/sysroots capture "$SCRATCHPACK" build "$EXAMPLES/hello.cpp" --target aarch64-musl --format none
 assert_eq 1 "$RC" "exit code of a missing musl sysroot for C++"
 assert_contains "$ERR" "error: no sysroot for aarch64-musl: missing $WORK/empty-cache/sysroots/aarch64-linux-musl/usr/lib/aarch64-linux-musl/crt1.o" "missing musl sysroot for C++"
 assert_contains "$ERR" "hint: run 'scratchpack sysroot install aarch64-musl'" "install hint for C++"
@@ -58,10 +58,10 @@ assert_missing out/hello
 
 step "libc++ cannot be built without cmake: clear error, nothing cached"
 need_sysroot aarch64-musl
-real_cache=${SCRATCHPACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scratchpack}
+real_sysroots=${SCRATCHPACK_SYSROOTS:-${XDG_DATA_HOME:-$HOME/.local/share}/scratchpack/sysroots}
 mkdir -p nocmake-cache/sysroots
-ln -s "$real_cache/sysroots/aarch64-linux-musl" nocmake-cache/sysroots/aarch64-linux-musl
-capture env SCRATCHPACK_CACHE="$WORK/nocmake-cache" PATH=/nonexistent "$SCRATCHPACK" build "$EXAMPLES/hello.cpp" --target aarch64-musl --format none
+ln -s "$real_sysroots/aarch64-linux-musl" nocmake-cache/sysroots/aarch64-linux-musl
+capture env SCRATCHPACK_SYSROOTS="$WORK/nocmake-cache/sysroots" PATH=/nonexistent "$SCRATCHPACK" build "$EXAMPLES/hello.cpp" --target aarch64-musl --format none
 assert_eq 1 "$RC" "exit code without cmake"
 assert_contains "$ERR" "==> building libc++, libc++abi and libunwind for aarch64-musl" "first-use progress line"
 assert_contains "$ERR" "error: cannot build libc++ for aarch64-musl: cmake is not on PATH
