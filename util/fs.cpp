@@ -305,6 +305,7 @@ size_t sweep_stale(const fs::path& dir, std::string_view prefix) {
     }
   }
   return removed;
+}
 
 UniqueFd::~UniqueFd() {
   if (m_fd >= 0) {
