@@ -24,10 +24,10 @@ bool below(const fs::path& inner, const fs::path& outer) {
 
 } // namespace
 
-bool Context::inside(const fs::path& path, std::string_view as_written, Mark mark,
-                     const std::string& key_path) const {
+namespace {
+
+bool real_path_inside(const fs::path& real, const fs::path& base_dir, const ParseHooks& hooks) {
   std::error_code ec;
-  fs::path real = fs::weakly_canonical(path, ec);
   if (below(real, fs::weakly_canonical(base_dir, ec))) {
     return true;
   }
@@ -35,6 +35,23 @@ bool Context::inside(const fs::path& path, std::string_view as_written, Mark mar
     if (below(real, fs::weakly_canonical(allowed, ec))) {
       return true;
     }
+  }
+  return false;
+}
+
+} // namespace
+
+bool Context::is_inside(const fs::path& path) const {
+  std::error_code ec;
+  return real_path_inside(fs::weakly_canonical(path, ec), base_dir, hooks);
+}
+
+bool Context::inside(const fs::path& path, std::string_view as_written, Mark mark,
+                     const std::string& key_path) const {
+  std::error_code ec;
+  fs::path real = fs::weakly_canonical(path, ec);
+  if (real_path_inside(real, base_dir, hooks)) {
+    return true;
   }
   std::string shown = real == path ? "" : " (" + real.string() + ")";
   diag.error_at(mark, key_path,

@@ -29,6 +29,8 @@ struct Context {
   /// may only name its own files.
   bool inside(const fs::path& path, std::string_view as_written, Mark mark,
               const std::string& key_path) const;
+  /// The same check, reporting nothing.
+  bool is_inside(const fs::path& path) const;
 };
 
 /// Reads a `targets` list: each entry checked with the hook, duplicates reported. nullopt when
