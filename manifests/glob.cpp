@@ -3,7 +3,9 @@
 #include "util/strings.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
+#include <utility>
 
 namespace sp::manifests {
 
@@ -40,42 +42,53 @@ bool match_bracket(std::string_view set, char c) {
   return found != negate;
 }
 
-bool match_from(std::string_view p, std::string_view n) {
-  while (!p.empty()) {
-    char pc = p[0];
-    if (pc == '*') {
-      std::string_view rest = p.substr(1);
-      for (size_t skip = 0; skip <= n.size(); ++skip) {
-        if (match_from(rest, n.substr(skip))) {
-          return true;
-        }
-      }
-      return false;
-    }
-    if (n.empty()) {
-      return false;
-    }
-    if (pc == '?') {
-      p.remove_prefix(1);
-    } else if (pc == '[' && bracket_end(p, 0) != std::string_view::npos) {
-      size_t close = bracket_end(p, 0);
-      if (!match_bracket(p.substr(1, close - 1), n[0])) {
-        return false;
-      }
-      p.remove_prefix(close + 1);
-    } else {
-      if (pc == '\\' && p.size() > 1) {
-        p.remove_prefix(1);
-        pc = p[0];
-      }
-      if (pc != n[0]) {
-        return false;
-      }
-      p.remove_prefix(1);
-    }
-    n.remove_prefix(1);
+// Whether the pattern token at the start of `p` (a character, '?', a bracket expression, an
+// escaped character) matches `c`; `length` is how many pattern characters the token takes.
+bool token_matches(std::string_view p, char c, size_t& length) {
+  length = 1;
+  if (p[0] == '?') {
+    return true;
   }
-  return n.empty();
+  if (p[0] == '[') {
+    if (size_t close = bracket_end(p, 0); close != std::string_view::npos) {
+      length = close + 1;
+      return match_bracket(p.substr(1, close - 1), c);
+    }
+  }
+  if (p[0] == '\\' && p.size() > 1) {
+    length = 2;
+    return p[1] == c;
+  }
+  return p[0] == c;
+}
+
+// Every token but '*' matches exactly one character, so on a mismatch only the last '*' needs
+// to take one more character: time |pattern|·|name| at worst, where trying every way to split
+// the name among the stars would be exponential ("*a*a*a*a*b" against a long run of 'a').
+bool match_from(std::string_view p, std::string_view n) {
+  size_t pi = 0;
+  size_t ni = 0;
+  size_t star = std::string_view::npos; // the pattern just after the last '*'
+  size_t star_n = 0;                    // where in the name that star's run ends
+  while (ni < n.size()) {
+    size_t length = 0;
+    if (pi < p.size() && p[pi] == '*') {
+      star = ++pi;
+      star_n = ni;
+    } else if (pi < p.size() && token_matches(p.substr(pi), n[ni], length)) {
+      pi += length;
+      ++ni;
+    } else if (star != std::string_view::npos) {
+      pi = star;
+      ni = ++star_n;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.size() && p[pi] == '*') {
+    ++pi;
+  }
+  return pi == p.size();
 }
 
 std::string unescape(std::string_view text) {
@@ -106,10 +119,17 @@ bool visible_to(std::string_view pattern_component, std::string_view name) {
 
 class Walker {
 public:
-  Walker(const fs::path& base, std::vector<std::string> components)
-      : m_base(base), m_components(std::move(components)) {}
+  Walker(const fs::path& base, std::vector<std::string> components,
+         const std::function<bool(const fs::path&)>& may_enter)
+      : m_base(base), m_components(std::move(components)), m_may_enter(may_enter) {}
 
   void walk(size_t index, const std::string& rel) {
+    // Several `**` can reach one directory at one pattern component in many ways ("**/a/**/b"
+    // over a/a/a/…); each (component, directory) is walked once, so the walk is polynomial in
+    // the tree, not exponential in the pattern.
+    if (!m_visited.emplace(index, rel).second) {
+      return;
+    }
     if (index == m_components.size()) {
       std::error_code ec;
       if (!rel.empty() && fs::is_regular_file(on_disk(rel), ec)) {
@@ -143,6 +163,9 @@ private:
   fs::path on_disk(const std::string& rel) const { return rel.empty() ? m_base : m_base / rel; }
 
   template <class F> void for_each_entry(const std::string& rel, F&& visit) {
+    if (m_may_enter && !m_may_enter(on_disk(rel))) {
+      return;
+    }
     std::error_code ec;
     fs::directory_iterator it(on_disk(rel), ec);
     // A directory that is missing or unreadable simply contributes no match.
@@ -153,7 +176,9 @@ private:
 
   fs::path m_base;
   std::vector<std::string> m_components;
+  const std::function<bool(const fs::path&)>& m_may_enter;
   std::set<std::string> m_found;
+  std::set<std::pair<size_t, std::string>> m_visited;
 };
 
 } // namespace
@@ -182,11 +207,15 @@ Status check_glob(std::string_view pattern) {
   return {};
 }
 
-Result<std::vector<std::string>> expand_glob(std::string_view pattern, const fs::path& base_dir) {
+Result<std::vector<std::string>>
+expand_glob(std::string_view pattern, const fs::path& base_dir,
+            const std::function<bool(const fs::path&)>& may_enter) {
   SP_TRY(check_glob(pattern));
   std::vector<std::string> components;
   for (const std::string& part : split(pattern, '/')) {
-    if (!part.empty() && part != ".") {
+    // "**/**" means what "**" does.
+    bool repeated_any = part == "**" && !components.empty() && components.back() == "**";
+    if (!part.empty() && part != "." && !repeated_any) {
       components.push_back(part);
     }
   }
@@ -194,7 +223,7 @@ Result<std::vector<std::string>> expand_glob(std::string_view pattern, const fs:
   if (!components.empty() && components.back() == "**") {
     components.push_back("*");
   }
-  Walker walker(base_dir, std::move(components));
+  Walker walker(base_dir, std::move(components), may_enter);
   walker.walk(0, pattern.starts_with("/") ? "/" : "");
   return walker.found();
 }

@@ -5,6 +5,7 @@
 #include "util/fs.h"
 #include "util/result.h"
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +28,13 @@ Status check_glob(std::string_view pattern);
 ///
 /// Like the shell, wildcards do not match names starting with '.' unless the pattern component
 /// does, and `**` neither enters hidden directories nor follows symlinked ones (no loops).
-/// `.` components are dropped, `..` ones kept. Unreadable directories are skipped.
-Result<std::vector<std::string>> expand_glob(std::string_view pattern, const fs::path& base_dir);
+/// `.` components are dropped, `..` ones kept. Unreadable directories are skipped, and so are
+/// those `may_enter` (when given) refuses: the caller keeps the walk inside what it may read.
+/// Matching a name is linear in the pattern times the name, and each directory is read at most
+/// once per pattern component, whatever the `*` and `**` (a hostile pattern cannot make the
+/// walk exponential).
+Result<std::vector<std::string>>
+expand_glob(std::string_view pattern, const fs::path& base_dir,
+            const std::function<bool(const fs::path&)>& may_enter = nullptr);
 
 } // namespace sp::manifests

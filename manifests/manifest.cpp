@@ -2,6 +2,7 @@
 #include "manifests/manifest.h"
 
 #include "manifests/parse.h"
+#include "manifests/yaml_guard.h"
 
 namespace sp::manifests {
 
@@ -39,6 +40,11 @@ Mark mark_of(const YAML::Mark& mark) {
 
 // The one document of the manifest, or nullopt after reporting why there is none.
 std::optional<YAML::Node> load_document(std::string_view text, Diagnostics& diag) {
+  // yaml-cpp is only given text it is known to finish with, in bounded time and memory.
+  if (std::optional<detail::YamlRefusal> refusal = detail::screen_yaml(text)) {
+    diag.error_at(refusal->mark, "", refusal->why);
+    return std::nullopt;
+  }
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(text));

@@ -3,6 +3,7 @@
 
 #include "manifests/grammar.h"
 
+#include <algorithm>
 #include <map>
 
 namespace sp::manifests::detail {
@@ -24,18 +25,30 @@ bool below(const fs::path& inner, const fs::path& outer) {
 
 } // namespace
 
-bool Context::inside(const fs::path& path, std::string_view as_written, Mark mark,
-                     const std::string& key_path) const {
+Context::Context(Diagnostics& diag_, const ParseHooks& hooks_, fs::path base_dir_)
+    : diag(diag_), hooks(hooks_), base_dir(std::move(base_dir_)) {
+  std::error_code ec;
+  real_base_dir = fs::weakly_canonical(base_dir, ec);
+  for (const fs::path& allowed : hooks.allow_outside) {
+    real_allowed.push_back(fs::weakly_canonical(allowed, ec));
+  }
+}
+
+bool Context::is_inside(const fs::path& path) const {
   std::error_code ec;
   fs::path real = fs::weakly_canonical(path, ec);
-  if (below(real, fs::weakly_canonical(base_dir, ec))) {
+  return below(real, real_base_dir) ||
+         std::any_of(real_allowed.begin(), real_allowed.end(),
+                     [&](const fs::path& allowed) { return below(real, allowed); });
+}
+
+bool Context::inside(const fs::path& path, std::string_view as_written, Mark mark,
+                     const std::string& key_path) const {
+  if (is_inside(path)) {
     return true;
   }
-  for (const fs::path& allowed : hooks.allow_outside) {
-    if (below(real, fs::weakly_canonical(allowed, ec))) {
-      return true;
-    }
-  }
+  std::error_code ec;
+  fs::path real = fs::weakly_canonical(path, ec);
   std::string shown = real == path ? "" : " (" + real.string() + ")";
   diag.error_at(mark, key_path,
                 "'" + std::string(as_written) + "'" + shown +

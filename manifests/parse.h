@@ -16,9 +16,15 @@ namespace sp::manifests::detail {
 /// What every pass shares: where problems go, the caller's hooks, the directory paths resolve
 /// against.
 struct Context {
+  Context(Diagnostics& diag, const ParseHooks& hooks, fs::path base_dir);
+
   Diagnostics& diag;
   const ParseHooks& hooks;
   fs::path base_dir; ///< absolute, lexically normal
+  /// base_dir and ParseHooks::allow_outside with symlinks resolved, once: every path the
+  /// manifest names is compared with them.
+  fs::path real_base_dir;
+  std::vector<fs::path> real_allowed;
 
   /// The comparison key of a target string (ParseHooks::target_key, or the text).
   std::string target_key(std::string_view target) const;
@@ -29,6 +35,8 @@ struct Context {
   /// may only name its own files.
   bool inside(const fs::path& path, std::string_view as_written, Mark mark,
               const std::string& key_path) const;
+  /// The same check, reporting nothing.
+  bool is_inside(const fs::path& path) const;
 };
 
 /// Reads a `targets` list: each entry checked with the hook, duplicates reported. nullopt when

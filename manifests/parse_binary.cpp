@@ -2,6 +2,7 @@
 #include "manifests/glob.h"
 #include "manifests/grammar.h"
 #include "manifests/parse.h"
+#include "util/strings.h"
 
 #include <algorithm>
 #include <array>
@@ -47,9 +48,31 @@ void add_literal_source(const Item& item, std::vector<fs::path>& out, Context& c
   }
 }
 
+// The directory a glob's walk starts from: its components before the first wildcard.
+std::string walk_start(std::string_view pattern) {
+  std::string start = pattern.starts_with('/') ? "/" : "";
+  for (const std::string& part : split(pattern, '/')) {
+    if (has_glob_chars(part)) {
+      break;
+    }
+    if (!part.empty()) {
+      start += (start.empty() || start.ends_with('/') ? "" : "/") + part;
+    }
+  }
+  return start.empty() ? "." : start;
+}
+
 void add_glob_sources(const Item& item, std::vector<fs::path>& out, Context& ctx) {
   std::string quoted = "'" + item.value + "'";
-  Result<std::vector<std::string>> matches = expand_glob(item.value, ctx.base_dir);
+  // A manifest may name only its own files, and a glob may read only its own directories: one
+  // that starts outside is refused before it reads anything ('/**/*.c' would walk the whole
+  // machine), and the walk does not enter a directory outside (a symlink, a '..' after a
+  // wildcard).
+  if (!ctx.inside(ctx.resolve(walk_start(item.value)), item.value, item.mark, item.path)) {
+    return;
+  }
+  Result<std::vector<std::string>> matches = expand_glob(
+      item.value, ctx.base_dir, [&ctx](const fs::path& dir) { return ctx.is_inside(dir); });
   if (!matches) {
     ctx.diag.error_at(item.mark, item.path,
                       "sources glob " + quoted + " is malformed: " + matches.error().why);

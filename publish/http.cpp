@@ -362,6 +362,13 @@ Result<Url> url_parts(CURLU* u) {
   if (!scheme || !host || host->empty() || !text) {
     return failure("URL", "has no scheme or no host");
   }
+  // libcurl takes any run of letters and digits before "://" as a scheme ("50ehttps://h/" as a
+  // Location); RFC 3986 wants a letter first, and so does parse_url, which must read every URL
+  // this returns the same way.
+  if (!has_scheme(*text)) {
+    return failure("URL", "does not start with a scheme (a letter, then letters, digits, '+', "
+                          "'-' or '.')");
+  }
   Url url;
   url.scheme = lower(*scheme);
   url.host = lower(*host);

@@ -1,5 +1,7 @@
 #include "manifests/glob.h"
 
+#include <algorithm>
+#include <chrono>
 #include <doctest/doctest.h>
 #include <fstream>
 
@@ -97,4 +99,50 @@ TEST_CASE("expand_glob: '..' and absolute patterns") {
   Result<std::vector<std::string>> r = expand_glob(abs + "/*.cpp", "/nonexistent");
   REQUIRE(r.ok());
   CHECK(*r == Paths{abs + "/http.cpp"});
+}
+
+// A hostile manifest (a clone's) chooses the pattern, and its repository the names and the tree:
+// neither may make expansion take more than polynomial time.
+TEST_CASE("match_name: many stars against a long name take linear time") {
+  auto started = std::chrono::steady_clock::now();
+  std::string name(250, 'a');
+  CHECK_FALSE(match_name("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", name));
+  CHECK(match_name("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*", name));
+  CHECK(match_name("a*[ab]?*\\a", name));
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+  // The one-character tokens still mean what they did.
+  CHECK(match_name("*x[!0-9]?.c", "abxy1.c"));
+  CHECK_FALSE(match_name("*x[!0-9]?.c", "abx11.c"));
+  CHECK(match_name("*[", "a["));
+  CHECK(match_name("*\\", "a\\"));
+}
+
+TEST_CASE("expand_glob: many ** over a deep tree read each directory once per component") {
+  TempDir tmp("sp-glob-deep");
+  fs::path deep = tmp.path();
+  for (int i = 0; i < 24; ++i) {
+    deep /= "a";
+  }
+  fs::create_directories(deep);
+  std::ofstream(deep / "x.c") << "int x;\n";
+  auto started = std::chrono::steady_clock::now();
+  Result<std::vector<std::string>> r =
+      expand_glob("**/a/**/a/**/a/**/a/**/a/**/a/**/a/**/a/**/**/x.c", tmp.path());
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 1);
+  CHECK(r->front().ends_with("/a/a/x.c"));
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+}
+
+TEST_CASE("expand_glob: directories may_enter refuses are not read") {
+  Tree tree;
+  std::vector<fs::path> asked;
+  auto only_top = [&](const fs::path& dir) {
+    asked.push_back(dir);
+    return dir.filename() != "net";
+  };
+  Result<std::vector<std::string>> r = expand_glob("src/**/*.cpp", tree.tmp.path(), only_top);
+  REQUIRE(r.ok());
+  CHECK(*r == Paths{"src/a.cpp", "src/b.cpp"});
+  CHECK(std::find(asked.begin(), asked.end(), tree.tmp.path() / "src/net") != asked.end());
 }

@@ -1,5 +1,6 @@
 #include "manifests/manifest.h"
 
+#include <chrono>
 #include <doctest/doctest.h>
 #include <fstream>
 
@@ -591,4 +592,28 @@ TEST_CASE("Manifest::diagnostic formats a message about a node") {
   const ImageBinary& ref = r->images[0].binaries[0];
   CHECK(r->diagnostic(ref.mark, ref.key_path, "link failed") ==
         "scratchpack.yaml:8:16: error: images[0].binaries[0]: link failed");
+}
+
+// Found while fuzzing the manifest parser: `sources: ['/**/*.c']` walked the whole machine
+// (18 s under the fuzzer) before each match was refused as outside the manifest's directory.
+TEST_CASE("parse_manifest: a glob never walks outside the manifest's directory") {
+  Project p;
+  fs::create_symlink("/", p.at("src/root"));
+  auto started = std::chrono::steady_clock::now();
+  std::string text = p.problems("version: 1\nproject: demo\n"
+                                "binaries:\n"
+                                "  - name: app\n"
+                                "    sources: ['/**/*.c', '../*/**/*.c', src/*/**/*.c, "
+                                "'src/../../**/*.c', src/main.cpp]\n");
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  CHECK(text.find("binaries[0].sources[0]: '/**/*.c' is outside the manifest's directory") !=
+        std::string::npos);
+  CHECK(text.find("binaries[0].sources[1]: '../*/**/*.c' (" +
+                  fs::weakly_canonical(p.at("..")).string() +
+                  ") is outside the manifest's directory") != std::string::npos);
+  // Through a symlink or a '..' after a wildcard, the walk stops at the way out.
+  CHECK(text.find("binaries[0].sources[2]: sources glob 'src/*/**/*.c' matches no file") !=
+        std::string::npos);
+  CHECK(text.find("binaries[0].sources[3]: 'src/../../**/*.c'") != std::string::npos);
+  CHECK(text.find("sources[4]") == std::string::npos);
 }
