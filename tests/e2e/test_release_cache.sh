@@ -80,6 +80,14 @@ step "cache stats and clean"
 capture "$SCRATCHPACK" cache stats
 assert_eq 0 "$RC" "cache stats"
 assert_contains "$OUT" "build cache:     $SCRATCHPACK_CACHE/build" "stats dir"
+sysroots=${SCRATCHPACK_SYSROOTS:-${XDG_DATA_HOME:-$HOME/.local/share}/scratchpack/sysroots}
+assert_contains "$OUT" "sysroots:        $sysroots (" "stats shows the sysroots apart from the caches"
+
+step "a brand-new cache directory still finds the installed sysroots"
+need_sysroot aarch64-musl
+capture env SCRATCHPACK_CACHE="$WORK/brand-new-cache" "$SCRATCHPACK" build "$EXAMPLES/hello.c" --target aarch64-musl --format none --out "$WORK/fresh-out"
+assert_eq 0 "$RC" "build with an empty SCRATCHPACK_CACHE: $ERR"
+[ -x "$WORK/fresh-out/hello" ] || fail "no binary from the build with an empty cache"
 capture "$SCRATCHPACK" cache clean
 assert_eq 0 "$RC" "cache clean"
 assert_contains "$OUT" "removed " "clean output"
