@@ -1,10 +1,10 @@
 // libc++ for musl targets: libc++, libc++abi and libunwind, built static for one target against
 // its musl sysroot from Debian's LLVM source package the first time a C++ program needs them, and
-// cached per target under <sysroots>/libcxx/<musl triple>-<key> (util/fs.h sysroots_dir()). The key hashes the LLVM
-// version, the triple, the build flags and the musl sysroot's package list, so a change to any
-// of them builds anew. The build runs cmake and ninja as child processes in a temporary directory
-// and renames the finished install into place under a lock: concurrent scratchpack runs build it
-// once, and an interrupted build leaves nothing that looks complete.
+// cached per target under <sysroots>/libcxx/<musl triple>-<key> (util/fs.h sysroots_dir()). The key
+// hashes the LLVM version, the triple, the build flags and the musl sysroot's package list, so a
+// change to any of them builds anew. The build runs cmake and ninja as child processes in a
+// temporary directory and renames the finished install into place under a lock: concurrent
+// scratchpack runs build it once, and an interrupted build leaves nothing that looks complete.
 #pragma once
 
 #include "toolchain/compile.h"
