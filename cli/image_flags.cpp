@@ -3,6 +3,7 @@
 #include "cli/diagnostics.h"
 #include "cli/push_flags.h"
 #include "util/diagnostics.h"
+#include "util/image_values.h"
 #include "util/strings.h"
 
 #include <CLI/CLI.hpp>
@@ -118,8 +119,14 @@ void plan_identity(const ImageFlags& f, packager::ImageConfig& c, Diagnostics& d
   if (!f.workdir.empty() && diag.check(packager::check_working_dir(f.workdir))) {
     c.working_dir = f.workdir;
   }
-  if (!f.stop_signal.empty() && diag.check(packager::check_stop_signal(f.stop_signal))) {
-    c.stop_signal = f.stop_signal;
+  if (!f.stop_signal.empty()) {
+    // The manifest's grammar (util/image_values.h): TERM, sigterm and 15 work; SIGFOO does not.
+    Result<std::string> signal = parse_stop_signal(f.stop_signal);
+    if (signal) {
+      c.stop_signal = *signal;
+    } else {
+      diag.add(usage_error("--stop-signal " + f.stop_signal, signal.error().why));
+    }
   }
 }
 

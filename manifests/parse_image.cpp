@@ -1,6 +1,7 @@
 // `images[i]`: fields and grammar, files on disk, paths in the image, user and entrypoint.
 #include "manifests/grammar.h"
 #include "manifests/parse.h"
+#include "util/image_values.h"
 
 #include <algorithm>
 #include <map>
@@ -185,9 +186,9 @@ void parse_expose(const Field& field, Image& image, Context& ctx) {
 
 void parse_mode_field(const Field& field, ImageFile& file, Context& ctx) {
   // The text as written decides, quoted or not: yaml-cpp hands over the source characters, so
-  // 0644 and "0644" read the same (see parse_mode for what is refused).
+  // 0644 and "0644" read the same (see parse_file_mode for what is refused).
   if (std::optional<std::string> text = read_string(field, ctx.diag)) {
-    Result<unsigned> mode = parse_mode(*text);
+    Result<unsigned> mode = sp::parse_file_mode(*text);
     if (!mode) {
       ctx.diag.error_at(field.mark, field.path, mode.error().why);
     } else {
@@ -303,7 +304,7 @@ void parse_fields(const MapReader& map, ImageDraft& draft, Context& ctx) {
     parse_string_map(annotations, image.annotations, ctx);
   }
   if (Field signal = map.get("stop_signal"); signal.present) {
-    image.stop_signal = parse_choice(signal, parse_stop_signal, ctx).value_or("");
+    image.stop_signal = parse_choice(signal, sp::parse_stop_signal, ctx).value_or("");
   }
   parse_bool(map, "ca_certificates", image.ca_certificates, ctx);
   parse_bool(map, "tzdata", image.tzdata, ctx);
