@@ -29,9 +29,13 @@ void add_image_flags(CLI::App* cmd, ImageFlags& f) {
   cmd->add_option("--label", f.labels, "Config label K=V (repeatable)")->group(g);
   cmd->add_option("--annotation", f.annotations, "Manifest annotation K=V (repeatable)")->group(g);
   cmd->add_option("--stop-signal", f.stop_signal, "Signal that stops the container")->group(g);
-  cmd->add_option("--add", f.adds, "Add a host file or tree: SRC:DEST[:MODE]")->group(g);
+  cmd->add_option("--add", f.adds,
+                  "Add a host file or tree: SRC:DEST[:MODE[:UID:GID]], MODE octal with a leading "
+                  "0 (0644), owner numeric (root unless given, also with --nonroot)")
+      ->group(g);
   cmd->add_flag("--nonroot", f.nonroot,
-                "Run as nonroot (65532:65532), with /etc/passwd and /etc/group")
+                "Run as nonroot (65532:65532), with /etc/passwd and /etc/group; files added "
+                "with --add stay root's unless it gives an owner (SRC:DEST:0600:65532:65532)")
       ->group(g);
   cmd->add_flag("--ca-certs", f.ca_certs,
                 "Add the host's CA bundle at /etc/ssl/certs/ca-certificates.crt")

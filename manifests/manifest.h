@@ -9,6 +9,7 @@
 
 #include "manifests/key_path.h"
 #include "util/fs.h"
+#include "util/image_values.h"
 #include "util/result.h"
 #include "util/vocabulary.h"
 
@@ -86,6 +87,7 @@ struct ImageFile {
   fs::path src;         ///< absolute, lexically normal; an existing regular file
   std::string dest;     ///< absolute path in the image, normalised, no ".."
   unsigned mode = 0644; ///< permission bits (≤ 07777); default 0644 whatever the source's mode
+  FileOwner owner;      ///< numeric uid and gid; default 0:0 (root), also with nonroot: true
   std::string key_path; ///< "images[0].files[0]"
   Mark mark;            ///< start of the entry
 };

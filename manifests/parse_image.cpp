@@ -197,6 +197,17 @@ void parse_mode_field(const Field& field, ImageFile& file, Context& ctx) {
   }
 }
 
+void parse_owner_field(const Field& field, ImageFile& file, Context& ctx) {
+  if (std::optional<std::string> text = read_string(field, ctx.diag)) {
+    Result<FileOwner> owner = sp::parse_file_owner(*text);
+    if (!owner) {
+      ctx.diag.error_at(field.mark, field.path, owner.error().why);
+    } else {
+      file.owner = *owner;
+    }
+  }
+}
+
 void parse_src(const Field& field, ImageFile& file, Context& ctx) {
   std::optional<std::string> src = read_string(field, ctx.diag);
   if (!src) {
@@ -216,7 +227,7 @@ void parse_src(const Field& field, ImageFile& file, Context& ctx) {
 }
 
 void parse_file(const Field& field, ImageDraft& draft, Context& ctx) {
-  MapReader map(field, {"src", "dest", "mode"}, ctx.diag);
+  MapReader map(field, {"src", "dest", "mode", "owner"}, ctx.diag);
   if (!map.ok()) {
     return;
   }
@@ -239,6 +250,9 @@ void parse_file(const Field& field, ImageDraft& draft, Context& ctx) {
     parse_mode_field(mode, file, ctx);
   }
   draft.image.files.push_back(std::move(file));
+  if (Field owner = map.get("owner"); owner.present) {
+    parse_owner_field(owner, file, ctx);
+  }
   draft.dest_marks.push_back(dest.present ? dest.mark : field.mark);
 }
 

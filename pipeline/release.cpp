@@ -58,7 +58,7 @@ ImagePlan manifest_image_plan(const mf::Image& img, bool size_profile) {
   plan.config.stop_signal = img.stop_signal;
   plan.annotations.insert(img.annotations.begin(), img.annotations.end());
   for (const mf::ImageFile& f : img.files) {
-    plan.adds.push_back({f.src, f.dest, f.mode});
+    plan.adds.push_back({f.src, f.dest, f.mode, f.owner});
   }
   plan.nonroot = img.nonroot;
   plan.ca_certs = img.ca_certificates;

@@ -362,6 +362,29 @@ TEST_CASE("modes: quoted and unquoted octal text read the same") {
   CHECK(files[0].src == p.at("conf/app.yaml"));
 }
 
+TEST_CASE("owners: numeric UID:GID, root by default, names refused") {
+  Project p;
+  Result<Manifest> r = p.parse(
+      with_image("    nonroot: true\n"
+                 "    stop_signal: term\n"
+                 "    files:\n"
+                 "      - {src: conf/app.yaml, dest: /a, mode: \"0600\", owner: \"65532:65532\"}\n"
+                 "      - {src: conf/app.yaml, dest: /b, owner: \"1000\"}\n"
+                 "      - {src: conf/app.yaml, dest: /c}\n"));
+  REQUIRE_MESSAGE(r.ok(), details_of(r));
+  const std::vector<ImageFile>& files = r->images[0].files;
+  REQUIRE(files.size() == 3);
+  CHECK(files[0].owner == FileOwner{65532, 65532});
+  CHECK(files[1].owner == FileOwner{1000, 1000});
+  CHECK(files[2].owner == FileOwner{0, 0}); // also with nonroot: true
+  CHECK(r->images[0].stop_signal == "SIGTERM");
+  CHECK(p.problems(with_image("    files:\n"
+                              "      - {src: conf/app.yaml, dest: /a, owner: nonroot}\n")) ==
+        "scratchpack.yaml:10:47: error: images[0].files[0].owner: invalid owner 'nonroot': "
+        "expected numeric UID:GID such as \"65532:65532\" (a scratch image has no /etc/passwd to "
+        "look names up in)\n");
+}
+
 TEST_CASE("bad: profile, libc, compression, format and signal values") {
   Project p;
   std::string yaml = "version: 1\n"
