@@ -47,7 +47,9 @@ void add_image_flags(CLI::App* cmd, ImageFlags& f) {
   cmd->add_option("--compression", f.compression, "Layer compression: gzip, zstd or none")
       ->capture_default_str()
       ->group(g);
-  cmd->add_option("--compression-level", f.level, "Compression level (0: the default)")->group(g);
+  cmd->add_option("--compression-level", f.level,
+                  "Compression level (0: the default; not with --compression none)")
+      ->group(g);
   cmd->add_flag("--strict", f.strict, "Scan gate: treat warnings (glibc traps…) as errors")
       ->group(g);
   cmd->add_flag("--no-scan", f.no_scan,
@@ -185,7 +187,12 @@ void plan_compression(const ImageFlags& f, ImagePlan& plan, Diagnostics& diag) {
   }
   plan.compression = *compression;
   if (f.level != 0) {
-    diag.check(packager::resolve_level(plan.compression, f.level));
+    if (auto level = packager::resolve_level(plan.compression, f.level); !level) {
+      Error e = level.take_error();
+      e.what = "--compression-level " + std::to_string(f.level) + " with --compression " +
+               std::string(to_string(plan.compression));
+      diag.add(std::move(e));
+    }
   }
   plan.level = f.level;
 }

@@ -1,5 +1,6 @@
 # The CLI takes what a manifest takes, by the same function and with the same message: an --add
-# MODE is octal with a leading 0 like files[].mode ("644" is ambiguous in both).
+# MODE is octal with a leading 0 like files[].mode ("644" is ambiguous in both), and a level
+# means nothing for --compression none (refused, exit 2, before anything is built).
 source "$(dirname "$0")/lib.sh"
 
 printf 'x\n' > x
@@ -34,4 +35,14 @@ for mode in 0644 0o600; do
   assert_eq 0 "$RC" "--add x:/etc/x:$mode ($ERR)"
 done
 
+step "--compression none takes no --compression-level"
+capture "$SCRATCHPACK" build "$EXAMPLES/hello.c" --libc musl --compression none --compression-level 5 --out none5
+assert_eq 2 "$RC" "exit code"
+assert_eq "error: --compression-level 5 with --compression none: uncompressed layers have no compression level
+hint: drop the level, or choose gzip or zstd" "$ERR" "message"
+assert_missing none5/hello
+capture "$SCRATCHPACK" build "$EXAMPLES/hello.c" --libc musl --compression gzip --compression-level 5 --format none
+assert_eq 0 "$RC" "gzip level 5 ($ERR)"
+capture "$SCRATCHPACK" build "$EXAMPLES/hello.c" --libc musl --compression none --format none
+assert_eq 0 "$RC" "none without a level ($ERR)"
 echo ok
