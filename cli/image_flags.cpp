@@ -7,6 +7,7 @@
 #include "util/strings.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <tuple>
@@ -15,7 +16,12 @@ namespace sp::cli {
 
 void add_image_flags(CLI::App* cmd, ImageFlags& f) {
   const char* g = "Image";
-  cmd->add_option("--image", f.image, "Image name NAME[:TAG] (default: the binary's name, :latest)")
+  cmd->add_option("--image", f.image,
+                  "Image name NAME[:TAG] (default: --push's REF, else the binary's name, :latest)")
+      ->group(g);
+  cmd->add_option("--tag", f.tags,
+                  "Another tag of the image (repeatable): in the archive, for --load and --push")
+      ->allow_extra_args(false)
       ->group(g);
   cmd->add_option("--format", f.format, "archive (OCI + docker .tar), oci-dir, or none")
       ->capture_default_str()
@@ -158,25 +164,48 @@ void plan_config(const ImageFlags& f, const std::vector<std::string>& default_cm
   plan_identity(f, c, diag);
 }
 
-/// The image's name: --image, else the default name lower-cased.
-void plan_ref(const ImageFlags& f, const std::string& default_name, ImagePlan& plan,
-              Diagnostics& diag) {
-  std::string name = f.image;
+/// The image's name: --image, else --push's REF, else the default name lower-cased; and the
+/// --tag tags of its repository. One name for every output: an --image that says otherwise
+/// than --push is refused rather than one of them silently ignored.
+void plan_ref(const ImageFlags& f, const std::string& push_ref, const std::string& default_name,
+              ImagePlan& plan, Diagnostics& diag) {
+  std::string name = !f.image.empty() ? f.image : push_ref;
   if (name.empty()) {
     for (char ch : default_name) {
       name += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     }
   }
   auto ref = packager::parse_image_ref(name);
-  if (ref) {
-    plan.ref = *ref;
+  if (!ref) {
+    Error e = ref.take_error();
+    e.what = (!f.image.empty() ? "--image " : !push_ref.empty() ? "--push " : "") + e.what;
+    if (f.image.empty() && push_ref.empty()) {
+      e.hint = "name the image with --image NAME[:TAG]";
+    }
+    diag.add(std::move(e));
     return;
   }
-  Error e = ref.take_error();
-  if (f.image.empty()) {
-    e.hint = "name the image with --image NAME[:TAG]";
+  plan.ref = *ref;
+  if (!f.image.empty() && !push_ref.empty()) {
+    auto pushed = packager::parse_image_ref(push_ref);
+    if (pushed && !(*pushed == plan.ref)) {
+      diag.add(usage_error("--image " + f.image + " --push " + push_ref,
+                           "name two different images; the archive, --load and the push all "
+                           "use one name",
+                           "give the name once: --push " + push_ref +
+                               " alone names the image, and --tag adds tags"));
+    }
   }
-  diag.add(std::move(e));
+  for (const std::string& tag : f.tags) {
+    auto tagged = packager::parse_image_ref(plan.ref.repository + ":" + tag);
+    if (!tagged || tag.find(':') != std::string::npos || tag.find('/') != std::string::npos) {
+      diag.add(usage_error("--tag " + tag, "expected a tag: 1-128 of A-Z a-z 0-9 _ . - not "
+                                           "starting with . or -"));
+    } else if (tag != plan.ref.tag && std::find(plan.extra_tags.begin(), plan.extra_tags.end(),
+                                                tag) == plan.extra_tags.end()) {
+      plan.extra_tags.push_back(tag);
+    }
+  }
 }
 
 /// --compression and --compression-level (0 stays 0: the packager picks by the layer's size).
@@ -199,14 +228,15 @@ void plan_compression(const ImageFlags& f, ImagePlan& plan, Diagnostics& diag) {
 
 } // namespace
 
-Result<ImagePlan> plan_image(const ImageFlags& f, const std::string& default_name,
+Result<ImagePlan> plan_image(const ImageFlags& f, const std::string& push_ref,
+                             const std::string& default_name,
                              const std::vector<std::string>& default_cmd) {
   ImagePlan plan;
   Diagnostics diag;
   if (auto format = parse_format(f.format); diag.check(format)) {
     plan.format = *format;
   }
-  plan_ref(f, default_name, plan, diag);
+  plan_ref(f, push_ref, default_name, plan, diag);
   plan.config = packager::default_config({}, source_date_epoch());
   plan_config(f, default_cmd, plan.config, diag);
   for (const std::string& text : f.adds) {
