@@ -91,10 +91,11 @@ Result<BuildPlan> plan_build(const BuildFlags& f, const Io& io) {
   std::string name = plan.input.name.empty() ? "image" : plan.input.name;
   if (auto image = plan_image(f.image, f.push.ref, name, {"/" + name}); diag.check(image)) {
     plan.image = std::move(*image);
+    diag.check(check_flag_program(f.image, plan.image.config));
   }
   if (!f.push.ref.empty()) {
-    if (auto options = to_push_options(f.push, io.in); diag.check(options)) {
     // plan_image() checked REF as the image's name; deliver() pushes under that name and tags.
+    if (auto options = to_push_options(f.push, io.in); diag.check(options)) {
       plan.push = pipeline::PushTarget{f.push.ref, std::move(*options)};
     }
   }

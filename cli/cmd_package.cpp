@@ -87,6 +87,7 @@ Result<PackagePlan> plan_binaries(const PackageFlags& f, const Common& c) {
   auto plan =
       SP_TRY(plan_image(f.image, f.push.ref, name,
                         files.empty() ? std::vector<std::string>{} : std::vector{"/" + name}));
+  SP_TRY(check_flag_program(f.image, plan.config));
   auto input = SP_TRY(pipeline::binaries_input(files, c.platform));
   return PackagePlan{std::move(plan), std::move(input)};
 }
@@ -102,6 +103,7 @@ Result<PackagePlan> plan_dockerfile(const PackageFlags& f, const Common& c) {
   auto plan = SP_TRY(
       plan_image(f.image, f.push.ref, df.default_name.empty() ? "image" : df.default_name, {}));
   pipeline::apply_dockerfile(df.plan, !f.image.cmd.empty(), !f.image.entrypoint.empty(), plan);
+  SP_TRY(check_flag_program(f.image, plan.config));
   return PackagePlan{std::move(plan), std::move(df.input)};
 }
 

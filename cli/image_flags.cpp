@@ -27,7 +27,9 @@ void add_image_flags(CLI::App* cmd, ImageFlags& f) {
       ->capture_default_str()
       ->group(g);
   cmd->add_option("--cmd", f.cmd, "Cmd in exec form, e.g. '[\"/hello\",\"--flag\"]'")->group(g);
-  cmd->add_option("--entrypoint", f.entrypoint, "Entrypoint in exec form")->group(g);
+  cmd->add_option("--entrypoint", f.entrypoint,
+                  "Entrypoint in exec form, its program an absolute path: '[\"/hello\"]'")
+      ->group(g);
   cmd->add_option("--env", f.env, "Environment variable K=V (repeatable)")->group(g);
   cmd->add_option("--user", f.user, "User to run as: uid, uid:gid or name")->group(g);
   cmd->add_option("--workdir", f.workdir, "Working directory (absolute)")->group(g);
@@ -263,6 +265,23 @@ Result<ImagePlan> plan_image(const ImageFlags& f, const std::string& push_ref,
   plan.strict = f.strict;
   plan.no_scan = f.no_scan;
   return plan;
+}
+
+Status check_flag_program(const ImageFlags& f, const packager::ImageConfig& config) {
+  const char* flag = !f.entrypoint.empty()                  ? "--entrypoint"
+                     : !f.cmd.empty() && !config.entrypoint ? "--cmd"
+                                                            : nullptr;
+  const auto& argv = !f.entrypoint.empty() ? config.entrypoint : config.cmd;
+  if (!flag || !argv || argv->empty() || argv->front().starts_with("/")) {
+    return {};
+  }
+  std::string program = argv->front();
+  return usage_error(
+      std::string(flag) + " " + (flag == std::string_view("--cmd") ? f.cmd : f.entrypoint),
+      "program '" + program + "' is not an absolute path; write its path in the image, e.g. \"/" +
+          program + "\"",
+      "a scratch image has no shell and nothing on PATH but what you add, so a "
+      "manifest's entrypoint must be absolute too");
 }
 
 void print_published(Io& io, const ImagePlan& plan, const Published& p, bool json) {

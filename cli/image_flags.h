@@ -45,6 +45,12 @@ Result<pipeline::ImagePlan> plan_image(const ImageFlags& flags, const std::strin
                                        const std::string& default_name,
                                        const std::vector<std::string>& default_cmd);
 
+/// The program the flags name — --entrypoint's first word, else --cmd's when the final config
+/// has no entrypoint — must be an absolute path, as a manifest's must: a scratch image has no
+/// shell and usually nothing on PATH. A usage error (exit 2) otherwise. Called once the config
+/// is final (a Dockerfile's ENTRYPOINT makes --cmd its arguments).
+Status check_flag_program(const ImageFlags& flags, const packager::ImageConfig& config);
+
 /// What build and package made, for printing.
 struct Published {
   std::vector<fs::path> binaries;

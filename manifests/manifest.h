@@ -205,8 +205,9 @@ struct ParseHooks {
 };
 
 /// Reads and parses `file`; relative paths in it are resolved against the file's directory.
-/// Unreadable file: an io_error (exit 2). Any problem in the manifest: one failure (exit 1) whose
-/// `what` is the file, `why` "N problems found" and `details` every problem, one per line.
+/// Unreadable file: an io_error (exit 2). Problems in the manifest: one Error whose `what` is
+/// the file, `why` "N problems found" and `problems` every problem; exit 2 when each is a file or
+/// directory it names that does not exist (a missing input), else 1.
 Result<Manifest> load_manifest(const fs::path& file, const ParseHooks& hooks = {});
 
 /// Parses manifest text. `file_for_messages` only names the text in messages and in

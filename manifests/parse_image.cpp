@@ -218,7 +218,8 @@ void parse_src(const Field& field, ImageFile& file, Context& ctx) {
   if (src->empty()) {
     ctx.diag.error_at(field.mark, field.path, "file source is empty");
   } else if (!fs::exists(file.src, ec)) {
-    ctx.diag.error_at(field.mark, field.path, "file " + in_quotes(*src) + " does not exist");
+    ctx.diag.error_at(field.mark, field.path, "file " + in_quotes(*src) + " does not exist",
+                      ErrorKind::usage_or_io);
   } else if (!fs::is_regular_file(file.src, ec)) {
     ctx.diag.error_at(field.mark, field.path, "file " + in_quotes(*src) + " is not a regular file");
   } else {
@@ -249,10 +250,10 @@ void parse_file(const Field& field, ImageDraft& draft, Context& ctx) {
   if (Field mode = map.get("mode"); mode.present) {
     parse_mode_field(mode, file, ctx);
   }
-  draft.image.files.push_back(std::move(file));
   if (Field owner = map.get("owner"); owner.present) {
     parse_owner_field(owner, file, ctx);
   }
+  draft.image.files.push_back(std::move(file));
   draft.dest_marks.push_back(dest.present ? dest.mark : field.mark);
 }
 

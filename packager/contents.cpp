@@ -221,9 +221,10 @@ Result<std::vector<AddedFile>> add_host_path(LayerSpec& spec, const fs::path& so
     spec.add_file(target, source, mode, uid, gid);
     w.added.push_back(AddedFile{source, target});
   } else {
-    return failure(source.string(), "not a regular file or directory");
+    return io_error(source.string(), "not a regular file or directory");
   }
-  SP_TRY(problems_status(source.string(), w.problems));
+  // What was asked for cannot be added as it is: an input problem (exit 2), like a missing file.
+  SP_TRY(problems_status(source.string(), w.problems, ErrorKind::usage_or_io));
   return w.added;
 }
 

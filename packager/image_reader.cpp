@@ -502,10 +502,11 @@ Result<const ImageInfo*> choose(const std::vector<ImageInfo>& images, const Extr
     }
     available.push_back(i.manifest.platform ? i.manifest.platform->to_string() : "unknown");
   }
-  return failure(path.string(),
-                 platform ? "has no image for " + platform->to_string()
-                          : std::string("holds several images: choose a platform"),
-                 "available: " + join(available, ", "));
+  // The image holds what it holds: asking for another platform is a usage error (exit 2).
+  return usage_error(path.string(),
+                     platform ? "has no image for " + platform->to_string()
+                              : std::string("holds several images: choose a platform"),
+                     "available: " + join(available, ", "));
 }
 
 } // namespace

@@ -101,9 +101,15 @@ Result<scan::ScanReport> scan_image(const fs::path& path, const scan::ScanOption
     report.skipped += r.skipped;
   }
   if (scanned == 0) {
-    return failure(path.string(), options.platform
-                                      ? "holds no image for " + options.platform->to_string()
-                                      : "holds no image");
+    // Nothing to scan as asked: like a path that does not exist, a usage error (exit 2).
+    std::vector<std::string> available;
+    for (const pk::ImageInfo& image : *images) {
+      available.push_back(image.config.platform.to_string());
+    }
+    return usage_error(path.string(),
+                       options.platform ? "holds no image for " + options.platform->to_string()
+                                        : "holds no image",
+                       available.empty() ? "" : "it holds " + join(available, ", "));
   }
   return report;
 }

@@ -51,3 +51,25 @@ TEST_CASE("cli image flags: --image and --push naming two images, and bad tags, 
   REQUIRE_FALSE(bad_push.ok());
   CHECK(bad_push.error().what.starts_with("--push image name 'Bad@@ref'"));
 }
+
+TEST_CASE("cli image flags: the program --entrypoint or --cmd names must be an absolute path") {
+  cli::ImageFlags f;
+  f.entrypoint = R"(["hello"])";
+  Status relative = cli::check_flag_program(f, plan(f).value().config);
+  REQUIRE_FALSE(relative.ok());
+  CHECK(relative.error().exit_code() == 2); // a bad flag value, found before anything is built
+  CHECK(relative.error().what == R"(--entrypoint ["hello"])");
+  CHECK(relative.error().why == "program 'hello' is not an absolute path; write its path in the "
+                                "image, e.g. \"/hello\"");
+  f.entrypoint = R"(["/hello"])";
+  CHECK(cli::check_flag_program(f, plan(f).value().config).ok());
+
+  // Without an entrypoint, --cmd names the program; after one (a Dockerfile's ENTRYPOINT), it
+  // only gives arguments.
+  f.entrypoint.clear();
+  f.cmd = R"(["--verbose"])";
+  pipeline::ImagePlan p = plan(f).value();
+  CHECK(cli::check_flag_program(f, p.config).error().what == R"(--cmd ["--verbose"])");
+  p.config.entrypoint = std::vector<std::string>{"/hello"};
+  CHECK(cli::check_flag_program(f, p.config).ok());
+}

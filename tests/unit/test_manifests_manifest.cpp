@@ -385,6 +385,23 @@ TEST_CASE("owners: numeric UID:GID, root by default, names refused") {
         "look names up in)\n");
 }
 
+TEST_CASE("missing files alone are a missing input (exit 2); with other problems, exit 1") {
+  Project p;
+  Result<Manifest> missing = p.parse(k_head + "    include_dirs: [nope]\n" +
+                                     "images:\n  - name: demo\n    binaries: [app]\n"
+                                     "    files:\n      - {src: conf/gone.yaml, dest: /g}\n");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().exit_code() == 2);
+  CHECK(render_problems(missing.error()) ==
+        "scratchpack.yaml:6:20: error: binaries[0].include_dirs[0]: include directory 'nope' "
+        "does not exist\n"
+        "scratchpack.yaml:11:15: error: images[0].files[0].src: file 'conf/gone.yaml' does not "
+        "exist\n");
+  Result<Manifest> both = p.parse(k_head + "    include_dirs: [nope]\n    profile: fast\n");
+  REQUIRE_FALSE(both.ok());
+  CHECK(both.error().exit_code() == 1);
+}
+
 TEST_CASE("bad: profile, libc, compression, format and signal values") {
   Project p;
   std::string yaml = "version: 1\n"

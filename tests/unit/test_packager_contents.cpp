@@ -151,7 +151,7 @@ TEST_CASE("packager.contents: adding host files and trees") {
   CHECK(file[0].dest == "/usr/bin/tool");
   CHECK(add_host_path(spec, dir.path() / "tool", "/opt/renamed").value()[0].dest == "/opt/renamed");
   CHECK(add_host_path(spec, dir.path() / "tool", "/").value()[0].dest == "/tool");
-  CHECK_FALSE(add_host_path(spec, dir.path() / "missing", "/x").ok());
+  CHECK(add_host_path(spec, dir.path() / "missing", "/x").error().exit_code() == 2);
 
   // An owner applies to every file, directory and link of the tree.
   LayerSpec owned;
@@ -176,6 +176,8 @@ TEST_CASE("packager.contents: symlinks that escape the added tree are rejected, 
   Result<std::vector<AddedFile>> r = add_host_path(spec, tree, "/app");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().why == "2 problems found");
+  // The tree cannot be added as asked: an input problem, exit 2 like a missing --add source.
+  CHECK(r.error().exit_code() == 2);
   CHECK(render_problems(r.error()).find(
             "passwd -> /etc/passwd: a symlink that is absolute or leaves") != std::string::npos);
   CHECK(render_problems(r.error()).find("up -> ../../secret") != std::string::npos);
