@@ -89,10 +89,12 @@ Result<BuildPlan> plan_build(const BuildFlags& f, const Io& io) {
   Diagnostics diag;
   plan_input(f, io.color_err, plan.input, diag);
   std::string name = plan.input.name.empty() ? "image" : plan.input.name;
-  if (auto image = plan_image(f.image, name, {"/" + name}); diag.check(image)) {
+  if (auto image = plan_image(f.image, f.push.ref, name, {"/" + name}); diag.check(image)) {
     plan.image = std::move(*image);
+    diag.check(check_flag_program(f.image, plan.image.config));
   }
   if (!f.push.ref.empty()) {
+    // plan_image() checked REF as the image's name; deliver() pushes under that name and tags.
     if (auto options = to_push_options(f.push, io.in); diag.check(options)) {
       plan.push = pipeline::PushTarget{f.push.ref, std::move(*options)};
     }
@@ -191,7 +193,7 @@ void register_build(CLI::App& app, Io& io, int& rc) {
   cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the build cache");
   cmd->add_flag("--json", f->json, "Print one JSON document (binaries, image, push) on stdout");
   add_image_flags(cmd, f->image);
-  add_push_flags(cmd, f->push, /*with_push_ref=*/true);
+  add_push_flags(cmd, f->push, PushFlagsFor::image);
   cmd->callback([f, &io, &rc] { rc = run_build(*f, io); });
 }
 

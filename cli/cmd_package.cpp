@@ -8,6 +8,7 @@
 #include "pipeline/caches.h"
 #include "pipeline/package.h"
 #include "pipeline/push.h"
+#include "publish/registry.h"
 #include "util/diagnostics.h"
 
 #include <CLI/CLI.hpp>
@@ -54,7 +55,15 @@ Result<Common> plan_common(const PackageFlags& f, std::istream* in) {
     }
   }
   if (!f.push.ref.empty()) {
-    if (auto options = to_push_options(f.push, in); diag.check(options)) {
+    // REF is checked here, before a Dockerfile is read; it also names the image (plan_image),
+    // and deliver() pushes under that name and tags.
+    Result<publish::RegistryRef> ref = publish::parse_registry_ref(f.push.ref);
+    if (!ref) {
+      Error e = ref.take_error();
+      e.what = "--push " + e.what;
+      diag.add(std::move(e));
+    }
+    if (auto options = to_push_options(f.push, in); diag.check(options) && ref) {
       c.push = pipeline::PushTarget{f.push.ref, std::move(*options)};
     }
   }
@@ -75,8 +84,10 @@ Result<PackagePlan> plan_binaries(const PackageFlags& f, const Common& c) {
   }
   std::vector<fs::path> files(f.inputs.begin(), f.inputs.end());
   std::string name = files.empty() ? "image" : files.front().filename().string();
-  auto plan = SP_TRY(plan_image(
-      f.image, name, files.empty() ? std::vector<std::string>{} : std::vector{"/" + name}));
+  auto plan =
+      SP_TRY(plan_image(f.image, f.push.ref, name,
+                        files.empty() ? std::vector<std::string>{} : std::vector{"/" + name}));
+  SP_TRY(check_flag_program(f.image, plan.config));
   auto input = SP_TRY(pipeline::binaries_input(files, c.platform));
   return PackagePlan{std::move(plan), std::move(input)};
 }
@@ -89,8 +100,10 @@ Result<PackagePlan> plan_dockerfile(const PackageFlags& f, const Common& c) {
       f.inputs.empty() ? fs::path(f.dockerfile).parent_path() : fs::path(f.inputs[0]);
   auto df = SP_TRY(pipeline::read_dockerfile(f.dockerfile, context.empty() ? "." : context,
                                              c.build_args, c.platform));
-  auto plan = SP_TRY(plan_image(f.image, df.default_name.empty() ? "image" : df.default_name, {}));
+  auto plan = SP_TRY(
+      plan_image(f.image, f.push.ref, df.default_name.empty() ? "image" : df.default_name, {}));
   pipeline::apply_dockerfile(df.plan, !f.image.cmd.empty(), !f.image.entrypoint.empty(), plan);
+  SP_TRY(check_flag_program(f.image, plan.config));
   return PackagePlan{std::move(plan), std::move(df.input)};
 }
 
@@ -139,7 +152,7 @@ void register_package(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("--out", f->out_dir, "Output directory")->capture_default_str();
   cmd->add_flag("--json", f->json, "Print one JSON document (image, push) on stdout");
   add_image_flags(cmd, f->image);
-  add_push_flags(cmd, f->push, /*with_push_ref=*/true);
+  add_push_flags(cmd, f->push, PushFlagsFor::image);
   cmd->callback([f, &io, &rc] { rc = run_package(*f, io); });
 }
 

@@ -67,7 +67,7 @@ void register_push(CLI::App& app, Io& io, int& rc) {
                   "OCI layout directory")
       ->required();
   cmd->add_option("reference", f->push.ref, "Where to: HOST[:PORT]/NAME[:TAG]")->required();
-  add_push_flags(cmd, f->push);
+  add_push_flags(cmd, f->push, PushFlagsFor::push);
   add_limit_flags(cmd, f->limits, LimitScope::push);
   cmd->add_flag("--json", f->json,
                 "Print the result as JSON (reference, digest, blob counters) instead of "

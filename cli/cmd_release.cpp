@@ -104,13 +104,15 @@ void register_release(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("--out", f->out_dir, "Output directory (default: the manifest's output.dir)");
   cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
   cmd->add_flag("--push", f->push,
-                "Push every image after building it (a manifest's output.push alone does not)");
+                "Push every image after building it, to the registry and tags its manifest "
+                "entry names (a manifest's output.push alone does not). A switch here: the "
+                "manifest names every image; build and package take --push REF for their one");
   cmd->add_option("--allow-outside", f->allow_outside,
                   "Let the manifest name this path outside its own directory (repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--json", f->json, "Print only report.json's contents on stdout");
   cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the build cache");
-  add_push_flags(cmd, f->push_flags, /*with_push_ref=*/false);
+  add_push_flags(cmd, f->push_flags, PushFlagsFor::release);
   cmd->callback([f, &io, &rc] { rc = run_release(*f, io); });
 }
 

@@ -3,9 +3,11 @@
 #include "cli/diagnostics.h"
 #include "cli/push_flags.h"
 #include "util/diagnostics.h"
+#include "util/image_values.h"
 #include "util/strings.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <tuple>
@@ -14,13 +16,20 @@ namespace sp::cli {
 
 void add_image_flags(CLI::App* cmd, ImageFlags& f) {
   const char* g = "Image";
-  cmd->add_option("--image", f.image, "Image name NAME[:TAG] (default: the binary's name, :latest)")
+  cmd->add_option("--image", f.image,
+                  "Image name NAME[:TAG] (default: --push's REF, else the binary's name, :latest)")
+      ->group(g);
+  cmd->add_option("--tag", f.tags,
+                  "Another tag of the image (repeatable): in the archive, for --load and --push")
+      ->allow_extra_args(false)
       ->group(g);
   cmd->add_option("--format", f.format, "archive (OCI + docker .tar), oci-dir, or none")
       ->capture_default_str()
       ->group(g);
   cmd->add_option("--cmd", f.cmd, "Cmd in exec form, e.g. '[\"/hello\",\"--flag\"]'")->group(g);
-  cmd->add_option("--entrypoint", f.entrypoint, "Entrypoint in exec form")->group(g);
+  cmd->add_option("--entrypoint", f.entrypoint,
+                  "Entrypoint in exec form, its program an absolute path: '[\"/hello\"]'")
+      ->group(g);
   cmd->add_option("--env", f.env, "Environment variable K=V (repeatable)")->group(g);
   cmd->add_option("--user", f.user, "User to run as: uid, uid:gid or name")->group(g);
   cmd->add_option("--workdir", f.workdir, "Working directory (absolute)")->group(g);
@@ -28,9 +37,13 @@ void add_image_flags(CLI::App* cmd, ImageFlags& f) {
   cmd->add_option("--label", f.labels, "Config label K=V (repeatable)")->group(g);
   cmd->add_option("--annotation", f.annotations, "Manifest annotation K=V (repeatable)")->group(g);
   cmd->add_option("--stop-signal", f.stop_signal, "Signal that stops the container")->group(g);
-  cmd->add_option("--add", f.adds, "Add a host file or tree: SRC:DEST[:MODE]")->group(g);
+  cmd->add_option("--add", f.adds,
+                  "Add a host file or tree: SRC:DEST[:MODE[:UID:GID]], MODE octal with a leading "
+                  "0 (0644), owner numeric (root unless given, also with --nonroot)")
+      ->group(g);
   cmd->add_flag("--nonroot", f.nonroot,
-                "Run as nonroot (65532:65532), with /etc/passwd and /etc/group")
+                "Run as nonroot (65532:65532), with /etc/passwd and /etc/group; files added "
+                "with --add stay root's unless it gives an owner (SRC:DEST:0600:65532:65532)")
       ->group(g);
   cmd->add_flag("--ca-certs", f.ca_certs,
                 "Add the host's CA bundle at /etc/ssl/certs/ca-certificates.crt")
@@ -42,7 +55,9 @@ void add_image_flags(CLI::App* cmd, ImageFlags& f) {
   cmd->add_option("--compression", f.compression, "Layer compression: gzip, zstd or none")
       ->capture_default_str()
       ->group(g);
-  cmd->add_option("--compression-level", f.level, "Compression level (0: the default)")->group(g);
+  cmd->add_option("--compression-level", f.level,
+                  "Compression level (0: the default; not with --compression none)")
+      ->group(g);
   cmd->add_flag("--strict", f.strict, "Scan gate: treat warnings (glibc traps…) as errors")
       ->group(g);
   cmd->add_flag("--no-scan", f.no_scan,
@@ -118,8 +133,14 @@ void plan_identity(const ImageFlags& f, packager::ImageConfig& c, Diagnostics& d
   if (!f.workdir.empty() && diag.check(packager::check_working_dir(f.workdir))) {
     c.working_dir = f.workdir;
   }
-  if (!f.stop_signal.empty() && diag.check(packager::check_stop_signal(f.stop_signal))) {
-    c.stop_signal = f.stop_signal;
+  if (!f.stop_signal.empty()) {
+    // The manifest's grammar (util/image_values.h): TERM, sigterm and 15 work; SIGFOO does not.
+    Result<std::string> signal = parse_stop_signal(f.stop_signal);
+    if (signal) {
+      c.stop_signal = *signal;
+    } else {
+      diag.add(usage_error("--stop-signal " + f.stop_signal, signal.error().why));
+    }
   }
 }
 
@@ -145,25 +166,48 @@ void plan_config(const ImageFlags& f, const std::vector<std::string>& default_cm
   plan_identity(f, c, diag);
 }
 
-/// The image's name: --image, else the default name lower-cased.
-void plan_ref(const ImageFlags& f, const std::string& default_name, ImagePlan& plan,
-              Diagnostics& diag) {
-  std::string name = f.image;
+/// The image's name: --image, else --push's REF, else the default name lower-cased; and the
+/// --tag tags of its repository. One name for every output: an --image that says otherwise
+/// than --push is refused rather than one of them silently ignored.
+void plan_ref(const ImageFlags& f, const std::string& push_ref, const std::string& default_name,
+              ImagePlan& plan, Diagnostics& diag) {
+  std::string name = !f.image.empty() ? f.image : push_ref;
   if (name.empty()) {
     for (char ch : default_name) {
       name += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     }
   }
   auto ref = packager::parse_image_ref(name);
-  if (ref) {
-    plan.ref = *ref;
+  if (!ref) {
+    Error e = ref.take_error();
+    e.what = (!f.image.empty() ? "--image " : !push_ref.empty() ? "--push " : "") + e.what;
+    if (f.image.empty() && push_ref.empty()) {
+      e.hint = "name the image with --image NAME[:TAG]";
+    }
+    diag.add(std::move(e));
     return;
   }
-  Error e = ref.take_error();
-  if (f.image.empty()) {
-    e.hint = "name the image with --image NAME[:TAG]";
+  plan.ref = *ref;
+  if (!f.image.empty() && !push_ref.empty()) {
+    auto pushed = packager::parse_image_ref(push_ref);
+    if (pushed && !(*pushed == plan.ref)) {
+      diag.add(usage_error("--image " + f.image + " --push " + push_ref,
+                           "name two different images; the archive, --load and the push all "
+                           "use one name",
+                           "give the name once: --push " + push_ref +
+                               " alone names the image, and --tag adds tags"));
+    }
   }
-  diag.add(std::move(e));
+  for (const std::string& tag : f.tags) {
+    auto tagged = packager::parse_image_ref(plan.ref.repository + ":" + tag);
+    if (!tagged || tag.find(':') != std::string::npos || tag.find('/') != std::string::npos) {
+      diag.add(usage_error("--tag " + tag, "expected a tag: 1-128 of A-Z a-z 0-9 _ . - not "
+                                           "starting with . or -"));
+    } else if (tag != plan.ref.tag && std::find(plan.extra_tags.begin(), plan.extra_tags.end(),
+                                                tag) == plan.extra_tags.end()) {
+      plan.extra_tags.push_back(tag);
+    }
+  }
 }
 
 /// --compression and --compression-level (0 stays 0: the packager picks by the layer's size).
@@ -174,21 +218,27 @@ void plan_compression(const ImageFlags& f, ImagePlan& plan, Diagnostics& diag) {
   }
   plan.compression = *compression;
   if (f.level != 0) {
-    diag.check(packager::resolve_level(plan.compression, f.level));
+    if (auto level = packager::resolve_level(plan.compression, f.level); !level) {
+      Error e = level.take_error();
+      e.what = "--compression-level " + std::to_string(f.level) + " with --compression " +
+               std::string(to_string(plan.compression));
+      diag.add(std::move(e));
+    }
   }
   plan.level = f.level;
 }
 
 } // namespace
 
-Result<ImagePlan> plan_image(const ImageFlags& f, const std::string& default_name,
+Result<ImagePlan> plan_image(const ImageFlags& f, const std::string& push_ref,
+                             const std::string& default_name,
                              const std::vector<std::string>& default_cmd) {
   ImagePlan plan;
   Diagnostics diag;
   if (auto format = parse_format(f.format); diag.check(format)) {
     plan.format = *format;
   }
-  plan_ref(f, default_name, plan, diag);
+  plan_ref(f, push_ref, default_name, plan, diag);
   plan.config = packager::default_config({}, source_date_epoch());
   plan_config(f, default_cmd, plan.config, diag);
   for (const std::string& text : f.adds) {
@@ -215,6 +265,23 @@ Result<ImagePlan> plan_image(const ImageFlags& f, const std::string& default_nam
   plan.strict = f.strict;
   plan.no_scan = f.no_scan;
   return plan;
+}
+
+Status check_flag_program(const ImageFlags& f, const packager::ImageConfig& config) {
+  const char* flag = !f.entrypoint.empty()                  ? "--entrypoint"
+                     : !f.cmd.empty() && !config.entrypoint ? "--cmd"
+                                                            : nullptr;
+  const auto& argv = !f.entrypoint.empty() ? config.entrypoint : config.cmd;
+  if (!flag || !argv || argv->empty() || argv->front().starts_with("/")) {
+    return {};
+  }
+  std::string program = argv->front();
+  return usage_error(
+      std::string(flag) + " " + (flag == std::string_view("--cmd") ? f.cmd : f.entrypoint),
+      "program '" + program + "' is not an absolute path; write its path in the image, e.g. \"/" +
+          program + "\"",
+      "a scratch image has no shell and nothing on PATH but what you add, so a "
+      "manifest's entrypoint must be absolute too");
 }
 
 void print_published(Io& io, const ImagePlan& plan, const Published& p, bool json) {

@@ -24,10 +24,15 @@ constexpr size_t k_max_password = 64u << 10;
 
 } // namespace
 
-void add_push_flags(CLI::App* cmd, PushFlags& flags, bool with_push_ref) {
-  if (with_push_ref) {
+void add_push_flags(CLI::App* cmd, PushFlags& flags, PushFlagsFor command) {
+  if (command == PushFlagsFor::image) {
+    // A value here and a switch in `release`: build and package make one image, and REF is its
+    // name; a release makes many, each named and tagged in the manifest.
     cmd->add_option("--push", flags.ref,
-                    "Push the image to a registry: HOST[:PORT]/NAME[:TAG] (prints the digest)");
+                    "Push the image to a registry: HOST[:PORT]/NAME[:TAG] (prints the digest). "
+                    "REF also names the image in the archive and for --load (--image, if given, "
+                    "must be the same); --tag adds tags to all three. A value here, a switch in "
+                    "'release', whose manifest names every image");
   }
   cmd->add_option("--creds", flags.creds,
                   "Registry credentials USER:PASS. Other users can read them in ps and "
@@ -44,8 +49,10 @@ void add_push_flags(CLI::App* cmd, PushFlags& flags, bool with_push_ref) {
                   "A repository of the same registry that may hold the blobs already "
                   "(cross-repository mount)")
       ->allow_extra_args(false);
-  cmd->add_option("--tag", flags.tags, "Also push under this tag (repeatable)")
-      ->allow_extra_args(false);
+  if (command == PushFlagsFor::push) {
+    cmd->add_option("--tag", flags.tags, "Also push under this tag (repeatable)")
+        ->allow_extra_args(false);
+  }
   cmd->add_option("--chunk-size", flags.chunk_size,
                   "Upload blobs larger than this in chunks of this size, e.g. 8M (0: one "
                   "request per blob)");

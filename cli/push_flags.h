@@ -28,17 +28,25 @@ struct PushFlags {
   bool password_stdin = false;
   std::vector<std::string> insecure_registries;
   std::vector<std::string> mount_from;
-  std::vector<std::string> tags; ///< extra tags
+  std::vector<std::string> tags; ///< extra tags (`push` only: an image flag of build and package)
   std::string chunk_size;        ///< "8M", "512K", "0" (empty: the default)
   std::string timeout;           ///< "90s", "5m", "0" (empty: $SCRATCHPACK_PUSH_TIMEOUT or 5m)
   int retries = 0;               ///< attempts per request; 0: the default
   bool quiet = false;            ///< no progress lines
 };
 
-/// Adds --creds, --username, --password-stdin, --insecure-registry, --mount-from, --tag,
-/// --chunk-size, --timeout, --retries and -q to `cmd`; with `with_push_ref` also `--push REF`
-/// (for build and package).
-void add_push_flags(CLI::App* cmd, PushFlags& flags, bool with_push_ref = false);
+/// The command the registry flags are added to: where the reference and the tags come from.
+enum class PushFlagsFor {
+  push,    ///< `push SOURCE REF`: REF is an argument, --tag adds tags
+  image,   ///< `build`, `package`: `--push REF` (which also names the image); --tag is an image
+           ///< flag there (cli/image_flags.h), since it names the archive and --load too
+  release, ///< `--push` is the command's own switch: the manifest names and tags every image
+};
+
+/// Adds --creds, --username, --password-stdin, --insecure-registry, --mount-from, --chunk-size,
+/// --timeout, --retries and -q to `cmd`; for `push` also --tag, for build and package also
+/// `--push REF`.
+void add_push_flags(CLI::App* cmd, PushFlags& flags, PushFlagsFor command);
 
 /// PushOptions from the flags and the environment: the credentials (--creds; --username with
 /// the password read from `in` for --password-stdin; else $SCRATCHPACK_REGISTRY_USER and

@@ -272,32 +272,6 @@ Status check_user(std::string_view user) {
   return bad("invalid user " + in_quotes(user) + ": expected uid, uid:gid, 'root' or 'nonroot'");
 }
 
-Result<unsigned> parse_mode(std::string_view text) {
-  std::string_view digits;
-  if (text.starts_with("0o") || text.starts_with("0O")) {
-    digits = text.substr(2);
-  } else if (text.starts_with("0")) {
-    digits = text.size() == 1 ? text : text.substr(1);
-  } else if (!text.empty() && all_of(text, is_digit)) {
-    // YAML 1.1 tools read an unquoted 0644 as octal and YAML 1.2 tools as 644; text without the
-    // leading 0 means decimal to some readers and octal to others, so it is refused outright.
-    return failure("", "mode " + in_quotes(text) + " is ambiguous; write the octal mode with a " +
-                           "leading 0, e.g. \"0" + std::string(text) + "\"");
-  }
-  if (digits.empty() || !all_of(digits, [](char c) { return c >= '0' && c <= '7'; })) {
-    return failure("",
-                   "invalid mode " + in_quotes(text) + ": expected an octal mode such as \"0644\"");
-  }
-  unsigned value = 0;
-  for (char c : digits) {
-    value = value * 8 + static_cast<unsigned>(c - '0');
-    if (value > 07777) {
-      return failure("", "mode " + in_quotes(text) + " is out of range; the largest is 07777");
-    }
-  }
-  return value;
-}
-
 Result<Port> parse_port(std::string_view text) {
   std::vector<std::string> parts = split(text, '/');
   unsigned long long number = 0;
@@ -313,33 +287,6 @@ Result<Port> parse_port(std::string_view text) {
     return failure("", "port " + parts[0] + " is out of range 1-65535");
   }
   return Port{static_cast<unsigned>(number), parts.size() == 2 ? parts[1] : "tcp"};
-}
-
-Result<std::string> parse_stop_signal(std::string_view text) {
-  static constexpr std::array<std::string_view, 31> k_names = {
-      "ABRT", "ALRM", "BUS", "CHLD", "CONT", "FPE",    "HUP",   "ILL",  "INT",  "IO",   "KILL",
-      "PIPE", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP",  "SYS",  "TERM", "TRAP", "TSTP",
-      "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ"};
-  unsigned long long number = 0;
-  if (parse_uint(text, number)) {
-    if (number >= 1 && number <= 64) {
-      return std::string(text);
-    }
-  } else {
-    std::string_view name = text.starts_with("SIG") ? text.substr(3) : text;
-    if (std::find(k_names.begin(), k_names.end(), name) != k_names.end() || name == "RTMIN" ||
-        name == "RTMAX") {
-      return "SIG" + std::string(name);
-    }
-    for (std::string_view base : {"RTMIN+", "RTMAX-"}) {
-      if (name.starts_with(base) && parse_uint(name.substr(base.size()), number) && number >= 1 &&
-          number <= 30) {
-        return "SIG" + std::string(name);
-      }
-    }
-  }
-  return failure("", "unknown signal " + in_quotes(text) +
-                         "; use a name such as SIGTERM or a number from 1 to 64");
 }
 
 namespace {

@@ -1,5 +1,6 @@
 // The grammar of each manifest value: pure checks from text to "fine" or the message that says
-// what is wrong. They read nothing and know nothing of YAML, so tests call them directly.
+// what is wrong. They read nothing and know nothing of YAML, so tests call them directly. File
+// modes, owners and stop signals are util/image_values.h's, shared with the CLI and Dockerfiles.
 #pragma once
 
 #include "manifests/manifest.h"
@@ -36,13 +37,8 @@ Status check_image_dir(std::string_view path);
 /// "uid", "uid:gid", "root" or "nonroot" (see Image::user).
 Status check_user(std::string_view user);
 
-/// File mode as octal text with a leading 0 ("0644", "0o755"), at most 07777. Decimal text such
-/// as "644" or "420" is refused because YAML tools disagree on what it means.
-Result<unsigned> parse_mode(std::string_view text);
 /// "8080", "8080/tcp", "53/udp", "9000/sctp"; 1..65535.
 Result<Port> parse_port(std::string_view text);
-/// "SIGTERM", "TERM", "SIGRTMIN+3" or "1".."64"; names come back in "SIGTERM" form.
-Result<std::string> parse_stop_signal(std::string_view text);
 Result<Profile> parse_profile(std::string_view text);
 Result<Libc> parse_libc(std::string_view text);
 Result<Compression> parse_compression(std::string_view text);

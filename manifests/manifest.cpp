@@ -90,8 +90,9 @@ Result<Manifest> parse_manifest(std::string_view text, const fs::path& file_for_
     return manifest;
   }
   diag.sort_by_position();
-  return diag.to_error(file_for_messages.string(), count_problems(diag.count()),
-                       ErrorKind::failure);
+  // Exit 2 when every problem is a file that does not exist (a missing input, as on the command
+  // line); any other problem makes it a manifest with mistakes, exit 1.
+  return diag.to_error(file_for_messages.string(), count_problems(diag.count()));
 }
 
 Result<Manifest> load_manifest(const fs::path& file, const ParseHooks& hooks) {

@@ -9,6 +9,7 @@
 
 #include "manifests/key_path.h"
 #include "util/fs.h"
+#include "util/image_values.h"
 #include "util/result.h"
 #include "util/vocabulary.h"
 
@@ -86,6 +87,7 @@ struct ImageFile {
   fs::path src;         ///< absolute, lexically normal; an existing regular file
   std::string dest;     ///< absolute path in the image, normalised, no ".."
   unsigned mode = 0644; ///< permission bits (≤ 07777); default 0644 whatever the source's mode
+  FileOwner owner;      ///< numeric uid and gid; default 0:0 (root), also with nonroot: true
   std::string key_path; ///< "images[0].files[0]"
   Mark mark;            ///< start of the entry
 };
@@ -203,8 +205,9 @@ struct ParseHooks {
 };
 
 /// Reads and parses `file`; relative paths in it are resolved against the file's directory.
-/// Unreadable file: an io_error (exit 2). Any problem in the manifest: one failure (exit 1) whose
-/// `what` is the file, `why` "N problems found" and `details` every problem, one per line.
+/// Unreadable file: an io_error (exit 2). Problems in the manifest: one Error whose `what` is
+/// the file, `why` "N problems found" and `problems` every problem; exit 2 when each is a file or
+/// directory it names that does not exist (a missing input), else 1.
 Result<Manifest> load_manifest(const fs::path& file, const ParseHooks& hooks = {});
 
 /// Parses manifest text. `file_for_messages` only names the text in messages and in

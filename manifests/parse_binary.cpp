@@ -31,7 +31,8 @@ void add_literal_source(const Item& item, std::vector<fs::path>& out, Context& c
   fs::file_status status = fs::status(path, ec);
   std::string quoted = "'" + item.value + "'";
   if (!fs::exists(status)) {
-    ctx.diag.error_at(item.mark, item.path, "source " + quoted + " does not exist");
+    ctx.diag.error_at(item.mark, item.path, "source " + quoted + " does not exist",
+                      ErrorKind::usage_or_io);
   } else if (fs::is_directory(status)) {
     ctx.diag.error_at(item.mark, item.path,
                       "source " + quoted +
@@ -79,7 +80,8 @@ void add_glob_sources(const Item& item, std::vector<fs::path>& out, Context& ctx
     return;
   }
   if (matches->empty()) {
-    ctx.diag.error_at(item.mark, item.path, "sources glob " + quoted + " matches no file");
+    ctx.diag.error_at(item.mark, item.path, "sources glob " + quoted + " matches no file",
+                      ErrorKind::usage_or_io);
     return;
   }
   size_t before = out.size();
@@ -134,7 +136,7 @@ void parse_dirs(const Field& field, std::string_view noun, std::vector<fs::path>
     if (item.value.empty()) {
       ctx.diag.error_at(item.mark, item.path, std::string(noun) + " is empty");
     } else if (!fs::exists(dir, ec)) {
-      ctx.diag.error_at(item.mark, item.path, what + " does not exist");
+      ctx.diag.error_at(item.mark, item.path, what + " does not exist", ErrorKind::usage_or_io);
     } else if (!fs::is_directory(dir, ec)) {
       ctx.diag.error_at(item.mark, item.path, what + " is not a directory");
     } else if (ctx.inside(dir, item.value, item.mark, item.path)) {

@@ -1,6 +1,7 @@
 // `images[i]`: fields and grammar, files on disk, paths in the image, user and entrypoint.
 #include "manifests/grammar.h"
 #include "manifests/parse.h"
+#include "util/image_values.h"
 
 #include <algorithm>
 #include <map>
@@ -185,13 +186,24 @@ void parse_expose(const Field& field, Image& image, Context& ctx) {
 
 void parse_mode_field(const Field& field, ImageFile& file, Context& ctx) {
   // The text as written decides, quoted or not: yaml-cpp hands over the source characters, so
-  // 0644 and "0644" read the same (see parse_mode for what is refused).
+  // 0644 and "0644" read the same (see parse_file_mode for what is refused).
   if (std::optional<std::string> text = read_string(field, ctx.diag)) {
-    Result<unsigned> mode = parse_mode(*text);
+    Result<unsigned> mode = sp::parse_file_mode(*text);
     if (!mode) {
       ctx.diag.error_at(field.mark, field.path, mode.error().why);
     } else {
       file.mode = *mode;
+    }
+  }
+}
+
+void parse_owner_field(const Field& field, ImageFile& file, Context& ctx) {
+  if (std::optional<std::string> text = read_string(field, ctx.diag)) {
+    Result<FileOwner> owner = sp::parse_file_owner(*text);
+    if (!owner) {
+      ctx.diag.error_at(field.mark, field.path, owner.error().why);
+    } else {
+      file.owner = *owner;
     }
   }
 }
@@ -206,7 +218,8 @@ void parse_src(const Field& field, ImageFile& file, Context& ctx) {
   if (src->empty()) {
     ctx.diag.error_at(field.mark, field.path, "file source is empty");
   } else if (!fs::exists(file.src, ec)) {
-    ctx.diag.error_at(field.mark, field.path, "file " + in_quotes(*src) + " does not exist");
+    ctx.diag.error_at(field.mark, field.path, "file " + in_quotes(*src) + " does not exist",
+                      ErrorKind::usage_or_io);
   } else if (!fs::is_regular_file(file.src, ec)) {
     ctx.diag.error_at(field.mark, field.path, "file " + in_quotes(*src) + " is not a regular file");
   } else {
@@ -215,7 +228,7 @@ void parse_src(const Field& field, ImageFile& file, Context& ctx) {
 }
 
 void parse_file(const Field& field, ImageDraft& draft, Context& ctx) {
-  MapReader map(field, {"src", "dest", "mode"}, ctx.diag);
+  MapReader map(field, {"src", "dest", "mode", "owner"}, ctx.diag);
   if (!map.ok()) {
     return;
   }
@@ -236,6 +249,9 @@ void parse_file(const Field& field, ImageDraft& draft, Context& ctx) {
   }
   if (Field mode = map.get("mode"); mode.present) {
     parse_mode_field(mode, file, ctx);
+  }
+  if (Field owner = map.get("owner"); owner.present) {
+    parse_owner_field(owner, file, ctx);
   }
   draft.image.files.push_back(std::move(file));
   draft.dest_marks.push_back(dest.present ? dest.mark : field.mark);
@@ -303,7 +319,7 @@ void parse_fields(const MapReader& map, ImageDraft& draft, Context& ctx) {
     parse_string_map(annotations, image.annotations, ctx);
   }
   if (Field signal = map.get("stop_signal"); signal.present) {
-    image.stop_signal = parse_choice(signal, parse_stop_signal, ctx).value_or("");
+    image.stop_signal = parse_choice(signal, sp::parse_stop_signal, ctx).value_or("");
   }
   parse_bool(map, "ca_certificates", image.ca_certificates, ctx);
   parse_bool(map, "tzdata", image.tzdata, ctx);

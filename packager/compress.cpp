@@ -382,6 +382,11 @@ Result<std::unique_ptr<StreamCompressor>> make_zstd(int level, unsigned threads,
 
 Result<int> resolve_level(Compression c, int level) {
   if (c == Compression::none) {
+    if (level != 0) {
+      return usage_error("none level " + std::to_string(level),
+                         "uncompressed layers have no compression level",
+                         "drop the level, or choose gzip or zstd");
+    }
     return 0;
   }
   if (level == 0) {

@@ -22,7 +22,8 @@ inline constexpr int k_default_zstd_level = 1;
 /// Size of the independent gzip chunks (and the unit of parallel work). Fixed: it decides bytes.
 inline constexpr size_t k_gzip_chunk_size = 1u << 20;
 
-/// The level used when the caller passes 0; checks the range otherwise (usage error).
+/// The level used when the caller passes 0; checks the range otherwise (usage error). `none`
+/// takes no level: any but 0 is a usage error.
 Result<int> resolve_level(Compression c, int level);
 
 /// Where compressed bytes go, in order.

@@ -354,26 +354,6 @@ bool is_numeric_user(std::string_view user) {
   return !user.empty() && parts.size() <= 2;
 }
 
-Status check_stop_signal(std::string_view signal) {
-  unsigned long long n = 0;
-  if (parse_uint(signal, n)) {
-    if (n >= 1 && n <= 64) {
-      return {};
-    }
-  } else if (signal.size() > 3 && signal.substr(0, 3) == "SIG") {
-    bool ok = true;
-    for (char ch : signal.substr(3)) {
-      ok = ok && (std::isupper(static_cast<unsigned char>(ch)) ||
-                  std::isdigit(static_cast<unsigned char>(ch)) || ch == '+' || ch == '-');
-    }
-    if (ok) {
-      return {};
-    }
-  }
-  return usage_error("stop signal '" + std::string(signal) + "'",
-                     "expected a signal name such as SIGTERM or a number from 1 to 64");
-}
-
 Status check_working_dir(std::string_view dir) {
   if (dir.empty() || dir[0] != '/') {
     return usage_error("working directory '" + std::string(dir) + "'", "must be absolute");

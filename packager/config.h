@@ -1,6 +1,7 @@
 // The image configuration (OCI config.json): what runs, as whom, where, with which environment,
 // and the diff_ids that tie it to its layers. Plus the checks the CLI, manifests and the
-// Dockerfile reader share for each field.
+// Dockerfile reader share for each field (the stop signal's, which manifests/ needs too, is
+// util/image_values.h's parse_stop_signal).
 #pragma once
 
 #include "packager/digest.h"
@@ -85,8 +86,6 @@ Result<std::vector<std::string>> parse_ports(std::string_view text);
 Status check_user(std::string_view user);
 /// True when `user` is numeric ("65532" or "65532:65532"): it works without /etc/passwd.
 bool is_numeric_user(std::string_view user);
-/// "SIGTERM", "SIGRTMIN+3" or a number 1..64.
-Status check_stop_signal(std::string_view signal);
 /// An absolute working directory (relative ones are ambiguous in a config).
 Status check_working_dir(std::string_view dir);
 

@@ -1,6 +1,7 @@
 #include "packager/contents.h"
 
 #include "util/diagnostics.h"
+#include "util/image_values.h"
 #include "util/strings.h"
 
 #include <algorithm>
@@ -76,26 +77,6 @@ void walk_tree(TreeWalk& w, const fs::path& root, const std::string& dest) {
   }
 }
 
-std::optional<unsigned> parse_octal(std::string_view text) {
-  if (text.empty() || text.size() > 5) {
-    return std::nullopt;
-  }
-  unsigned v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '7') {
-      return std::nullopt;
-    }
-    v = v * 8 + static_cast<unsigned>(c - '0');
-  }
-  return v <= 07777 ? std::optional<unsigned>(v) : std::nullopt;
-}
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c));
-  });
-}
-
 } // namespace
 
 std::string passwd_text() {
@@ -162,27 +143,29 @@ bool symlink_stays_inside(std::string_view link, std::string_view target) {
 
 Result<AddSpec> parse_add_spec(std::string_view text) {
   auto bad = [&](std::string why) {
-    return usage_error("--add " + std::string(text), std::move(why),
-                       "write it as SRC:DEST[:MODE], e.g. conf/app.yaml:/etc/app.yaml:0644");
+    return usage_error(
+        "--add " + std::string(text), std::move(why),
+        "write it as SRC:DEST[:MODE[:UID:GID]], e.g. conf/app.yaml:/etc/app.yaml:0644");
   };
   std::vector<std::string> parts = split(text, ':');
   if (parts.size() < 2) {
-    return bad("expected SRC:DEST[:MODE]");
+    return bad("expected SRC:DEST[:MODE[:UID:GID]]");
+  }
+  // DEST is the last field that is an absolute path (SRC may hold ':'); MODE and the owner
+  // follow it. Without one, the second field is the DEST that is refused.
+  size_t d = 1;
+  for (size_t i = parts.size() - 1; i >= 1; --i) {
+    if (parts[i].starts_with("/")) {
+      d = i;
+      break;
+    }
   }
   AddSpec spec;
-  if (parts.size() >= 3 && all_digits(parts.back())) {
-    spec.mode = parse_octal(parts.back());
-    if (!spec.mode) {
-      return bad("MODE '" + parts.back() + "' is not an octal mode such as 644 or 0755");
-    }
-    parts.pop_back();
-  }
-  std::string dest = parts.back();
-  parts.pop_back();
-  spec.source = join(parts, ":");
+  spec.source = join(std::vector<std::string>(parts.begin(), parts.begin() + d), ":");
   if (spec.source.empty()) {
     return bad("SRC is empty");
   }
+  const std::string& dest = parts[d];
   if (dest.empty() || dest[0] != '/') {
     return bad("DEST '" + dest + "' must be an absolute path in the image");
   }
@@ -193,6 +176,26 @@ Result<AddSpec> parse_add_spec(std::string_view text) {
   spec.dest = *normal;
   if (dest.back() == '/' && spec.dest != "/") {
     spec.dest += "/";
+  }
+  size_t trailing = parts.size() - 1 - d;
+  if (trailing != 0 && trailing != 1 && trailing != 3) {
+    return bad("expected SRC:DEST[:MODE[:UID:GID]]; " + std::to_string(trailing) +
+               " fields follow DEST");
+  }
+  if (trailing >= 1 && !(trailing == 3 && parts[d + 1].empty())) {
+    // The manifest's rule (util/image_values.h): octal with a leading 0; "644" is ambiguous.
+    Result<unsigned> mode = parse_file_mode(parts[d + 1]);
+    if (!mode) {
+      return bad(mode.error().why);
+    }
+    spec.mode = *mode;
+  }
+  if (trailing == 3) {
+    Result<FileOwner> owner = parse_file_owner(parts[d + 2] + ":" + parts[d + 3]);
+    if (!owner) {
+      return bad(owner.error().why);
+    }
+    spec.owner = *owner;
   }
   return spec;
 }
@@ -218,14 +221,15 @@ Result<std::vector<AddedFile>> add_host_path(LayerSpec& spec, const fs::path& so
     spec.add_file(target, source, mode, uid, gid);
     w.added.push_back(AddedFile{source, target});
   } else {
-    return failure(source.string(), "not a regular file or directory");
+    return io_error(source.string(), "not a regular file or directory");
   }
-  SP_TRY(problems_status(source.string(), w.problems));
+  // What was asked for cannot be added as it is: an input problem (exit 2), like a missing file.
+  SP_TRY(problems_status(source.string(), w.problems, ErrorKind::usage_or_io));
   return w.added;
 }
 
 Result<std::vector<AddedFile>> add_spec(LayerSpec& spec, const AddSpec& add) {
-  return add_host_path(spec, add.source, add.dest, add.mode);
+  return add_host_path(spec, add.source, add.dest, add.mode, add.owner.uid, add.owner.gid);
 }
 
 } // namespace sp::packager

@@ -4,6 +4,7 @@
 
 #include "packager/layer.h"
 #include "util/fs.h"
+#include "util/image_values.h"
 #include "util/result.h"
 
 #include <optional>
@@ -41,16 +42,19 @@ Status add_tzdata(LayerSpec& spec, const fs::path& zoneinfo = fs::path(k_host_zo
 /// Adds /tmp with mode 1777.
 void add_tmp(LayerSpec& spec);
 
-/// A parsed --add SRC:DEST[:MODE].
+/// A parsed --add SRC:DEST[:MODE[:UID:GID]].
 struct AddSpec {
   fs::path source;
   std::string dest;             ///< absolute, normalised; a trailing '/' kept ("into this dir")
   std::optional<unsigned> mode; ///< files' permission bits
+  FileOwner owner;              ///< of every file, directory and link added; default 0:0
   bool operator==(const AddSpec&) const = default;
 };
 
-/// Parses SRC:DEST[:MODE]. DEST must be absolute without '..' (it cannot leave the image root);
-/// MODE is octal (644, 0755, 4755). Usage errors name the spec.
+/// Parses SRC:DEST[:MODE[:UID:GID]]. DEST must be absolute without '..' (it cannot leave the
+/// image root); MODE is octal with a leading 0 (0644, 0755, 04755; empty when only an owner is
+/// given: SRC:DEST::UID:GID), UID:GID numeric — the rules of a manifest's files[].mode and
+/// files[].owner (util/image_values.h). Usage errors name the spec.
 Result<AddSpec> parse_add_spec(std::string_view text);
 
 /// A regular file placed in the image, for the scanner (every binary added is scanned).

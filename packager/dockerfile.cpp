@@ -1,6 +1,7 @@
 #include "packager/dockerfile.h"
 
 #include "util/diagnostics.h"
+#include "util/image_values.h"
 #include "util/strings.h"
 
 #include <algorithm>
@@ -471,8 +472,13 @@ private:
       s = check_user(value);
       m_plan.user = value;
     } else if (keyword == "STOPSIGNAL") {
-      s = check_stop_signal(value);
-      m_plan.stop_signal = value;
+      // The one signal grammar of --stop-signal and a manifest's stop_signal.
+      Result<std::string> signal = parse_stop_signal(value);
+      if (!signal) {
+        problem("STOPSIGNAL " + value + ": " + signal.error().why);
+        return;
+      }
+      m_plan.stop_signal = *signal;
     } else if (keyword == "MAINTAINER") {
       m_plan.author = value;
     } else {
@@ -540,11 +546,12 @@ private:
     std::string name = flag.substr(0, flag.find('='));
     std::string value = flag.find('=') == std::string::npos ? "" : flag.substr(flag.find('=') + 1);
     if (name == "--chmod") {
-      Result<AddSpec> mode = parse_add_spec("x:/x:" + value);
-      if (!mode || !mode->mode) {
+      // Docker reads --chmod as octal whether or not it starts with 0 (755 is 0755).
+      Result<unsigned> mode = parse_file_mode(value.starts_with("0") ? value : "0" + value);
+      if (!mode) {
         problem(keyword + " --chmod=" + value + ": expected an octal mode such as 0755");
       } else {
-        c.chmod = mode->mode;
+        c.chmod = *mode;
       }
     } else if (name == "--chown") {
       chown(keyword, value, c);
@@ -557,19 +564,16 @@ private:
   }
 
   void chown(const std::string& keyword, const std::string& value, DockerfileCopy& c) {
-    std::vector<std::string> ids = split(value, ':');
-    unsigned long long uid = 0;
-    unsigned long long gid = 0;
-    bool ok = ids.size() <= 2 && parse_uint(ids[0], uid) &&
-              (ids.size() == 1 ? (gid = uid, true) : parse_uint(ids[1], gid));
-    if (!ok || uid > 0xffffffffULL || gid > 0xffffffffULL) {
+    // The owner rule of --add and a manifest's files[].owner (util/image_values.h).
+    Result<FileOwner> owner = parse_file_owner(value);
+    if (!owner) {
       problem(keyword + " --chown=" + value +
               ": names need an /etc/passwd to look them up in; "
               "use numeric ids, e.g. --chown=65532:65532");
       return;
     }
-    c.uid = static_cast<unsigned>(uid);
-    c.gid = static_cast<unsigned>(gid);
+    c.uid = owner->uid;
+    c.gid = owner->gid;
   }
 
   void copy_sources(const std::string& keyword, const std::vector<std::string>& sources,

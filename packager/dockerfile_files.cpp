@@ -64,8 +64,13 @@ public:
   }
 
 private:
-  void problem(const DockerfileCopy& c, const std::string& message) {
-    m_problems.add(failure(m_name + ":" + std::to_string(c.line), message));
+  /// A missing source is a missing input (exit 2, as on the command line); what the Dockerfile
+  /// asks for that cannot be done is a failure (exit 1).
+  void problem(const DockerfileCopy& c, const std::string& message,
+               ErrorKind kind = ErrorKind::failure) {
+    Error e = failure(m_name + ":" + std::to_string(c.line), message);
+    e.kind = kind;
+    m_problems.add(std::move(e));
   }
 
   std::vector<fs::path> matches(const DockerfileCopy& c, const std::string& source) {
@@ -78,8 +83,10 @@ private:
     if (source.find_first_of("*?[") == std::string::npos) {
       std::error_code ec;
       if (!fs::exists(fs::symlink_status(full, ec))) {
-        problem(c, c.instruction + " " + source + ": no such file in the build context " +
-                       m_context.string());
+        problem(c,
+                c.instruction + " " + source + ": no such file in the build context " +
+                    m_context.string(),
+                ErrorKind::usage_or_io);
         return {};
       }
       return {full};
@@ -93,7 +100,8 @@ private:
     }
     ::globfree(&g);
     if (out.empty()) {
-      problem(c, c.instruction + " " + source + ": no file in the build context matches");
+      problem(c, c.instruction + " " + source + ": no file in the build context matches",
+              ErrorKind::usage_or_io);
     }
     return out;
   }
@@ -128,7 +136,8 @@ private:
     if (!added) {
       problem(c,
               c.instruction + " " + source + ": " + added.error().what + ": " + added.error().why +
-                  (added.error().details.empty() ? std::string() : "\n" + added.error().details));
+                  (added.error().details.empty() ? std::string() : "\n" + added.error().details),
+              added.error().kind);
       return;
     }
     std::error_code ec;

@@ -478,11 +478,20 @@ bool platform_matches(const Platform& want, const std::optional<Platform>& have)
          (want.variant.empty() || have->variant.empty() || want.variant == have->variant);
 }
 
-Result<const ImageInfo*> choose(const std::vector<ImageInfo>& images,
-                                const std::optional<Platform>& platform, const fs::path& path) {
+Result<const ImageInfo*> choose(const std::vector<ImageInfo>& images, const ExtractOptions& options,
+                                const fs::path& path) {
   if (images.empty()) {
     return failure(path.string(), "holds no image");
   }
+  if (options.manifest) {
+    for (const ImageInfo& i : images) {
+      if (i.manifest.digest == *options.manifest) {
+        return &i;
+      }
+    }
+    return usage_error(path.string(), "has no image manifest " + options.manifest->to_string());
+  }
+  const std::optional<Platform>& platform = options.platform;
   if (!platform && images.size() == 1) {
     return &images[0];
   }
@@ -493,10 +502,11 @@ Result<const ImageInfo*> choose(const std::vector<ImageInfo>& images,
     }
     available.push_back(i.manifest.platform ? i.manifest.platform->to_string() : "unknown");
   }
-  return failure(path.string(),
-                 platform ? "has no image for " + platform->to_string()
-                          : std::string("holds several images: choose a platform"),
-                 "available: " + join(available, ", "));
+  // The image holds what it holds: asking for another platform is a usage error (exit 2).
+  return usage_error(path.string(),
+                     platform ? "has no image for " + platform->to_string()
+                              : std::string("holds several images: choose a platform"),
+                     "available: " + join(available, ", "));
 }
 
 } // namespace
@@ -512,7 +522,7 @@ Result<std::vector<FsEntry>> extract_filesystem(const fs::path& path,
   Utf8Locale utf8;
   Layout layout = SP_TRY(Layout::open(path, LayoutOptions{std::nullopt, options.limits}));
   std::vector<ImageInfo> images = SP_TRY(read_all(layout));
-  const ImageInfo& info = *SP_TRY(choose(images, options.platform, path));
+  const ImageInfo& info = *SP_TRY(choose(images, options, path));
   Extractor x(layout, options);
   for (size_t i = 0; i < info.layer_paths.size(); ++i) {
     SP_TRY(x.add_layer(info.layer_paths[i], info.layers[i]));

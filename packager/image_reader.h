@@ -64,6 +64,10 @@ struct FsEntry {
 struct ExtractOptions {
   /// The image to extract; unset: the only one (several images without a platform is an error).
   std::optional<Platform> platform;
+  /// The image to extract by its manifest digest (read_images' ImageInfo::manifest), which wins
+  /// over `platform`: a layout may hold two images of one platform (two tags of different
+  /// builds), and only the digest tells them apart.
+  std::optional<Digest> manifest;
   /// How much is read at most: entries, hard links, sizes (read_limits.h).
   ReadLimits limits;
   /// How many of each file's first bytes FsEntry::data keeps.

@@ -340,7 +340,7 @@ Result<ImageOutputs> write_images(const ImagePlan& plan, const std::vector<pk::I
   }
   if (plan.load) {
     out.loaded_into = SP_TRY(publish::load_archive(out.path));
-    events.note("loaded into " + out.loaded_into + " as " + plan.ref.to_string());
+    events.note("loaded into " + out.loaded_into + " as " + join(wo.refs, ", "));
   }
   return out;
 }

@@ -18,7 +18,11 @@ Result<Delivered> deliver(const ImagePlan& plan, const std::vector<packager::Ima
   Delivered out;
   out.outputs = SP_TRY(write_images(plan, images, store, out_dir, stem, events));
   if (push) {
-    out.pushed = SP_TRY(push_root(out.outputs.root, store, *push, events));
+    // The same name and tags as the archive and --load: one image, one set of names.
+    PushTarget target = *push;
+    target.ref = plan.ref.to_string();
+    target.options.extra_tags = plan.extra_tags;
+    out.pushed = SP_TRY(push_root(out.outputs.root, store, target, events));
   }
   return out;
 }

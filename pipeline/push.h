@@ -34,7 +34,9 @@ struct Delivered {
 };
 
 /// The end of build and package: writes the images in the plan's format (an index when there
-/// are several), loads them when asked, and pushes the root when `push` is set.
+/// are several), loads them when asked, and pushes the root when `push` is set — under the
+/// plan's ref and extra_tags, the names the archive and the load use (push->ref and its
+/// extra_tags are replaced by them).
 Result<Delivered> deliver(const ImagePlan& plan, const std::vector<packager::Image>& images,
                           const packager::BlobStore& store, const fs::path& out_dir,
                           const std::string& stem, const std::optional<PushTarget>& push,

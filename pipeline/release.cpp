@@ -6,6 +6,7 @@
 #include "toolchain/scan/report_json.h"
 #include "util/diagnostics.h"
 #include "util/sha256.h"
+#include "util/strings.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -57,7 +58,7 @@ ImagePlan manifest_image_plan(const mf::Image& img, bool size_profile) {
   plan.config.stop_signal = img.stop_signal;
   plan.annotations.insert(img.annotations.begin(), img.annotations.end());
   for (const mf::ImageFile& f : img.files) {
-    plan.adds.push_back({f.src, f.dest, f.mode});
+    plan.adds.push_back({f.src, f.dest, f.mode, f.owner});
   }
   plan.nonroot = img.nonroot;
   plan.ca_certs = img.ca_certificates;
@@ -127,7 +128,8 @@ ReleaseImage plan_image(const mf::Manifest& m, const mf::Image& img, const Relea
   std::set<std::string> platforms;
   for (const mf::TargetName& t : img.targets) {
     ReleaseImage::Part part;
-    part.target = *parse_target(t.name);
+    Target as_written = *parse_target(t.name); // the key binaries are planned under
+    part.target = as_written;
     std::string platform = part.target.platform().to_string();
     if (!platforms.insert(platform).second) {
       diag.add(m.problem(t.mark, img.key_path + ".targets",
@@ -135,12 +137,16 @@ ReleaseImage plan_image(const mf::Manifest& m, const mf::Image& img, const Relea
                              "; an image index holds one image per platform"));
     }
     for (const mf::ImageBinary& ref : img.binaries) {
-      auto it = by_key.find({ref.name, part.target.name()});
+      auto it = by_key.find({ref.name, as_written.name()});
       if (it == by_key.end()) {
         continue; // reported by the manifest parser, or by the binary's own problems
       }
       part.binaries.push_back({it->second, ref.path});
       all_size = all_size && plan.binaries[it->second].compile.profile == Profile::size;
+    }
+    // What the binaries were built for: "x86_64" with `libc: musl` binaries is x86_64-musl.
+    if (!part.binaries.empty()) {
+      part.target = plan.binaries[part.binaries.front().first].target;
     }
     ri.parts.push_back(std::move(part));
   }
@@ -409,8 +415,21 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json image_json(const ReleaseImage& ri, const ImageOutcome& out, const fs::path& dist,
-                const std::map<std::string, Artifact>& artifacts) {
+/// The target a platform's binaries were built for; several when their C libraries differ
+/// ("x86_64-glibc,x86_64-musl").
+std::string part_target(const ReleasePlan& plan, const ReleaseImage::Part& part) {
+  std::set<std::string> names;
+  for (const auto& [index, path] : part.binaries) {
+    names.insert(plan.binaries[index].target.name());
+  }
+  if (names.empty()) {
+    return part.target.name();
+  }
+  return join(std::vector<std::string>(names.begin(), names.end()), ",");
+}
+
+Json image_json(const ReleasePlan& plan, const ReleaseImage& ri, const ImageOutcome& out,
+                const fs::path& dist, const std::map<std::string, Artifact>& artifacts) {
   Json img;
   img["name"] = ri.name;
   img["tags"] = ri.tags;
@@ -420,7 +439,7 @@ Json image_json(const ReleaseImage& ri, const ImageOutcome& out, const fs::path&
   img["platforms"] = Json::array();
   for (size_t i = 0; i < out.images.size(); ++i) {
     img["platforms"].push_back({{"platform", out.images[i].platform.to_string()},
-                                {"target", ri.parts[i].target.name()},
+                                {"target", part_target(plan, ri.parts[i])},
                                 {"digest", out.images[i].manifest.digest.to_string()}});
   }
   img["outputs"] = Json::array();
@@ -465,7 +484,8 @@ std::string report_json(const ReleasePlan& plan, const ReleaseOutcome& outcome,
     fs::path dist = outcome.images[i].outputs.empty()
                         ? plan.out_dir
                         : outcome.images[i].outputs.front().path.parent_path();
-    r["images"].push_back(image_json(plan.images[i], outcome.images[i], dist, outcome.artifacts));
+    r["images"].push_back(
+        image_json(plan, plan.images[i], outcome.images[i], dist, outcome.artifacts));
   }
   r["artifacts"] = Json::array();
   for (const auto& [rel, a] : outcome.artifacts) {

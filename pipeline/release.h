@@ -44,6 +44,8 @@ struct ReleaseImage {
   ImagePlan plan;
   std::string stem; ///< file name under dist/ without extension
   struct Part {
+    /// What its binaries were built for: the manifest's target with their libc applied
+    /// ("x86_64" with `libc: musl` binaries is x86_64-musl; the first binary's when they differ).
     Target target;
     std::vector<std::pair<size_t, std::string>> binaries; ///< ReleaseBinary index, path in image
   };

@@ -3,8 +3,10 @@
 #include "packager/image_reader.h"
 #include "toolchain/scan/elf_reader.h"
 #include "util/spool.h"
+#include "util/strings.h"
 
 #include <fstream>
+#include <map>
 
 namespace sp::pipeline {
 
@@ -56,6 +58,10 @@ Result<scan::ScanReport> scan_image(const fs::path& path, const scan::ScanOption
   scan::ScanReport report;
   report.platform = options.platform;
   report.strict = options.strict;
+  std::map<std::string, size_t> per_platform; // two images of one platform need their digests
+  for (const pk::ImageInfo& image : *images) {
+    ++per_platform[image.config.platform.to_string()];
+  }
   size_t scanned = 0;
   for (const pk::ImageInfo& image : *images) {
     const Platform& platform = image.config.platform;
@@ -65,6 +71,9 @@ Result<scan::ScanReport> scan_image(const fs::path& path, const scan::ScanOption
     ++scanned;
     pk::ExtractOptions extract;
     extract.platform = platform;
+    if (!image.manifest.digest.empty()) {
+      extract.manifest = image.manifest.digest; // each image once, whatever its tags
+    }
     extract.limits = limits;
     extract.all_heads = false; // the scanner needs the heads of scripts and ELF files only
     auto files = pk::extract_filesystem(path, extract);
@@ -79,17 +88,28 @@ Result<scan::ScanReport> scan_image(const fs::path& path, const scan::ScanOption
     files->clear();
     scan::ScanOptions per_image = options;
     per_image.platform = platform;
+    std::string label = platform.to_string();
+    if (per_platform[label] > 1 && !image.manifest.digest.empty()) {
+      label +=
+          " " + image.manifest.digest.algorithm() + ":" + image.manifest.digest.hex().substr(0, 12);
+    }
     scan::ScanReport r = scan::scan_tree(tree, pk::start_argv(image.config), per_image,
-                                         path.string() + "[" + platform.to_string() + "]:");
+                                         path.string() + "[" + label + "]:");
     for (scan::FileReport& f : r.files) {
       report.files.push_back(std::move(f));
     }
     report.skipped += r.skipped;
   }
   if (scanned == 0) {
-    return failure(path.string(), options.platform
-                                      ? "holds no image for " + options.platform->to_string()
-                                      : "holds no image");
+    // Nothing to scan as asked: like a path that does not exist, a usage error (exit 2).
+    std::vector<std::string> available;
+    for (const pk::ImageInfo& image : *images) {
+      available.push_back(image.config.platform.to_string());
+    }
+    return usage_error(path.string(),
+                       options.platform ? "holds no image for " + options.platform->to_string()
+                                        : "holds no image",
+                       available.empty() ? "" : "it holds " + join(available, ", "));
   }
   return report;
 }

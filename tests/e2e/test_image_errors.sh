@@ -14,7 +14,7 @@ step "--add escaping the image root"
 capture "$SCRATCHPACK" build "$EXAMPLES/hello.c" --add 'x:../../etc'
 assert_eq 2 "$RC" "exit code"
 assert_eq "error: --add x:../../etc: DEST '../../etc' must be an absolute path in the image
-hint: write it as SRC:DEST[:MODE], e.g. conf/app.yaml:/etc/app.yaml:0644" "$ERR" "--add message"
+hint: write it as SRC:DEST[:MODE[:UID:GID]], e.g. conf/app.yaml:/etc/app.yaml:0644" "$ERR" "--add message"
 capture "$SCRATCHPACK" build "$EXAMPLES/hello.c" --add 'x:/etc/../../root'
 assert_eq 2 "$RC" "exit code"
 assert_contains "$ERR" "error: --add x:/etc/../../root:" "--add with .. message"

@@ -24,7 +24,7 @@ TEST_CASE("cli push flags: sizes take K, M and G") {
 TEST_CASE("cli push flags: parsed into PushOptions") {
   CLI::App app;
   cli::PushFlags flags;
-  cli::add_push_flags(&app, flags, true);
+  cli::add_push_flags(&app, flags, cli::PushFlagsFor::image);
   app.parse(std::vector<std::string>{"5", "--retries", "32K", "--chunk-size", "b/base",
                                      "--mount-from", "registry.lan", "--insecure-registry", "u:p:w",
                                      "--creds", "127.0.0.1:5000/x", "--push"});
@@ -70,7 +70,7 @@ Result<publish::PushOptions> options_for(const std::vector<std::string>& args,
                                          const std::string& input = {}, bool with_stdin = true) {
   CLI::App app;
   cli::PushFlags flags;
-  cli::add_push_flags(&app, flags, true);
+  cli::add_push_flags(&app, flags, cli::PushFlagsFor::image);
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   app.parse(reversed);
   std::istringstream in(input);

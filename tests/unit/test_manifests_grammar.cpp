@@ -52,20 +52,6 @@ TEST_CASE("tags: 1 to 128 of [A-Za-z0-9_.-], not starting with '.' or '-'") {
         "with '.' or '-'");
 }
 
-TEST_CASE("modes are octal with a leading 0, at most 07777") {
-  CHECK(*parse_mode("0644") == 0644u);
-  CHECK(*parse_mode("0755") == 0755u);
-  CHECK(*parse_mode("0o600") == 0600u);
-  CHECK(*parse_mode("04755") == 04755u);
-  CHECK(*parse_mode("0") == 0u);
-  CHECK(why(parse_mode("644")) ==
-        "mode '644' is ambiguous; write the octal mode with a leading 0, e.g. \"0644\"");
-  CHECK(why(parse_mode("0855")) == "invalid mode '0855': expected an octal mode such as \"0644\"");
-  CHECK(why(parse_mode("rw-r--r--")) ==
-        "invalid mode 'rw-r--r--': expected an octal mode such as \"0644\"");
-  CHECK(why(parse_mode("010000")) == "mode '010000' is out of range; the largest is 07777");
-}
-
 TEST_CASE("ports: number and optional protocol") {
   CHECK(parse_port("8080")->to_string() == "8080/tcp");
   CHECK(parse_port("53/udp")->to_string() == "53/udp");
@@ -76,16 +62,6 @@ TEST_CASE("ports: number and optional protocol") {
         "invalid port '80/http': expected PORT or PORT/PROTOCOL with tcp, udp or sctp, e.g. 8080 "
         "or \"53/udp\"");
   CHECK_FALSE(parse_port("8000-8010").ok());
-}
-
-TEST_CASE("stop signals come back as SIGNAME or a number") {
-  CHECK(*parse_stop_signal("SIGTERM") == "SIGTERM");
-  CHECK(*parse_stop_signal("INT") == "SIGINT");
-  CHECK(*parse_stop_signal("SIGRTMIN+3") == "SIGRTMIN+3");
-  CHECK(*parse_stop_signal("15") == "15");
-  CHECK(why(parse_stop_signal("SIGFOO")) ==
-        "unknown signal 'SIGFOO'; use a name such as SIGTERM or a number from 1 to 64");
-  CHECK_FALSE(parse_stop_signal("65").ok());
 }
 
 TEST_CASE("users, env keys, defines, libs, standards") {

@@ -363,6 +363,46 @@ TEST_CASE("modes: quoted and unquoted octal text read the same") {
   CHECK(files[0].src == p.at("conf/app.yaml"));
 }
 
+TEST_CASE("owners: numeric UID:GID, root by default, names refused") {
+  Project p;
+  Result<Manifest> r = p.parse(
+      with_image("    nonroot: true\n"
+                 "    stop_signal: term\n"
+                 "    files:\n"
+                 "      - {src: conf/app.yaml, dest: /a, mode: \"0600\", owner: \"65532:65532\"}\n"
+                 "      - {src: conf/app.yaml, dest: /b, owner: \"1000\"}\n"
+                 "      - {src: conf/app.yaml, dest: /c}\n"));
+  REQUIRE_MESSAGE(r.ok(), details_of(r));
+  const std::vector<ImageFile>& files = r->images[0].files;
+  REQUIRE(files.size() == 3);
+  CHECK(files[0].owner == FileOwner{65532, 65532});
+  CHECK(files[1].owner == FileOwner{1000, 1000});
+  CHECK(files[2].owner == FileOwner{0, 0}); // also with nonroot: true
+  CHECK(r->images[0].stop_signal == "SIGTERM");
+  CHECK(p.problems(with_image("    files:\n"
+                              "      - {src: conf/app.yaml, dest: /a, owner: nonroot}\n")) ==
+        "scratchpack.yaml:10:47: error: images[0].files[0].owner: invalid owner 'nonroot': "
+        "expected numeric UID:GID such as \"65532:65532\" (a scratch image has no /etc/passwd to "
+        "look names up in)\n");
+}
+
+TEST_CASE("missing files alone are a missing input (exit 2); with other problems, exit 1") {
+  Project p;
+  Result<Manifest> missing = p.parse(k_head + "    include_dirs: [nope]\n" +
+                                     "images:\n  - name: demo\n    binaries: [app]\n"
+                                     "    files:\n      - {src: conf/gone.yaml, dest: /g}\n");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().exit_code() == 2);
+  CHECK(render_problems(missing.error()) ==
+        "scratchpack.yaml:6:20: error: binaries[0].include_dirs[0]: include directory 'nope' "
+        "does not exist\n"
+        "scratchpack.yaml:11:15: error: images[0].files[0].src: file 'conf/gone.yaml' does not "
+        "exist\n");
+  Result<Manifest> both = p.parse(k_head + "    include_dirs: [nope]\n    profile: fast\n");
+  REQUIRE_FALSE(both.ok());
+  CHECK(both.error().exit_code() == 1);
+}
+
 TEST_CASE("bad: profile, libc, compression, format and signal values") {
   Project p;
   std::string yaml = "version: 1\n"

@@ -65,7 +65,7 @@ TEST_CASE("packager.config: exec form accepted, shell form rejected because scra
   CHECK_FALSE(parse_exec_form(R"(["/hello", 1])").ok());
 }
 
-TEST_CASE("packager.config: env, ports, user, stop signal and workdir checks") {
+TEST_CASE("packager.config: env, ports, user and workdir checks") {
   CHECK(check_env("TZ=UTC").ok());
   CHECK(check_env("EMPTY=").ok());
   CHECK_FALSE(check_env("NOVALUE").ok());
@@ -91,12 +91,6 @@ TEST_CASE("packager.config: env, ports, user, stop signal and workdir checks") {
   CHECK_FALSE(check_user(":1").ok());
   CHECK(is_numeric_user("65532:65532"));
   CHECK_FALSE(is_numeric_user("nonroot"));
-
-  CHECK(check_stop_signal("SIGTERM").ok());
-  CHECK(check_stop_signal("SIGRTMIN+3").ok());
-  CHECK(check_stop_signal("9").ok());
-  CHECK_FALSE(check_stop_signal("TERM").ok());
-  CHECK_FALSE(check_stop_signal("99").ok());
 
   CHECK(check_working_dir("/srv").ok());
   CHECK_FALSE(check_working_dir("srv").ok());

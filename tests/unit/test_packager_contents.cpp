@@ -85,15 +85,20 @@ TEST_CASE("packager.contents: CA bundle and tzdata from the host, with hints whe
   CHECK_FALSE(find_entry(tz, "/usr/share/zoneinfo/Europe/escape"));
 }
 
-TEST_CASE("packager.contents: --add SRC:DEST[:MODE] parsing") {
+TEST_CASE("packager.contents: --add SRC:DEST[:MODE[:UID:GID]] parsing") {
   CHECK(parse_add_spec("conf/app.yaml:/etc/app.yaml").value() ==
         AddSpec{"conf/app.yaml", "/etc/app.yaml", std::nullopt});
   CHECK(parse_add_spec("conf/app.yaml:/etc/app.yaml:0600").value() ==
         AddSpec{"conf/app.yaml", "/etc/app.yaml", 0600u});
-  CHECK(parse_add_spec("bin/tool:/usr/bin/:755").value() ==
+  CHECK(parse_add_spec("bin/tool:/usr/bin/:0755").value() ==
         AddSpec{"bin/tool", "/usr/bin/", 0755u});
   CHECK(parse_add_spec("a:b:/x").value() == AddSpec{"a:b", "/x", std::nullopt});
   CHECK(parse_add_spec("dir:/").value().dest == "/");
+  CHECK(parse_add_spec("key.pem:/etc/key.pem:0600:65532:65532").value() ==
+        AddSpec{"key.pem", "/etc/key.pem", 0600u, {65532, 65532}});
+  // The owner alone: the mode stays the default.
+  CHECK(parse_add_spec("a:b:/x::0:65532").value() ==
+        AddSpec{"a:b", "/x", std::nullopt, {0, 65532}});
 
   Result<AddSpec> up = parse_add_spec("x:../../etc/passwd");
   REQUIRE_FALSE(up.ok());
@@ -104,13 +109,24 @@ TEST_CASE("packager.contents: --add SRC:DEST[:MODE] parsing") {
         "DEST '/app/../../etc/passwd' must not contain '..': it would leave the image root");
   Result<AddSpec> relative = parse_add_spec("x:etc/app");
   CHECK(relative.error().why == "DEST 'etc/app' must be an absolute path in the image");
-  Result<AddSpec> mode = parse_add_spec("x:/etc/app:999");
-  CHECK(mode.error().why == "MODE '999' is not an octal mode such as 644 or 0755");
-  CHECK_FALSE(parse_add_spec("x:/etc/app:77777").ok());
+  // MODE follows the manifest's rule and message: "644" is ambiguous, 999 is not octal.
+  Result<AddSpec> ambiguous = parse_add_spec("x:/etc/x:644");
+  REQUIRE_FALSE(ambiguous.ok());
+  CHECK(ambiguous.error().exit_code() == 2);
+  CHECK(ambiguous.error().why ==
+        "mode '644' is ambiguous; write the octal mode with a leading 0, e.g. \"0644\"");
+  CHECK(parse_add_spec("x:/etc/app:0999").error().why ==
+        "invalid mode '0999': expected an octal mode such as \"0644\"");
+  CHECK_FALSE(parse_add_spec("x:/etc/app:077777").ok());
+  CHECK(parse_add_spec("x:/etc/app:0600:nonroot:nonroot").error().why ==
+        "invalid owner 'nonroot:nonroot': expected numeric UID:GID such as \"65532:65532\" (a "
+        "scratch image has no /etc/passwd to look names up in)");
+  CHECK(parse_add_spec("x:/etc/app:0600:65532").error().why ==
+        "expected SRC:DEST[:MODE[:UID:GID]]; 2 fields follow DEST");
   CHECK_FALSE(parse_add_spec("justonepart").ok());
   CHECK_FALSE(parse_add_spec(":/x").ok());
   CHECK(parse_add_spec("x:a").error().hint ==
-        "write it as SRC:DEST[:MODE], e.g. conf/app.yaml:/etc/app.yaml:0644");
+        "write it as SRC:DEST[:MODE[:UID:GID]], e.g. conf/app.yaml:/etc/app.yaml:0644");
 }
 
 TEST_CASE("packager.contents: adding host files and trees") {
@@ -135,7 +151,18 @@ TEST_CASE("packager.contents: adding host files and trees") {
   CHECK(file[0].dest == "/usr/bin/tool");
   CHECK(add_host_path(spec, dir.path() / "tool", "/opt/renamed").value()[0].dest == "/opt/renamed");
   CHECK(add_host_path(spec, dir.path() / "tool", "/").value()[0].dest == "/tool");
-  CHECK_FALSE(add_host_path(spec, dir.path() / "missing", "/x").ok());
+  CHECK(add_host_path(spec, dir.path() / "missing", "/x").error().exit_code() == 2);
+
+  // An owner applies to every file, directory and link of the tree.
+  LayerSpec owned;
+  AddSpec add = parse_add_spec(tree.string() + ":/srv/www:0600:65532:65532").value();
+  REQUIRE(add_spec(owned, add).ok());
+  for (const char* path :
+       {"/srv/www", "/srv/www/css", "/srv/www/index.html", "/srv/www/style.css"}) {
+    CHECK_MESSAGE(find_entry(owned, path)->uid == 65532u, path);
+    CHECK_MESSAGE(find_entry(owned, path)->gid == 65532u, path);
+  }
+  CHECK(find_entry(owned, "/srv/www/index.html")->mode == 0600u);
 }
 
 TEST_CASE("packager.contents: symlinks that escape the added tree are rejected, all of them") {
@@ -149,6 +176,8 @@ TEST_CASE("packager.contents: symlinks that escape the added tree are rejected, 
   Result<std::vector<AddedFile>> r = add_host_path(spec, tree, "/app");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().why == "2 problems found");
+  // The tree cannot be added as asked: an input problem, exit 2 like a missing --add source.
+  CHECK(r.error().exit_code() == 2);
   CHECK(render_problems(r.error()).find(
             "passwd -> /etc/passwd: a symlink that is absolute or leaves") != std::string::npos);
   CHECK(render_problems(r.error()).find("up -> ../../secret") != std::string::npos);

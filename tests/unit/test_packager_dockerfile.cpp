@@ -238,6 +238,12 @@ TEST_CASE("packager.dockerfile: ADD/COPY sources resolve inside the context only
   CHECK(lines[1].rfind("Dockerfile:3: COPY missing: no such file in the build context", 0) == 0);
   CHECK(lines[2] == "Dockerfile:4: COPY *.nothing: no file in the build context matches");
   CHECK(lines[3] == "Dockerfile:5: COPY etc-link/passwd: resolves outside the build context");
+  CHECK(r.error().exit_code() == 1); // what the Dockerfile asks for cannot be done
+
+  // Sources that are not there alone are missing inputs, as on the command line: exit 2.
+  DockerfilePlan missing =
+      parse_dockerfile("FROM scratch\nADD missing /y\nCOPY *.nothing /z/\n").value();
+  CHECK(resolve_dockerfile_files(missing, ctx.path()).error().exit_code() == 2);
 }
 
 TEST_CASE("packager.dockerfile: ADD refuses archives it would unpack, COPY takes them as files") {

@@ -362,3 +362,41 @@ TEST_CASE("packager.image_reader: malformed documents are errors, not exceptions
     CHECK_FALSE(read_images(root).ok());
   }
 }
+
+TEST_CASE("packager.image_reader: two images of one platform are told apart by digest") {
+  TempDir dir("sp-reader");
+  BlobStore store = BlobStore::open(dir.path() / "store").value();
+  Platform amd64 = parse_platform("amd64").value();
+  Layer la = make_layer(store, [](LayerSpec& s) { s.add_bytes("/a", "a"); });
+  Layer lb = make_layer(store, [](LayerSpec& s) { s.add_bytes("/b", "b"); });
+  Image a = make_image(default_config(amd64, 0), {la}, {}, store).value();
+  Image b = make_image(default_config(amd64, 0), {lb}, {}, store).value();
+  // One layout holding both, as `skopeo copy … oci:DIR:a` then `oci:DIR:b` makes it.
+  fs::path oci = dir.path() / "oci";
+  REQUIRE(write_oci_dir(a, store, oci));
+  for (const Digest& d : {b.manifest.digest, b.config.digest, lb.digest}) {
+    fs::copy_file(store.path_of(d), oci / "blobs" / "sha256" / d.hex(),
+                  fs::copy_options::overwrite_existing);
+  }
+  nlohmann::json index = nlohmann::json::parse(read_file(oci / "index.json").value());
+  nlohmann::json second = index["manifests"][0];
+  second["digest"] = b.manifest.digest.to_string();
+  second["size"] = b.manifest.size;
+  index["manifests"].push_back(second);
+  fs::remove(oci / "index.json");
+  REQUIRE(write_file_atomic(oci / "index.json", index.dump()));
+
+  std::vector<ImageInfo> images = read_images(oci).value();
+  REQUIRE(images.size() == 2);
+  ExtractOptions pick;
+  pick.platform = amd64;
+  pick.manifest = b.manifest.digest;
+  std::vector<FsEntry> files = extract_filesystem(oci, pick).value();
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].path == "/b");
+  pick.manifest = Digest::of("neither");
+  Result<std::vector<FsEntry>> none = extract_filesystem(oci, pick);
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().exit_code() == 2);
+  CHECK(none.error().why == "has no image manifest " + Digest::of("neither").to_string());
+}

@@ -246,6 +246,9 @@ TEST_CASE("packager.layer: compression names and levels") {
   CHECK(resolve_level(Compression::gzip, 0).value() == k_default_gzip_level);
   CHECK(resolve_level(Compression::zstd, 0).value() == 1);
   CHECK_FALSE(resolve_level(Compression::gzip, 10).ok());
+  // Uncompressed layers take no level: any but 0 is a usage error (exit 2).
+  CHECK(resolve_level(Compression::none, 0).value() == 0);
+  CHECK(resolve_level(Compression::none, 5).error().exit_code() == 2);
   CHECK(normalize_image_path("/usr//bin/./x/").value() == "/usr/bin/x");
   CHECK(normalize_image_path("/").value() == "/");
 }

@@ -212,3 +212,43 @@ TEST_CASE("pipeline.release: a whole release with fake tools, then one that fail
   CHECK(text.find("error: link failed: tool, x86_64-glibc\n") != std::string::npos);
   CHECK(read_file(dist / "report.json").value() == outcome->report);
 }
+
+TEST_CASE("pipeline.release: an image reports the target its binaries were built for") {
+  Project p;
+  ReleasePlan plan = p.plan(R"(version: 1
+project: demo
+targets: [x86_64, aarch64]
+binaries:
+  - name: server
+    sources: [src/server.c]
+    libc: musl
+  - name: tool
+    sources: [src/tool.c]
+    targets: [x86_64]
+images:
+  - name: server
+    binaries: [server]
+  - name: both
+    targets: [x86_64]
+    binaries: [server, tool]
+    entrypoint: [/server]
+)");
+  REQUIRE(plan.images[0].parts.size() == 2);
+  CHECK(plan.images[0].parts[0].target.name() == "x86_64-musl");
+  CHECK(plan.images[0].parts[1].target.name() == "aarch64-musl");
+  ReleaseOutcome out;
+  out.binaries.resize(plan.binaries.size());
+  out.images.resize(2);
+  for (size_t i = 0; i < 2; ++i) {
+    for (const ReleaseImage::Part& part : plan.images[i].parts) {
+      packager::Image image;
+      image.platform = part.target.platform();
+      out.images[i].images.push_back(image);
+    }
+  }
+  auto r = nlohmann::ordered_json::parse(report_json(plan, out, 0));
+  CHECK(r["images"][0]["platforms"][0]["target"] == "x86_64-musl");
+  CHECK(r["images"][0]["platforms"][1]["target"] == "aarch64-musl");
+  // Binaries built for different C libraries: both are named.
+  CHECK(r["images"][1]["platforms"][0]["target"] == "x86_64-glibc,x86_64-musl");
+}
