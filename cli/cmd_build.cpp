@@ -15,7 +15,6 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <ostream>
-#include <unistd.h>
 
 namespace sp::cli {
 
@@ -141,8 +140,7 @@ int run_build(const BuildFlags& f, Io& io) {
   if (!plan) {
     return print_error(io, plan.error());
   }
-  TerminalEvents events(io, f.push.quiet ? ProgressStyle::none : ProgressStyle::long_ops,
-                        ::isatty(2) == 1, !f.push.quiet);
+  TerminalEvents events(io, event_view(f.push.quiet, stderr_is_tty()));
   pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
   auto tools = pipeline::build_tools(caches, f.jobs);
   if (!tools) {

@@ -13,7 +13,6 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <ostream>
-#include <unistd.h>
 
 namespace sp::cli {
 
@@ -115,7 +114,7 @@ int run_package(const PackageFlags& f, Io& io) {
   if (!plan) {
     return print_error(io, plan.error());
   }
-  TerminalEvents events(io, ProgressStyle::none, ::isatty(2) == 1, !f.push.quiet);
+  TerminalEvents events(io, event_view(f.push.quiet, stderr_is_tty()));
   auto published = package(f, *plan, *common, events);
   if (!published) {
     return print_error(io, published.error());

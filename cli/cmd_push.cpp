@@ -41,7 +41,7 @@ int run_push(const PushCommandFlags& f, Io& io) {
   if (!source) {
     return print_error(io, source.error());
   }
-  TerminalEvents events(io, ProgressStyle::none, false, !f.push.quiet);
+  TerminalEvents events(io, event_view(f.push.quiet, stderr_is_tty()));
   auto result = pipeline::push_root(source->root, source->store,
                                     pipeline::PushTarget{f.push.ref, std::move(*options)}, events);
   if (!result) {

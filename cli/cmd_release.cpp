@@ -1,6 +1,6 @@
 // `scratchpack release [-f FILE] [--out DIR] [-j N] [--push] [--json]`: load the manifest → plan
 // (pipeline/release: every problem reported) → run → print dist/'s files, or report.json with
-// --json. Progress is a status line on a terminal, a line per step otherwise, nothing with --json.
+// --json. Progress as every command shows it (cli/events.h event_view).
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/events.h"
@@ -11,7 +11,6 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <ostream>
-#include <unistd.h>
 
 namespace sp::cli {
 
@@ -71,11 +70,10 @@ int run_release(const ReleaseFlags& f, Io& io) {
     return print_error(io, planned.error());
   }
   auto& [release, push] = *planned;
+  TerminalEvents events(io, event_view(f.push_flags.quiet, stderr_is_tty()));
   if (release.push && !push) {
-    print_note(io, "the manifest sets output.push; pushing needs --push on the command line");
+    events.note("the manifest sets output.push; pushing needs --push on the command line");
   }
-  TerminalEvents events(io, f.json ? ProgressStyle::none : ProgressStyle::steps, ::isatty(2) == 1,
-                        !(f.push_flags.quiet || f.json));
   pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
   auto tools = pipeline::build_tools(caches, f.jobs);
   if (!tools) {
