@@ -10,6 +10,7 @@
 #include "pipeline/caches.h"
 #include "pipeline/push.h"
 #include "util/diagnostics.h"
+#include "util/lang_std.h"
 #include "util/strings.h"
 
 #include <CLI/CLI.hpp>
@@ -73,7 +74,10 @@ void plan_input(const BuildFlags& f, bool color, pipeline::BuildInput& in, Diagn
   for (const std::string& s : f.sources) {
     in.sources.push_back(fs::path(s).lexically_normal());
   }
-  in.compile.std = f.std;
+  // Checked here, with the other flags: clang's answer to a bad -std= is ~30 notes per source.
+  if (!f.std.empty() && diag.check(find_language_standard(f.std, "--std " + f.std))) {
+    in.compile.std = f.std;
+  }
   in.compile.include_dirs = f.include_dirs;
   in.compile.defines = f.defines;
   in.compile.prefix_map_from = fs::current_path();

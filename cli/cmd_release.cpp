@@ -1,6 +1,6 @@
-// `scratchpack release [-f FILE] [--out DIR] [-j N] [--push] [--json]`: load the manifest → plan
-// (pipeline/release: every problem reported) → run → print dist/'s files, or report.json with
-// --json. Progress as every command shows it (cli/events.h event_view).
+// `scratchpack release [MANIFEST | -f MANIFEST] [--out DIR] [-j N] [--push] [--json]`: load the
+// manifest → plan (pipeline/release: every problem reported) → run → print dist/'s files, or
+// report.json with --json. Progress as every command shows it (cli/events.h event_view).
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/events.h"
@@ -17,8 +17,9 @@ namespace sp::cli {
 namespace {
 
 struct ReleaseFlags {
-  std::string manifest = "scratchpack.yaml";
-  std::string out_dir; ///< empty: the manifest's output.dir
+  std::string manifest;      ///< the positional MANIFEST
+  std::string manifest_flag; ///< -f MANIFEST
+  std::string out_dir;       ///< empty: the manifest's output.dir
   unsigned jobs = 0;
   bool push = false;
   bool json = false;
@@ -47,14 +48,28 @@ void print_summary(Io& io, const pipeline::ReleasePlan& plan,
   io.out << (d / "SHA256SUMS").string() << '\n' << (d / "report.json").string() << '\n';
 }
 
+/// MANIFEST or -f MANIFEST (as users type either), else scratchpack.yaml.
+Result<std::string> manifest_path(const ReleaseFlags& f) {
+  if (!f.manifest.empty() && !f.manifest_flag.empty() && f.manifest != f.manifest_flag) {
+    return usage_error("release " + f.manifest + " -f " + f.manifest_flag,
+                       "names two manifests; a release reads one",
+                       "give it once: 'scratchpack release FILE' or '-f FILE'");
+  }
+  if (!f.manifest.empty()) {
+    return f.manifest;
+  }
+  return f.manifest_flag.empty() ? std::string("scratchpack.yaml") : f.manifest_flag;
+}
+
 /// The plan and how to run it, every problem of the manifest and the flags reported.
 Result<std::pair<pipeline::ReleasePlan, std::optional<publish::PushOptions>>>
 plan(const ReleaseFlags& f, std::istream* in) {
+  std::string path = SP_TRY(manifest_path(f));
   manifests::ParseHooks hooks = pipeline::target_hooks();
   for (const std::string& p : f.allow_outside) {
     hooks.allow_outside.push_back(fs::absolute(p));
   }
-  auto manifest = SP_TRY(manifests::load_manifest(f.manifest, hooks));
+  auto manifest = SP_TRY(manifests::load_manifest(path, hooks));
   auto plan = SP_TRY(pipeline::plan_release(manifest, f.out_dir));
   std::optional<publish::PushOptions> push;
   // Only the user pushes: output.push in a manifest from a clone must not send anything anywhere.
@@ -98,7 +113,8 @@ void register_release(CLI::App& app, Io& io, int& rc) {
   auto f = std::make_shared<ReleaseFlags>();
   CLI::App* cmd = app.add_subcommand(
       "release", "Build every binary x target x image of a scratchpack.yaml into dist/");
-  cmd->add_option("-f,--file", f->manifest, "The manifest")->capture_default_str();
+  cmd->add_option("manifest", f->manifest, "The manifest (default: scratchpack.yaml)");
+  cmd->add_option("-f,--file", f->manifest_flag, "The manifest, as a flag");
   cmd->add_option("--out", f->out_dir, "Output directory (default: the manifest's output.dir)");
   cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
   cmd->add_flag("--push", f->push,
