@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
+#include "cli/json_output.h"
 #include "cli/parse_errors.h"
 #include "toolchain/version.h"
 #include "util/interrupt.h"
@@ -70,7 +71,12 @@ int run(const std::vector<std::string>& args, Io& io) {
     // --help (of the command that was selected) and --version.
     return app.exit(e, io.out, io.err);
   } catch (const CLI::ParseError& e) {
-    return print_error(io, parse_error(e, app));
+    Error error = parse_error(e, app);
+    // A script that asked for --json reads stdout: it gets the command's document with the error.
+    if (auto schema = json_schema_asked(args)) {
+      return print_json(io, Json{{"schema", *schema}}, &error);
+    }
+    return print_error(io, error);
   }
   io.out.flush();
   return rc;

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/events.h"
+#include "cli/json_output.h"
 #include "cli/push_flags.h"
 #include "pipeline/caches.h"
 #include "pipeline/release.h"
@@ -15,6 +16,8 @@
 namespace sp::cli {
 
 namespace {
+
+constexpr const char* k_schema = "scratchpack.release/v1";
 
 struct ReleaseFlags {
   std::string manifest;      ///< the positional MANIFEST
@@ -28,8 +31,16 @@ struct ReleaseFlags {
   PushFlags push_flags;
 };
 
-void print_summary(Io& io, const pipeline::ReleasePlan& plan,
+/// dist/'s files, a line each; with `json` report.json's document followed by `"error": null`
+/// (docs/report.schema.json).
+void print_summary(Io& io, bool json, const pipeline::ReleasePlan& plan,
                    const pipeline::ReleaseOutcome& outcome) {
+  if (json) {
+    Json doc = Json::parse(outcome.report);
+    doc["error"] = nullptr;
+    io.out << dump_json(doc);
+    return;
+  }
   const fs::path& d = plan.out_dir;
   for (const pipeline::ReleaseBinary& b : plan.binaries) {
     io.out << (d / b.rel_path).string() << '\n';
@@ -63,7 +74,7 @@ Result<std::string> manifest_path(const ReleaseFlags& f) {
 
 /// The plan and how to run it, every problem of the manifest and the flags reported.
 Result<std::pair<pipeline::ReleasePlan, std::optional<publish::PushOptions>>>
-plan(const ReleaseFlags& f, std::istream* in) {
+plan_release(const ReleaseFlags& f, std::istream* in) {
   std::string path = SP_TRY(manifest_path(f));
   manifests::ParseHooks hooks = pipeline::target_hooks();
   for (const std::string& p : f.allow_outside) {
@@ -79,32 +90,31 @@ plan(const ReleaseFlags& f, std::istream* in) {
   return std::pair{std::move(plan), std::move(push)};
 }
 
-int run_release(const ReleaseFlags& f, Io& io) {
-  auto planned = plan(f, io.in);
-  if (!planned) {
-    return print_error(io, planned.error());
-  }
-  auto& [release, push] = *planned;
+/// Runs the plan into dist/.
+Result<pipeline::ReleaseOutcome> release(const ReleaseFlags& f, Io& io) {
+  auto [plan, push] = SP_TRY(plan_release(f, io.in));
   TerminalEvents events(io, event_view(f.push_flags.quiet, stderr_is_tty()));
-  if (release.push && !push) {
+  if (plan.push && !push) {
     events.note("the manifest sets output.push; pushing needs --push on the command line");
   }
   pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
-  auto tools = pipeline::build_tools(caches, f.jobs);
-  if (!tools) {
-    return print_error(io, tools.error());
-  }
-  pipeline::ReleaseRun run{*tools, caches.layers.get(), push};
-  auto outcome = pipeline::run_release(release, run, events);
-  if (!outcome) {
-    return print_error(io, outcome.error());
+  auto tools = SP_TRY(pipeline::build_tools(caches, f.jobs));
+  pipeline::ReleaseRun run{tools, caches.layers.get(), push};
+  auto outcome = SP_TRY(pipeline::run_release(plan, run, events));
+  print_summary(io, f.json, plan, outcome);
+  return outcome;
+}
+
+int run_release(const ReleaseFlags& f, Io& io) {
+  auto outcome = release(f, io);
+  if (outcome) {
+    return 0;
   }
   if (f.json) {
-    io.out << outcome->report;
-  } else {
-    print_summary(io, release, *outcome);
+    // A failed release leaves dist/ as it was: there is nothing made to report.
+    return print_json(io, Json{{"schema", k_schema}}, &outcome.error());
   }
-  return 0;
+  return print_error(io, outcome.error());
 }
 
 } // namespace
@@ -122,7 +132,9 @@ void register_release(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("--allow-outside", f->allow_outside,
                   "Let the manifest name this path outside its own directory (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_flag("--json", f->json, "Print only report.json's contents on stdout");
+  cmd->add_flag("--json", f->json,
+                "Print report.json's document on stdout followed by `error` (null, or why the "
+                "release failed; docs/report.schema.json)");
   cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the build cache");
   add_push_flags(cmd, f->push_flags, /*with_push_ref=*/false);
   cmd->callback([f, &io, &rc] { rc = run_release(*f, io); });

@@ -1,5 +1,5 @@
 // The image flags `build` and `package` share (--image, --format, --cmd, --env, --nonroot…),
-// checked into the image recipe's plan, and the printing of what the recipe wrote and pushed.
+// checked into the image recipe's plan.
 #pragma once
 
 #include "cli/cli.h"
@@ -41,18 +41,5 @@ void add_image_flags(CLI::App* cmd, ImageFlags& flags);
 /// neither --cmd nor --entrypoint is given.
 Result<pipeline::ImagePlan> plan_image(const ImageFlags& flags, const std::string& default_name,
                                        const std::vector<std::string>& default_cmd);
-
-/// What build and package made, for printing.
-struct Published {
-  std::vector<fs::path> binaries;
-  std::optional<pipeline::ImageOutputs> image;
-  size_t platforms = 0;
-  std::optional<publish::PushResult> pushed;
-};
-
-/// Prints the result: one JSON document with --json, else the binaries, the image
-/// (`PATH REF@DIGEST`) and the pushed reference, a line each.
-void print_published(Io& io, const pipeline::ImagePlan& plan, const Published& published,
-                     bool json);
 
 } // namespace sp::cli

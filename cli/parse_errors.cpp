@@ -4,6 +4,7 @@
 #include "util/strings.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <optional>
 
 namespace sp::cli {
@@ -104,6 +105,17 @@ Error parse_error(const CLI::ParseError& e, const CLI::App& app) {
     }
   }
   return usage_error("usage", why, help);
+}
+
+std::optional<std::string> json_schema_asked(const std::vector<std::string>& args) {
+  static const std::vector<std::string> k_json_commands = {"build", "package", "push", "release",
+                                                           "scan"};
+  if (args.empty() || std::find(args.begin(), args.end(), "--json") == args.end() ||
+      std::find(k_json_commands.begin(), k_json_commands.end(), args.front()) ==
+          k_json_commands.end()) {
+    return std::nullopt;
+  }
+  return "scratchpack." + args.front() + "/v1";
 }
 
 } // namespace sp::cli

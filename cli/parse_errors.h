@@ -4,6 +4,10 @@
 
 #include "util/result.h"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace CLI {
 class App;
 class ParseError;
@@ -15,5 +19,9 @@ namespace sp::cli {
 /// the closest known one, a repeated single-value flag named, a flag without its value; other
 /// CLI11 messages as they are. The hint names the selected command's --help.
 Error parse_error(const CLI::ParseError& e, const CLI::App& app);
+
+/// "scratchpack.build/v1" when `args` ask a command that prints a --json document (build,
+/// package, push, release, scan) for one, so that its parse error is printed as that document.
+std::optional<std::string> json_schema_asked(const std::vector<std::string>& args);
 
 } // namespace sp::cli

@@ -1,6 +1,7 @@
 #include "cli_run.h"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 using sp::testing::Run;
 using sp::testing::scratchpack;
@@ -85,4 +86,22 @@ TEST_CASE("cli: --std is checked against clang's standards before anything compi
   // A known one passes: only the bad profile is reported.
   Run ok = scratchpack({"build", "hello.c", "--std", "gnu++2a", "--profile", "fast"});
   CHECK(ok.err == "error: profile 'fast': unknown profile\nhint: use debug, release or size\n");
+}
+
+TEST_CASE("cli: with --json a parse error is the command's document with its error") {
+  Run r = scratchpack({"build", "hello.c", "--json", "--taget", "x86_64"});
+  CHECK(r.rc == 2);
+  CHECK(r.err == "error: --taget: unknown flag\nhint: did you mean --target?\n");
+  auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["schema"] == "scratchpack.build/v1");
+  CHECK(doc["error"]["what"] == "--taget");
+  CHECK(doc["error"]["why"] == "unknown flag");
+  CHECK(doc["error"]["hint"] == "did you mean --target?");
+  CHECK(doc["error"]["exit_code"] == 2);
+  Run scan = scratchpack({"scan", "--json", "/nonexistent-scan-path"});
+  CHECK(scan.rc == 2);
+  auto s = nlohmann::json::parse(scan.out);
+  CHECK(s["schema"] == "scratchpack.scan/v1");
+  CHECK(s["error"]["what"] == "/nonexistent-scan-path");
+  CHECK(s.size() == 2);
 }
