@@ -26,12 +26,13 @@ for src in hello.c hello.cpp; do
     for arch in x86_64 aarch64 armv7; do
       for profile in debug release size; do
         name=${src%.*}-${src##*.}-$arch-$libc-$profile
-        "$sp" build "$src" --target "$arch-$libc" --profile "$profile" -o "$name" --no-cache \
+        # Always named hello (CMD ["/hello"]): the config, and so the image, grows with the name.
+        "$sp" build "$src" --target "$arch-$libc" --profile "$profile" -o hello --out "out/$name" --no-cache \
           >/dev/null 2>&1
-        bin=$(stat -c %s "out/$name")
-        gz=$(gzip -9 -n <"out/$name" | wc -c)
+        bin=$(stat -c %s "out/$name/hello")
+        gz=$(gzip -9 -n <"out/$name/hello" | wc -c)
         printf '%-10s %-14s %-8s %10d %10d %10d\n' "$src" "$arch-$libc" "$profile" "$bin" "$gz" \
-          "$(image_bytes "out/$name.tar")"
+          "$(image_bytes "out/$name/hello.tar")"
       done
     done
   done
@@ -39,8 +40,8 @@ done
 printf '%-10s %-14s %-8s %10d %10d %10s   (zig c++, issue #8)\n' hello.cpp x86_64-musl zig \
   $k_zig_binary $k_zig_gzip -
 
-cxx_image=$(image_bytes out/hello-cpp-x86_64-musl-size.tar)
-cxx_bin=$(stat -c %s out/hello-cpp-x86_64-musl-size)
+cxx_image=$(image_bytes out/hello-cpp-x86_64-musl-size/hello.tar)
+cxx_bin=$(stat -c %s out/hello-cpp-x86_64-musl-size/hello)
 printf 'hello.cpp x86_64-musl size: binary %d B (%.2f x zig), image %d B (goal <= 150000, stretch <= 130000)\n' \
   "$cxx_bin" "$(awk -v a="$cxx_bin" -v b=$k_zig_binary 'BEGIN { print a / b }')" "$cxx_image"
 

@@ -2,6 +2,8 @@
 
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
+#include "cli/json_output.h"
+#include "cli/parse_errors.h"
 #include "toolchain/version.h"
 #include "util/interrupt.h"
 #include "util/strings.h"
@@ -69,13 +71,12 @@ int run(const std::vector<std::string>& args, Io& io) {
     // --help (of the command that was selected) and --version.
     return app.exit(e, io.out, io.err);
   } catch (const CLI::ParseError& e) {
-    std::string why = e.what();
-    Error err = usage_error("usage", why, "run 'scratchpack --help'");
-    // A subcommand's own help is more useful than the top-level one.
-    for (const CLI::App* sub : app.get_subcommands()) {
-      err.hint = "run 'scratchpack " + sub->get_name() + " --help'";
+    Error error = parse_error(e, app);
+    // A script that asked for --json reads stdout: it gets the command's document with the error.
+    if (auto schema = json_schema_asked(args)) {
+      return print_json(io, Json{{"schema", *schema}}, &error);
     }
-    return print_error(io, err);
+    return print_error(io, error);
   }
   io.out.flush();
   return rc;

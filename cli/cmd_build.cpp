@@ -5,21 +5,25 @@
 #include "cli/diagnostics.h"
 #include "cli/events.h"
 #include "cli/image_flags.h"
+#include "cli/json_output.h"
+#include "cli/published.h"
 #include "cli/push_flags.h"
 #include "pipeline/build.h"
 #include "pipeline/caches.h"
 #include "pipeline/push.h"
 #include "util/diagnostics.h"
+#include "util/lang_std.h"
 #include "util/strings.h"
 
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <ostream>
-#include <unistd.h>
 
 namespace sp::cli {
 
 namespace {
+
+constexpr const char* k_schema = "scratchpack.build/v1";
 
 struct BuildFlags {
   std::vector<std::string> sources;
@@ -74,7 +78,10 @@ void plan_input(const BuildFlags& f, bool color, pipeline::BuildInput& in, Diagn
   for (const std::string& s : f.sources) {
     in.sources.push_back(fs::path(s).lexically_normal());
   }
-  in.compile.std = f.std;
+  // Checked here, with the other flags: clang's answer to a bad -std= is ~30 notes per source.
+  if (!f.std.empty() && diag.check(find_language_standard(f.std, "--std " + f.std))) {
+    in.compile.std = f.std;
+  }
   in.compile.include_dirs = f.include_dirs;
   in.compile.defines = f.defines;
   in.compile.prefix_map_from = fs::current_path();
@@ -110,61 +117,53 @@ Result<BuildPlan> plan_build(const BuildFlags& f, const Io& io) {
   return plan;
 }
 
-/// The built binaries into one image per target, written and pushed.
-Result<Published> package_binaries(const BuildPlan& plan,
-                                   const std::vector<pipeline::BuiltBinary>& built,
-                                   const pipeline::Caches& caches, pipeline::Events& events) {
-  Published out;
+/// The built binaries into one image per target, written and pushed; `out` gets each result as
+/// it is made.
+Status package_binaries(const BuildPlan& plan, const pipeline::Caches& caches,
+                        pipeline::Events& events, Published& out) {
   std::vector<pipeline::PlatformInput> inputs;
-  for (const pipeline::BuiltBinary& b : built) {
-    out.binaries.push_back(b.path);
+  for (const pipeline::BuiltBinary& b : out.binaries) {
     pipeline::PlatformInput input;
     input.platform = b.target.platform();
     input.files.push_back({b.path, "/" + plan.input.name, 0755, true, b.sha256});
     inputs.push_back(std::move(input));
   }
   if (plan.image.format == pipeline::ImageFormat::none && !plan.push) {
-    return out;
+    return {};
   }
   pipeline::ImagePlan image = plan.image;
   image.layer_cache = caches.layers.get();
   auto staging = SP_TRY(pipeline::open_staging(plan.input.out_dir));
-  auto images = SP_TRY(pipeline::build_images(image, inputs, staging.store, events));
-  auto delivered = SP_TRY(pipeline::deliver(image, images, staging.store, plan.input.out_dir,
-                                            plan.input.name, plan.push, events));
-  out.image = delivered.outputs;
-  out.platforms = images.size();
-  out.pushed = delivered.pushed;
-  return out;
+  out.images = SP_TRY(pipeline::build_images(image, inputs, staging.store, events));
+  return pipeline::deliver(image, out.images, staging.store, plan.input.out_dir, plan.input.name,
+                           plan.push, events, out.delivered);
+}
+
+/// The binaries, then their images; `out` gets each result as it is made, so that a failed
+/// push still reports the binaries and the image written before it.
+Status build(const BuildFlags& f, const BuildPlan& plan, Io& io, Published& out) {
+  TerminalEvents events(io, event_view(f.push.quiet, stderr_is_tty()));
+  pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
+  auto tools = SP_TRY(pipeline::build_tools(caches, f.jobs));
+  out.binaries = SP_TRY(pipeline::build_binaries(plan.input, tools, events));
+  for (const pipeline::BuiltBinary& b : out.binaries) {
+    if (f.verbose) {
+      print_note(io, "link: " + shell_join(b.link_argv));
+    }
+  }
+  return package_binaries(plan, caches, events, out);
 }
 
 int run_build(const BuildFlags& f, Io& io) {
   auto plan = plan_build(f, io);
   if (!plan) {
-    return print_error(io, plan.error());
+    return print_outcome(io, f.json, k_schema, {}, {}, &plan.error());
   }
-  TerminalEvents events(io, f.push.quiet ? ProgressStyle::none : ProgressStyle::long_ops,
-                        ::isatty(2) == 1, !f.push.quiet);
-  pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
-  auto tools = pipeline::build_tools(caches, f.jobs);
-  if (!tools) {
-    return print_error(io, tools.error());
-  }
-  auto built = pipeline::build_binaries(plan->input, *tools, events);
-  if (!built) {
-    return print_error(io, built.error());
-  }
-  for (const pipeline::BuiltBinary& b : *built) {
-    if (f.verbose) {
-      print_note(io, "link: " + shell_join(b.link_argv));
-    }
-  }
-  auto published = package_binaries(*plan, *built, caches, events);
-  if (!published) {
-    return print_error(io, published.error());
-  }
-  print_published(io, plan->image, *published, f.json);
-  return 0;
+  Published published;
+  published.profile = plan->input.compile.profile;
+  Status built = build(f, *plan, io, published);
+  return print_outcome(io, f.json, k_schema, plan->image, published,
+                       built ? nullptr : &built.error());
 }
 
 } // namespace
@@ -191,7 +190,10 @@ void register_build(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("--out", f->out_dir, "Output directory")->capture_default_str();
   cmd->add_flag("-v,--verbose", f->verbose, "Show the link line");
   cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the build cache");
-  cmd->add_flag("--json", f->json, "Print one JSON document (binaries, image, push) on stdout");
+  cmd->add_flag(
+      "--json", f->json,
+      "Print one JSON document on stdout (docs/build.schema.json): binaries, image, push, "
+      "error");
   add_image_flags(cmd, f->image);
   add_push_flags(cmd, f->push, PushFlagsFor::image);
   cmd->callback([f, &io, &rc] { rc = run_build(*f, io); });

@@ -15,7 +15,7 @@ namespace {
 
 /// Both caches, or the error that stops the command.
 Result<pipeline::Caches> open(Io& io) {
-  TerminalEvents events(io, ProgressStyle::none, false, false);
+  TerminalEvents events(io, EventView{});
   pipeline::Caches caches = pipeline::open_caches(true, events);
   if (!caches.build || !caches.layers) {
     return io_error(cache_dir().string(), "the caches cannot be opened (see the warning above)");

@@ -4,6 +4,8 @@
 #include "cli/diagnostics.h"
 #include "cli/events.h"
 #include "cli/image_flags.h"
+#include "cli/json_output.h"
+#include "cli/published.h"
 #include "cli/push_flags.h"
 #include "pipeline/caches.h"
 #include "pipeline/package.h"
@@ -14,11 +16,12 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <ostream>
-#include <unistd.h>
 
 namespace sp::cli {
 
 namespace {
+
+constexpr const char* k_schema = "scratchpack.package/v1";
 
 struct PackageFlags {
   std::vector<std::string> inputs; ///< binaries, or [CONTEXT] with --dockerfile
@@ -107,34 +110,33 @@ Result<PackagePlan> plan_dockerfile(const PackageFlags& f, const Common& c) {
   return PackagePlan{std::move(plan), std::move(df.input)};
 }
 
-Result<Published> package(const PackageFlags& f, const PackagePlan& p, const Common& c,
-                          pipeline::Events& events) {
+/// The image, written and pushed; `out` gets each result as it is made.
+Status package(const PackageFlags& f, const PackagePlan& p, const Common& c, Io& io,
+               Published& out) {
+  TerminalEvents events(io, event_view(f.push.quiet, stderr_is_tty()));
   pipeline::Caches caches = pipeline::open_caches(true, events);
   pipeline::ImagePlan plan = p.image;
   plan.layer_cache = caches.layers.get();
   auto staging = SP_TRY(pipeline::open_staging(f.out_dir));
-  auto image = SP_TRY(pipeline::build_platform_image(plan, p.input, staging.store, events));
-  auto delivered = SP_TRY(pipeline::deliver(plan, {image}, staging.store, f.out_dir,
-                                            pipeline::image_stem(plan.ref), c.push, events));
-  return Published{{}, delivered.outputs, 1, delivered.pushed};
+  out.images.push_back(
+      SP_TRY(pipeline::build_platform_image(plan, p.input, staging.store, events)));
+  return pipeline::deliver(plan, out.images, staging.store, f.out_dir,
+                           pipeline::image_stem(plan.ref), c.push, events, out.delivered);
 }
 
 int run_package(const PackageFlags& f, Io& io) {
   auto common = plan_common(f, io.in);
   if (!common) {
-    return print_error(io, common.error());
+    return print_outcome(io, f.json, k_schema, {}, {}, &common.error());
   }
   auto plan = f.dockerfile.empty() ? plan_binaries(f, *common) : plan_dockerfile(f, *common);
   if (!plan) {
-    return print_error(io, plan.error());
+    return print_outcome(io, f.json, k_schema, {}, {}, &plan.error());
   }
-  TerminalEvents events(io, ProgressStyle::none, ::isatty(2) == 1, !f.push.quiet);
-  auto published = package(f, *plan, *common, events);
-  if (!published) {
-    return print_error(io, published.error());
-  }
-  print_published(io, plan->image, *published, f.json);
-  return 0;
+  Published published;
+  Status made = package(f, *plan, *common, io, published);
+  return print_outcome(io, f.json, k_schema, plan->image, published,
+                       made ? nullptr : &made.error());
 }
 
 } // namespace
@@ -150,7 +152,8 @@ void register_package(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("--platform", f->platform,
                   "linux/amd64, linux/arm64 or linux/arm/v7 (default: from the first binary)");
   cmd->add_option("--out", f->out_dir, "Output directory")->capture_default_str();
-  cmd->add_flag("--json", f->json, "Print one JSON document (image, push) on stdout");
+  cmd->add_flag("--json", f->json,
+                "Print one JSON document on stdout (docs/package.schema.json): image, push, error");
   add_image_flags(cmd, f->image);
   add_push_flags(cmd, f->push, PushFlagsFor::image);
   cmd->callback([f, &io, &rc] { rc = run_package(*f, io); });

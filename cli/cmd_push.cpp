@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/events.h"
+#include "cli/json_output.h"
 #include "cli/limit_flags.h"
 #include "cli/push_flags.h"
 #include "pipeline/push.h"
@@ -25,6 +26,23 @@ struct PushCommandFlags {
   bool json = false;
 };
 
+constexpr const char* k_schema = "scratchpack.push/v1";
+
+/// Prints the pushed reference, or the --json document (docs/push.schema.json); and the error.
+int print_outcome(Io& io, bool json, const std::optional<publish::PushResult>& pushed,
+                  const Error* error) {
+  if (json) {
+    Json doc = {{"schema", k_schema}, {"push", pushed ? push_result_object(*pushed) : Json()}};
+    return print_json(io, std::move(doc), error);
+  }
+  if (error) {
+    return print_error(io, *error);
+  }
+  io.out << pushed->pushed() << '\n';
+  io.out.flush();
+  return 0;
+}
+
 int run_push(const PushCommandFlags& f, Io& io) {
   // The flags and the reference are checked before the (possibly large) archive is unpacked.
   Diagnostics diag;
@@ -34,26 +52,21 @@ int run_push(const PushCommandFlags& f, Io& io) {
   auto limits = to_read_limits(f.limits);
   diag.check(limits);
   if (!diag.empty()) {
-    return print_error(io, diag.to_error());
+    Error error = diag.to_error();
+    return print_outcome(io, f.json, std::nullopt, &error);
   }
   options->limits = *limits;
   auto source = publish::open_push_source(f.source, *limits);
   if (!source) {
-    return print_error(io, source.error());
+    return print_outcome(io, f.json, std::nullopt, &source.error());
   }
-  TerminalEvents events(io, ProgressStyle::none, false, !f.push.quiet);
+  TerminalEvents events(io, event_view(f.push.quiet, stderr_is_tty()));
   auto result = pipeline::push_root(source->root, source->store,
                                     pipeline::PushTarget{f.push.ref, std::move(*options)}, events);
   if (!result) {
-    return print_error(io, result.error());
+    return print_outcome(io, f.json, std::nullopt, &result.error());
   }
-  if (f.json) {
-    io.out << push_result_json(*result) << '\n';
-  } else {
-    io.out << result->pushed() << '\n';
-  }
-  io.out.flush();
-  return 0;
+  return print_outcome(io, f.json, *result, nullptr);
 }
 
 } // namespace
@@ -70,8 +83,8 @@ void register_push(CLI::App& app, Io& io, int& rc) {
   add_push_flags(cmd, f->push, PushFlagsFor::push);
   add_limit_flags(cmd, f->limits, LimitScope::push);
   cmd->add_flag("--json", f->json,
-                "Print the result as JSON (reference, digest, blob counters) instead of "
-                "NAME@DIGEST");
+                "Print one JSON document (docs/push.schema.json): the pushed reference, "
+                "digest and blob counters, or the error");
   cmd->footer("Credentials: --username USER --password-stdin, or $SCRATCHPACK_REGISTRY_USER and "
               "$SCRATCHPACK_REGISTRY_PASSWORD, or --creds USER:PASS (which other users can read "
               "in ps), else $REGISTRY_AUTH_FILE, podman's auth.json, docker's config.json "

@@ -1,9 +1,10 @@
-// `scratchpack release [-f FILE] [--out DIR] [-j N] [--push] [--json]`: load the manifest → plan
-// (pipeline/release: every problem reported) → run → print dist/'s files, or report.json with
-// --json. Progress is a status line on a terminal, a line per step otherwise, nothing with --json.
+// `scratchpack release [MANIFEST | -f MANIFEST] [--out DIR] [-j N] [--push] [--json]`: load the
+// manifest → plan (pipeline/release: every problem reported) → run → print dist/'s files, or
+// report.json with --json. Progress as every command shows it (cli/events.h event_view).
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/events.h"
+#include "cli/json_output.h"
 #include "cli/push_flags.h"
 #include "pipeline/caches.h"
 #include "pipeline/release.h"
@@ -11,15 +12,17 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <ostream>
-#include <unistd.h>
 
 namespace sp::cli {
 
 namespace {
 
+constexpr const char* k_schema = "scratchpack.release/v1";
+
 struct ReleaseFlags {
-  std::string manifest = "scratchpack.yaml";
-  std::string out_dir; ///< empty: the manifest's output.dir
+  std::string manifest;      ///< the positional MANIFEST
+  std::string manifest_flag; ///< -f MANIFEST
+  std::string out_dir;       ///< empty: the manifest's output.dir
   unsigned jobs = 0;
   bool push = false;
   bool json = false;
@@ -28,8 +31,16 @@ struct ReleaseFlags {
   PushFlags push_flags;
 };
 
-void print_summary(Io& io, const pipeline::ReleasePlan& plan,
+/// dist/'s files, a line each; with `json` report.json's document followed by `"error": null`
+/// (docs/report.schema.json).
+void print_summary(Io& io, bool json, const pipeline::ReleasePlan& plan,
                    const pipeline::ReleaseOutcome& outcome) {
+  if (json) {
+    Json doc = Json::parse(outcome.report);
+    doc["error"] = nullptr;
+    io.out << dump_json(doc);
+    return;
+  }
   const fs::path& d = plan.out_dir;
   for (const pipeline::ReleaseBinary& b : plan.binaries) {
     io.out << (d / b.rel_path).string() << '\n';
@@ -48,14 +59,28 @@ void print_summary(Io& io, const pipeline::ReleasePlan& plan,
   io.out << (d / "SHA256SUMS").string() << '\n' << (d / "report.json").string() << '\n';
 }
 
+/// MANIFEST or -f MANIFEST (as users type either), else scratchpack.yaml.
+Result<std::string> manifest_path(const ReleaseFlags& f) {
+  if (!f.manifest.empty() && !f.manifest_flag.empty() && f.manifest != f.manifest_flag) {
+    return usage_error("release " + f.manifest + " -f " + f.manifest_flag,
+                       "names two manifests; a release reads one",
+                       "give it once: 'scratchpack release FILE' or '-f FILE'");
+  }
+  if (!f.manifest.empty()) {
+    return f.manifest;
+  }
+  return f.manifest_flag.empty() ? std::string("scratchpack.yaml") : f.manifest_flag;
+}
+
 /// The plan and how to run it, every problem of the manifest and the flags reported.
 Result<std::pair<pipeline::ReleasePlan, std::optional<publish::PushOptions>>>
-plan(const ReleaseFlags& f, std::istream* in) {
+plan_release(const ReleaseFlags& f, std::istream* in) {
+  std::string path = SP_TRY(manifest_path(f));
   manifests::ParseHooks hooks = pipeline::target_hooks();
   for (const std::string& p : f.allow_outside) {
     hooks.allow_outside.push_back(fs::absolute(p));
   }
-  auto manifest = SP_TRY(manifests::load_manifest(f.manifest, hooks));
+  auto manifest = SP_TRY(manifests::load_manifest(path, hooks));
   auto plan = SP_TRY(pipeline::plan_release(manifest, f.out_dir));
   std::optional<publish::PushOptions> push;
   // Only the user pushes: output.push in a manifest from a clone must not send anything anywhere.
@@ -65,33 +90,31 @@ plan(const ReleaseFlags& f, std::istream* in) {
   return std::pair{std::move(plan), std::move(push)};
 }
 
-int run_release(const ReleaseFlags& f, Io& io) {
-  auto planned = plan(f, io.in);
-  if (!planned) {
-    return print_error(io, planned.error());
+/// Runs the plan into dist/.
+Result<pipeline::ReleaseOutcome> release(const ReleaseFlags& f, Io& io) {
+  auto [plan, push] = SP_TRY(plan_release(f, io.in));
+  TerminalEvents events(io, event_view(f.push_flags.quiet, stderr_is_tty()));
+  if (plan.push && !push) {
+    events.note("the manifest sets output.push; pushing needs --push on the command line");
   }
-  auto& [release, push] = *planned;
-  if (release.push && !push) {
-    print_note(io, "the manifest sets output.push; pushing needs --push on the command line");
-  }
-  TerminalEvents events(io, f.json ? ProgressStyle::none : ProgressStyle::steps, ::isatty(2) == 1,
-                        !(f.push_flags.quiet || f.json));
   pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
-  auto tools = pipeline::build_tools(caches, f.jobs);
-  if (!tools) {
-    return print_error(io, tools.error());
-  }
-  pipeline::ReleaseRun run{*tools, caches.layers.get(), push};
-  auto outcome = pipeline::run_release(release, run, events);
-  if (!outcome) {
-    return print_error(io, outcome.error());
+  auto tools = SP_TRY(pipeline::build_tools(caches, f.jobs));
+  pipeline::ReleaseRun run{tools, caches.layers.get(), push};
+  auto outcome = SP_TRY(pipeline::run_release(plan, run, events));
+  print_summary(io, f.json, plan, outcome);
+  return outcome;
+}
+
+int run_release(const ReleaseFlags& f, Io& io) {
+  auto outcome = release(f, io);
+  if (outcome) {
+    return 0;
   }
   if (f.json) {
-    io.out << outcome->report;
-  } else {
-    print_summary(io, release, *outcome);
+    // A failed release leaves dist/ as it was: there is nothing made to report.
+    return print_json(io, Json{{"schema", k_schema}}, &outcome.error());
   }
-  return 0;
+  return print_error(io, outcome.error());
 }
 
 } // namespace
@@ -100,7 +123,8 @@ void register_release(CLI::App& app, Io& io, int& rc) {
   auto f = std::make_shared<ReleaseFlags>();
   CLI::App* cmd = app.add_subcommand(
       "release", "Build every binary x target x image of a scratchpack.yaml into dist/");
-  cmd->add_option("-f,--file", f->manifest, "The manifest")->capture_default_str();
+  cmd->add_option("manifest", f->manifest, "The manifest (default: scratchpack.yaml)");
+  cmd->add_option("-f,--file", f->manifest_flag, "The manifest, as a flag");
   cmd->add_option("--out", f->out_dir, "Output directory (default: the manifest's output.dir)");
   cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
   cmd->add_flag("--push", f->push,
@@ -110,7 +134,9 @@ void register_release(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("--allow-outside", f->allow_outside,
                   "Let the manifest name this path outside its own directory (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_flag("--json", f->json, "Print only report.json's contents on stdout");
+  cmd->add_flag("--json", f->json,
+                "Print report.json's document on stdout followed by `error` (null, or why the "
+                "release failed; docs/report.schema.json)");
   cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the build cache");
   add_push_flags(cmd, f->push_flags, PushFlagsFor::release);
   cmd->callback([f, &io, &rc] { rc = run_release(*f, io); });

@@ -4,6 +4,7 @@
 // per finding, each distinct hint once, a summary. Exit 0 clean, 1 errors found, 2 usage or I/O.
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
+#include "cli/json_output.h"
 #include "cli/limit_flags.h"
 #include "cli/scan_render.h"
 #include "pipeline/scan_image.h"
@@ -45,30 +46,44 @@ void render_human(const scan::ScanReport& report, const ScanFlags& flags, Io& io
   render_scan_report(io.out, io.color_out, report, v);
 }
 
-int run_scan(const ScanFlags& flags, Io& io) {
+/// The report over every path, within the --max-… limits and against --platform.
+Result<scan::ScanReport> scan_paths(const ScanFlags& flags) {
   scan::ScanOptions options;
   options.strict = flags.strict;
   options.jobs = flags.jobs;
   if (!flags.platform.empty()) {
-    Result<Platform> platform = parse_platform(flags.platform);
-    if (!platform) {
-      return print_error(io, platform.error());
-    }
-    options.platform = *platform;
+    options.platform = SP_TRY(parse_platform(flags.platform));
   }
-  Result<packager::ReadLimits> limits = to_read_limits(flags.limits);
-  if (!limits) {
-    return print_error(io, limits.error());
+  packager::ReadLimits limits = SP_TRY(to_read_limits(flags.limits));
+  return pipeline::scan_any(flags.paths, options, limits);
+}
+
+/// The --json document (docs/scan.schema.json): the report with `error` last, which is set when
+/// the scan found errors (exit 1) as when it could not run (exit 2, the report's keys left out).
+int print_scan_json(Io& io, const Result<scan::ScanReport>& report) {
+  if (!report) {
+    return print_json(io, Json{{"schema", scan::k_json_schema}}, &report.error());
   }
-  auto report = pipeline::scan_any(flags.paths, options, *limits);
+  Json doc = Json::parse(scan::to_json(*report));
+  doc["error"] = nullptr;
+  if (size_t n = report->errors(); n > 0) {
+    Error found = failure("scan", std::to_string(n) + (n == 1 ? " error" : " errors") + " found");
+    doc["error"] = error_json(found);
+  }
+  io.out << dump_json(doc);
+  io.out.flush();
+  return report->exit_code();
+}
+
+int run_scan(const ScanFlags& flags, Io& io) {
+  auto report = scan_paths(flags);
+  if (flags.json) {
+    return print_scan_json(io, report);
+  }
   if (!report) {
     return print_error(io, report.error());
   }
-  if (flags.json) {
-    io.out << scan::to_json(*report);
-  } else {
-    render_human(*report, flags, io);
-  }
+  render_human(*report, flags, io);
   io.out.flush();
   return report->exit_code();
 }
@@ -85,7 +100,8 @@ void register_scan(CLI::App& app, Io& io, int& rc) {
       ->required();
   cmd->add_option("--platform", flags->platform,
                   "Check every ELF against this platform: linux/amd64, linux/arm64, linux/arm/v7");
-  cmd->add_flag("--json", flags->json, "Print the report as JSON (schema in docs/scan.md)");
+  cmd->add_flag("--json", flags->json,
+                "Print the report as JSON (docs/scan.md, docs/scan.schema.json)");
   cmd->add_flag("--strict", flags->strict, "Treat warnings (glibc static traps…) as errors");
   cmd->add_flag("-q,--quiet", flags->quiet, "Print only errors, no hints or summary");
   cmd->add_flag("-v,--verbose", flags->verbose, "Also show clean files and informational facts");

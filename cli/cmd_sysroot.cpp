@@ -48,17 +48,21 @@ int run_list(Io& io) {
   return 0;
 }
 
-tc::ProgressFn progress_printer(Io& io) {
-  return [&io](const std::string& line) {
+/// "==> …" lines on stderr for the steps that take minutes; nothing with -q.
+tc::ProgressFn progress_printer(Io& io, bool quiet) {
+  return [&io, quiet](const std::string& line) {
+    if (quiet) {
+      return;
+    }
     io.err << paint("==>", Color::cyan, io.color_err) << ' ' << line << '\n';
     io.err.flush();
   };
 }
 
 /// musl targets: libc++ too, so C++ builds need no first-use wait.
-int install_libcxx(const tc::Sysroot& sysroot, bool force, Io& io) {
+int install_libcxx(const tc::Sysroot& sysroot, bool force, bool quiet, Io& io) {
   bool built = sysroot.has_cxx();
-  auto cxx = tc::ensure_libcxx(sysroot, progress_printer(io), {}, force);
+  auto cxx = tc::ensure_libcxx(sysroot, progress_printer(io, quiet), {}, force);
   if (!cxx) {
     return print_error(io, cxx.error());
   }
@@ -68,7 +72,7 @@ int install_libcxx(const tc::Sysroot& sysroot, bool force, Io& io) {
   return 0;
 }
 
-int run_install(const std::string& text, bool force, Io& io) {
+int run_install(const std::string& text, bool force, bool quiet, Io& io) {
   auto target = parse_target(text);
   if (!target) {
     return print_error(io, target.error());
@@ -82,7 +86,7 @@ int run_install(const std::string& text, bool force, Io& io) {
     }
   }
   if (!sysroot) {
-    auto installed = tc::install_sysroot(*target, {}, progress_printer(io));
+    auto installed = tc::install_sysroot(*target, {}, progress_printer(io, quiet));
     if (!installed) {
       return print_error(io, installed.error());
     }
@@ -90,7 +94,7 @@ int run_install(const std::string& text, bool force, Io& io) {
     sysroot = std::move(*installed);
   }
   if (target->libc == Libc::musl) {
-    return install_libcxx(*sysroot, force, io);
+    return install_libcxx(*sysroot, force, quiet, io);
   }
   return 0;
 }
@@ -106,6 +110,7 @@ void register_sysroot(CLI::App& app, Io& io, int& rc) {
   struct InstallFlags {
     std::string target;
     bool force = false;
+    bool quiet = false;
   };
   auto f = std::make_shared<InstallFlags>();
   CLI::App* install = cmd->add_subcommand(
@@ -113,7 +118,8 @@ void register_sysroot(CLI::App& app, Io& io, int& rc) {
   install->add_option("target", f->target, "e.g. aarch64-musl, armv7-glibc")->required();
   install->add_flag("--force", f->force,
                     "Reinstall even when the sysroot is usable (and rebuild libc++ on musl)");
-  install->callback([f, &io, &rc] { rc = run_install(f->target, f->force, io); });
+  install->add_flag("-q,--quiet", f->quiet, "No progress lines on stderr");
+  install->callback([f, &io, &rc] { rc = run_install(f->target, f->force, f->quiet, io); });
 }
 
 } // namespace sp::cli

@@ -6,18 +6,33 @@
 #include "util/strings.h"
 
 #include <ostream>
+#include <unistd.h>
 
 namespace sp::cli {
 
-TerminalEvents::TerminalEvents(Io& io, ProgressStyle style, bool tty, bool push_steps)
-    : m_io(io), m_style(style), m_tty(tty), m_push_steps(push_steps) {}
+EventView event_view(bool quiet, bool tty) {
+  EventView v;
+  v.quiet = quiet;
+  v.tty = tty;
+  v.push_steps = !quiet;
+  if (!quiet) {
+    v.progress = tty ? ProgressStyle::steps : ProgressStyle::long_ops;
+  }
+  return v;
+}
+
+bool stderr_is_tty() {
+  return ::isatty(2) == 1;
+}
+
+TerminalEvents::TerminalEvents(Io& io, EventView view) : m_io(io), m_view(view) {}
 
 TerminalEvents::~TerminalEvents() {
   clear();
 }
 
 void TerminalEvents::clear() {
-  if (m_tty && m_shown) {
+  if (m_view.tty && m_shown) {
     m_io.err << "\r\x1b[K";
     m_io.err.flush();
     m_shown = false;
@@ -25,7 +40,7 @@ void TerminalEvents::clear() {
 }
 
 void TerminalEvents::progress(const pipeline::Progress& p) {
-  if (m_style == ProgressStyle::long_ops) {
+  if (m_view.progress == ProgressStyle::long_ops) {
     // Only the first-use libc++ build takes minutes; its lines arrive with done == 0.
     if (p.phase.starts_with("C++ runtime") && p.done == 0) {
       m_io.err << paint("==>", Color::cyan, m_io.color_err) << ' ' << p.what << '\n';
@@ -33,12 +48,12 @@ void TerminalEvents::progress(const pipeline::Progress& p) {
     }
     return;
   }
-  if (m_style != ProgressStyle::steps) {
+  if (m_view.progress != ProgressStyle::steps) {
     return;
   }
   std::string line =
       "[" + p.phase + " " + std::to_string(p.done) + "/" + std::to_string(p.total) + "] " + p.what;
-  if (!m_tty) {
+  if (!m_view.tty) {
     m_io.err << line << '\n';
   } else {
     m_io.err << "\r\x1b[K" << paint(line, Color::dim, m_io.color_err);
@@ -59,24 +74,34 @@ void TerminalEvents::tool_output(std::string_view text) {
 }
 
 void TerminalEvents::findings(const scan::ScanReport& report) {
+  if (m_view.quiet && report.errors() == 0) {
+    return;
+  }
   clear();
   ScanView view;
   view.summary = false;
+  view.errors_only = m_view.quiet;
   render_scan_report(m_io.err, m_io.color_err, report, view);
 }
 
 void TerminalEvents::note(std::string_view text) {
+  if (m_view.quiet) {
+    return;
+  }
   clear();
   print_note(m_io, text);
 }
 
 void TerminalEvents::warning(std::string_view text) {
+  if (m_view.quiet) {
+    return;
+  }
   clear();
   print_warning(m_io, text);
 }
 
 void TerminalEvents::push(const publish::PushEvent& e) {
-  if (!m_push_steps) {
+  if (!m_view.push_steps) {
     return;
   }
   if (e.kind == publish::PushEvent::Kind::retry) {

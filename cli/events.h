@@ -1,6 +1,6 @@
 // The terminal subscriber of the recipes' events: progress (a status line rewritten in place on
-// a terminal, one line per step otherwise), compiler and linker warnings, scan-gate findings,
-// notes, warnings and push steps, all on stderr. --json and -q choose what it shows.
+// a terminal), compiler and linker warnings, scan-gate findings, notes, warnings and push steps,
+// all on stderr. Every command decides what it shows the same way: event_view(-q, tty).
 #pragma once
 
 #include "cli/cli.h"
@@ -18,11 +18,26 @@ enum class ProgressStyle {
   steps,    ///< every step: "[compile 3/12] main.cpp (server, x86_64-glibc)"
 };
 
+/// What a command shows on stderr besides its errors.
+struct EventView {
+  ProgressStyle progress = ProgressStyle::none;
+  bool tty = false;        ///< stderr is a terminal: the status line is rewritten in place
+  bool push_steps = false; ///< a line per push step
+  bool quiet = false;      ///< -q: no notes or warnings; only findings that fail the command
+};
+
+/// The one rule every command follows. -q: nothing but what fails the command (errors, error
+/// findings, the compiler's own diagnostics). Otherwise notes, warnings, findings and push steps,
+/// and a status line of every step when stderr is a terminal (on a pipe only the steps that take
+/// minutes). --json changes stdout only.
+EventView event_view(bool quiet, bool tty);
+
+/// True when fd 2 is a terminal.
+bool stderr_is_tty();
+
 class TerminalEvents final : public pipeline::Events {
 public:
-  /// `tty`: stderr is a terminal (the status line is rewritten in place). `push_steps`: show
-  /// each push step.
-  TerminalEvents(Io& io, ProgressStyle style, bool tty, bool push_steps);
+  TerminalEvents(Io& io, EventView view);
   ~TerminalEvents() override;
 
   void progress(const pipeline::Progress& step) override;
@@ -37,9 +52,7 @@ private:
   void clear();
 
   Io& m_io;
-  ProgressStyle m_style;
-  bool m_tty;
-  bool m_push_steps;
+  EventView m_view;
   bool m_shown = false;
 };
 

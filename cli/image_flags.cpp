@@ -8,7 +8,6 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <ostream>
 #include <tuple>
 
@@ -282,39 +281,6 @@ Status check_flag_program(const ImageFlags& f, const packager::ImageConfig& conf
           program + "\"",
       "a scratch image has no shell and nothing on PATH but what you add, so a "
       "manifest's entrypoint must be absolute too");
-}
-
-void print_published(Io& io, const ImagePlan& plan, const Published& p, bool json) {
-  if (json) {
-    nlohmann::ordered_json j;
-    j["binaries"] = nlohmann::ordered_json::array();
-    for (const fs::path& b : p.binaries) {
-      j["binaries"].push_back(b.string());
-    }
-    j["image"] = nullptr;
-    if (p.image) {
-      j["image"] = {{"path", p.image->path.empty()
-                                 ? nlohmann::ordered_json(nullptr)
-                                 : nlohmann::ordered_json(p.image->path.string())},
-                    {"reference", plan.ref.to_string()},
-                    {"digest", p.image->digest},
-                    {"media_type", p.image->root.media_type},
-                    {"platforms", p.platforms}};
-    }
-    j["push"] = p.pushed ? push_result_object(*p.pushed) : nlohmann::ordered_json(nullptr);
-    io.out << j.dump(2) << '\n';
-    return;
-  }
-  for (const fs::path& b : p.binaries) {
-    io.out << b.string() << '\n';
-  }
-  if (p.image && !p.image->path.empty()) {
-    io.out << p.image->path.string() << ' ' << plan.ref.to_string() << '@' << p.image->digest
-           << '\n';
-  }
-  if (p.pushed) {
-    io.out << p.pushed->pushed() << '\n';
-  }
 }
 
 } // namespace sp::cli

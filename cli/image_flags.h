@@ -1,5 +1,5 @@
 // The image flags `build` and `package` share (--image, --format, --cmd, --env, --nonroot…),
-// checked into the image recipe's plan, and the printing of what the recipe wrote and pushed.
+// checked into the image recipe's plan.
 #pragma once
 
 #include "cli/cli.h"
@@ -50,18 +50,5 @@ Result<pipeline::ImagePlan> plan_image(const ImageFlags& flags, const std::strin
 /// shell and usually nothing on PATH. A usage error (exit 2) otherwise. Called once the config
 /// is final (a Dockerfile's ENTRYPOINT makes --cmd its arguments).
 Status check_flag_program(const ImageFlags& flags, const packager::ImageConfig& config);
-
-/// What build and package made, for printing.
-struct Published {
-  std::vector<fs::path> binaries;
-  std::optional<pipeline::ImageOutputs> image;
-  size_t platforms = 0;
-  std::optional<publish::PushResult> pushed;
-};
-
-/// Prints the result: one JSON document with --json, else the binaries, the image
-/// (`PATH REF@DIGEST`) and the pushed reference, a line each.
-void print_published(Io& io, const pipeline::ImagePlan& plan, const Published& published,
-                     bool json);
 
 } // namespace sp::cli

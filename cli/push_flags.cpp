@@ -237,8 +237,4 @@ nlohmann::ordered_json push_result_object(const pk::PushResult& r) {
   return j;
 }
 
-std::string push_result_json(const pk::PushResult& r) {
-  return push_result_object(r).dump();
-}
-
 } // namespace sp::cli

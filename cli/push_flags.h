@@ -62,7 +62,5 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 /// {"reference","digest","pushed","media_type","blobs_uploaded","blobs_skipped","blobs_mounted",
 /// "bytes_uploaded","manifests_put","retries"}.
 nlohmann::ordered_json push_result_object(const publish::PushResult& result);
-/// push_result_object() as one line of JSON.
-std::string push_result_json(const publish::PushResult& result);
 
 } // namespace sp::cli

@@ -11,20 +11,18 @@ Result<publish::PushResult> push_root(const packager::Descriptor& root,
   return publish::push_descriptor(root, store, ref, options);
 }
 
-Result<Delivered> deliver(const ImagePlan& plan, const std::vector<packager::Image>& images,
-                          const packager::BlobStore& store, const fs::path& out_dir,
-                          const std::string& stem, const std::optional<PushTarget>& push,
-                          Events& events) {
-  Delivered out;
+Status deliver(const ImagePlan& plan, const std::vector<packager::Image>& images,
+               const packager::BlobStore& store, const fs::path& out_dir, const std::string& stem,
+               const std::optional<PushTarget>& push, Events& events, Delivered& out) {
   out.outputs = SP_TRY(write_images(plan, images, store, out_dir, stem, events));
   if (push) {
     // The same name and tags as the archive and --load: one image, one set of names.
     PushTarget target = *push;
     target.ref = plan.ref.to_string();
     target.options.extra_tags = plan.extra_tags;
-    out.pushed = SP_TRY(push_root(out.outputs.root, store, target, events));
+    out.pushed = SP_TRY(push_root(out.outputs->root, store, target, events));
   }
-  return out;
+  return {};
 }
 
 } // namespace sp::pipeline

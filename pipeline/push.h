@@ -29,17 +29,17 @@ Result<publish::PushResult> push_root(const packager::Descriptor& root,
 
 /// What deliver() did.
 struct Delivered {
-  ImageOutputs outputs;
+  std::optional<ImageOutputs> outputs; ///< once written (a path-less one for format none)
   std::optional<publish::PushResult> pushed;
 };
 
 /// The end of build and package: writes the images in the plan's format (an index when there
 /// are several), loads them when asked, and pushes the root when `push` is set — under the
 /// plan's ref and extra_tags, the names the archive and the load use (push->ref and its
-/// extra_tags are replaced by them).
-Result<Delivered> deliver(const ImagePlan& plan, const std::vector<packager::Image>& images,
-                          const packager::BlobStore& store, const fs::path& out_dir,
-                          const std::string& stem, const std::optional<PushTarget>& push,
-                          Events& events);
+/// extra_tags are replaced by them). `out` is filled as each step finishes, so that a failed
+/// push still tells what was written.
+Status deliver(const ImagePlan& plan, const std::vector<packager::Image>& images,
+               const packager::BlobStore& store, const fs::path& out_dir, const std::string& stem,
+               const std::optional<PushTarget>& push, Events& events, Delivered& out);
 
 } // namespace sp::pipeline

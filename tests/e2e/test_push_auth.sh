@@ -72,7 +72,7 @@ step "--creds beats a wrong config"
 SP_ARGS=(push --json --creds "$user:$password" out/hello.tar "$REGISTRY/creds/hello:latest")
 run_sp DOCKER_CONFIG="$WORK/bad-docker"
 assert_eq 0 "$RC" "push with --creds ($ERR)"
-assert_eq "$digest" "$(json_get "$OUT" digest)" "digest with --creds"
+assert_eq "$digest" "$(json_get "$OUT" push.digest)" "digest with --creds"
 SP_ARGS=(push --creds "no-colon-$password" out/hello.tar "$REGISTRY/creds/hello:latest")
 run_sp
 assert_eq 2 "$RC" "--creds without a colon"
@@ -82,7 +82,7 @@ step "--username with --password-stdin (the password is not on the command line)
 SP_ARGS=(push --json --username "$user" --password-stdin out/hello.tar "$REGISTRY/stdin/hello:latest")
 run_sp DOCKER_CONFIG="$WORK/bad-docker" <<<"$password"
 assert_eq 0 "$RC" "push with --password-stdin ($ERR)"
-assert_eq "$digest" "$(json_get "$OUT" digest)" "digest with --password-stdin"
+assert_eq "$digest" "$(json_get "$OUT" push.digest)" "digest with --password-stdin"
 printf '%s\r\n' "$password" >"$WORK/password-crlf"
 SP_ARGS=(push --username "$user" --password-stdin out/hello.tar "$REGISTRY/stdin/hello:crlf")
 run_sp <"$WORK/password-crlf"
@@ -101,7 +101,7 @@ step "\$SCRATCHPACK_REGISTRY_USER and \$SCRATCHPACK_REGISTRY_PASSWORD"
 SP_ARGS=(push --json out/hello.tar "$REGISTRY/env/hello:latest")
 run_sp SCRATCHPACK_REGISTRY_USER="$user" SCRATCHPACK_REGISTRY_PASSWORD="$password" DOCKER_CONFIG="$WORK/bad-docker"
 assert_eq 0 "$RC" "push with credentials from the environment ($ERR)"
-assert_eq "$digest" "$(json_get "$OUT" digest)" "digest with the environment"
+assert_eq "$digest" "$(json_get "$OUT" push.digest)" "digest with the environment"
 run_sp SCRATCHPACK_REGISTRY_PASSWORD="$password"
 assert_eq 2 "$RC" "a password without a user"
 assert_contains "$ERR" "error: \$SCRATCHPACK_REGISTRY_PASSWORD: is set but \$SCRATCHPACK_REGISTRY_USER is not" "message"

@@ -13,7 +13,7 @@ registry_start
 step "direct push"
 capture "$SCRATCHPACK" push --json out/hello.tar "$REGISTRY/direct/hello:latest"
 assert_eq 0 "$RC" "direct push ($ERR)"
-direct=$(json_get "$OUT" digest)
+direct=$(json_get "$OUT" push.digest)
 
 # The proxy: forwards everything to the registry (Host kept, so the registry's Location
 # headers point back at the proxy); the first $FAIL_503 requests under /blobs/uploads/ get a
@@ -114,8 +114,8 @@ step "push through the faulty proxy"
 capture env SCRATCHPACK_RETRY_BASE_MS=50 "$SCRATCHPACK" push --json out/hello.tar \
   "127.0.0.1:$proxy_port/proxied/hello:latest"
 assert_eq 0 "$RC" "push through the proxy ($ERR)"
-assert_eq "$direct" "$(json_get "$OUT" digest)" "digest through the proxy"
-retries=$(json_get "$OUT" retries)
+assert_eq "$direct" "$(json_get "$OUT" push.digest)" "digest through the proxy"
+retries=$(json_get "$OUT" push.retries)
 [ "$retries" -ge $((FAIL_503 + 1)) ] || fail "expected at least $((FAIL_503 + 1)) retries, got $retries"
 assert_contains "$ERR" "503 Service Unavailable; trying again (attempt 2)" "retry warning"
 assert_eq "$FAIL_503" "$(grep -c '^503 ' "$WORK/proxy.log")" "503s served by the proxy"

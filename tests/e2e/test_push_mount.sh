@@ -14,12 +14,12 @@ assert_eq 0 "$RC" "push to a/hello ($ERR)"
 mark=$(registry_log_mark)
 capture "$SCRATCHPACK" push --json --mount-from a/hello out/hello.tar "$REGISTRY/b/hello:latest"
 assert_eq 0 "$RC" "push to b/hello ($ERR)"
-assert_eq "$blobs" "$(json_get "$OUT" blobs_mounted)" "blobs_mounted"
-assert_eq 0 "$(json_get "$OUT" blobs_uploaded)" "blobs_uploaded"
+assert_eq "$blobs" "$(json_get "$OUT" push.blobs_mounted)" "blobs_mounted"
+assert_eq 0 "$(json_get "$OUT" push.blobs_uploaded)" "blobs_uploaded"
 assert_contains "$ERR" "mounted from a/hello" "progress names the source"
 mounts=$(registry_requests_since "$mark" '"POST /v2/b/hello/blobs/uploads/\?mount=sha256%3A[0-9a-f]{64}&from=a%2Fhello HTTP/[0-9.]+" 201')
 assert_eq "$blobs" "$mounts" "mount requests answered 201 in the registry log"
-assert_eq "$(archive_root_digest out/hello.tar)" "$(json_get "$OUT" digest)" "digest"
+assert_eq "$(archive_root_digest out/hello.tar)" "$(json_get "$OUT" push.digest)" "digest"
 capture skopeo inspect --tls-verify=false "docker://$REGISTRY/b/hello:latest"
 assert_eq 0 "$RC" "skopeo inspect b/hello ($ERR)"
 

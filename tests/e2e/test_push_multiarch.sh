@@ -15,10 +15,10 @@ registry_start
 step "push the index"
 capture "$SCRATCHPACK" push --json out/hello.tar "$REGISTRY/multi/hello:latest"
 assert_eq 0 "$RC" "push ($ERR)"
-assert_eq "$index_digest" "$(json_get "$OUT" digest)" "pushed digest = the archive's index"
-assert_eq application/vnd.oci.image.index.v1+json "$(json_get "$OUT" media_type)" "media type"
-assert_eq 6 "$(json_get "$OUT" blobs_uploaded)" "3 configs + 3 layers uploaded"
-assert_eq 5 "$(json_get "$OUT" manifests_put)" "3 manifests + index + tag"
+assert_eq "$index_digest" "$(json_get "$OUT" push.digest)" "pushed digest = the archive's index"
+assert_eq application/vnd.oci.image.index.v1+json "$(json_get "$OUT" push.media_type)" "media type"
+assert_eq 6 "$(json_get "$OUT" push.blobs_uploaded)" "3 configs + 3 layers uploaded"
+assert_eq 5 "$(json_get "$OUT" push.manifests_put)" "3 manifests + index + tag"
 
 step "skopeo inspect --raw shows the index with three platforms"
 raw=$(skopeo_raw "$REGISTRY/multi/hello:latest")
@@ -49,10 +49,13 @@ assert_eq "$named_digest" "$(archive_root_digest direct/hello.tar)" "the archive
 python3 - "$OUT" "$named_digest" "$REGISTRY" <<'PY' || fail "build --push --json: $OUT"
 import json, sys
 j = json.loads(sys.argv[1])
-assert j["image"]["digest"] == sys.argv[2], (j["image"], sys.argv[2])
+image = j["images"][0]
+assert image["digest"] == sys.argv[2], (image, sys.argv[2])
 assert j["push"]["digest"] == sys.argv[2], j["push"]
 assert j["push"]["pushed"] == sys.argv[3] + "/direct/hello@" + sys.argv[2], j["push"]
-assert len(j["binaries"]) == 3 and j["image"]["platforms"] == 3, j
+assert image["pushed"] == j["push"]["pushed"], image
+assert len(j["binaries"]) == 3 and len(image["platforms"]) == 3, j
+assert j["error"] is None, j
 PY
 capture "$SCRATCHPACK" build "$EXAMPLES/hello.cpp" --format none --out direct2 --push "$REGISTRY/direct/hello:1.0"
 assert_eq 0 "$RC" "build --format none --push ($ERR)"

@@ -20,7 +20,7 @@ step "push over TLS"
 mark=$(registry_log_mark)
 capture "$SCRATCHPACK" push --json out/hello.tar "$REGISTRY/tls/hello:latest"
 assert_eq 0 "$RC" "push to the TLS registry ($ERR)"
-assert_eq "$(archive_root_digest out/hello.tar)" "$(json_get "$OUT" digest)" "digest"
+assert_eq "$(archive_root_digest out/hello.tar)" "$(json_get "$OUT" push.digest)" "digest"
 # Every request reached the registry over TLS: the access log has them all (a plain-HTTP request
 # to a TLS port would not get that far).
 uploads=$(registry_requests_since "$mark" '"(POST|PUT) /v2/tls/hello/blobs/uploads')

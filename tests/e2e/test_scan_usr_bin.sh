@@ -32,7 +32,8 @@ rc=0
 python3 - "$out/scan.json" <<'PY' || fail "--json output does not match the documented schema"
 import json, sys
 doc = json.load(open(sys.argv[1]))
-assert list(doc) == ["schema", "platform", "strict", "summary", "files"], list(doc)
+assert list(doc) == ["schema", "platform", "strict", "summary", "files", "error"], list(doc)
+assert doc["error"]["exit_code"] == 1, doc["error"]
 assert doc["schema"] == "scratchpack.scan/v1"
 assert doc["summary"]["errors"] > 0
 ls = [f for f in doc["files"] if f["path"] == "/usr/bin/ls"]

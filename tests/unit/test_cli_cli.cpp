@@ -1,6 +1,7 @@
 #include "cli_run.h"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 using sp::testing::Run;
 using sp::testing::scratchpack;
@@ -40,4 +41,67 @@ TEST_CASE("cli: --target and --platform take OCI platform names") {
   Run bad = scratchpack({"build", "hello.c", "--target", "linux/s390x"});
   CHECK(bad.rc == 2);
   CHECK(bad.err.starts_with("error: unknown target 'linux/s390x': unsupported architecture\n"));
+}
+
+TEST_CASE("cli: an unknown flag is named, with the closest known one") {
+  Run r = scratchpack({"build", "hello.c", "--taget", "aarch64"});
+  CHECK(r.rc == 2);
+  CHECK(r.err == "error: --taget: unknown flag\nhint: did you mean --target?\n");
+  Run eq = scratchpack({"release", "--jsn"});
+  CHECK(eq.rc == 2);
+  CHECK(eq.err == "error: --jsn: unknown flag\nhint: did you mean --json?\n");
+  Run far = scratchpack({"sysroot", "install", "x86_64-musl", "--frobnicate"});
+  CHECK(far.rc == 2);
+  CHECK(far.err ==
+        "error: --frobnicate: unknown flag\nhint: run 'scratchpack sysroot install --help'\n");
+  Run two = scratchpack({"scan", "x", "--jsno", "--platfrom", "linux/amd64"});
+  CHECK(two.rc == 2);
+  CHECK(two.err.find("error: --jsno: unknown flag\nhint: did you mean --json?\n") !=
+        std::string::npos);
+  CHECK(two.err.find("error: --platfrom: unknown flag\nhint: did you mean --platform?\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli: a single-value flag given twice is named; --target hints at a list") {
+  Run r = scratchpack({"build", "hello.c", "--target", "x86_64", "--target", "aarch64"});
+  CHECK(r.rc == 2);
+  CHECK(r.err == "error: --target: given 2 times; it takes one value\n"
+                 "hint: give several targets as one comma-separated list: --target "
+                 "x86_64,aarch64\n");
+  Run image = scratchpack({"build", "hello.c", "--image", "a", "--image", "b"});
+  CHECK(image.rc == 2);
+  CHECK(image.err == "error: --image: given 2 times; it takes one value\nhint: give it once\n");
+  Run missing = scratchpack({"build", "hello.c", "--out"});
+  CHECK(missing.rc == 2);
+  CHECK(missing.err == "error: --out: needs a value\nhint: run 'scratchpack build --help'\n");
+}
+
+TEST_CASE("cli: --std is checked against clang's standards before anything compiles") {
+  Run r = scratchpack({"build", "hello.c", "--std", "c++21", "--profile", "fast"});
+  CHECK(r.rc == 2);
+  CHECK(r.err == "error: profile 'fast': unknown profile\nhint: use debug, release or size\n"
+                 "error: --std c++21: unknown language standard\n"
+                 "hint: C++ standards are c++98, c++11, c++14, c++17, c++20, c++23, c++26 "
+                 "(gnu++NN for GNU extensions)\n");
+  // A known one passes: only the bad profile is reported.
+  Run ok = scratchpack({"build", "hello.c", "--std", "gnu++2a", "--profile", "fast"});
+  CHECK(ok.err == "error: profile 'fast': unknown profile\nhint: use debug, release or size\n");
+}
+
+TEST_CASE("cli: with --json a parse error is the command's document with its error") {
+  Run r = scratchpack({"build", "hello.c", "--json", "--taget", "x86_64"});
+  CHECK(r.rc == 2);
+  CHECK(r.err == "error: --taget: unknown flag\nhint: did you mean --target?\n");
+  auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["schema"] == "scratchpack.build/v1");
+  CHECK(doc["error"]["what"] == "--taget");
+  CHECK(doc["error"]["why"] == "unknown flag");
+  CHECK(doc["error"]["hint"] == "did you mean --target?");
+  CHECK(doc["error"]["exit_code"] == 2);
+  Run scan = scratchpack({"scan", "--json", "/nonexistent-scan-path"});
+  CHECK(scan.rc == 2);
+  auto s = nlohmann::json::parse(scan.out);
+  CHECK(s["schema"] == "scratchpack.scan/v1");
+  CHECK(s["error"]["what"] == "/nonexistent-scan-path");
+  CHECK(s.size() == 2);
 }

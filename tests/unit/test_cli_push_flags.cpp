@@ -53,7 +53,7 @@ TEST_CASE("cli push flags: the JSON result holds the reference, digest and count
   r.media_type = "application/vnd.oci.image.manifest.v1+json";
   r.counters.blobs_uploaded = 2;
   r.counters.bytes_uploaded = 1234;
-  auto j = nlohmann::json::parse(cli::push_result_json(r));
+  auto j = cli::push_result_object(r);
   CHECK(j["reference"] == "127.0.0.1:5000/hello:latest");
   CHECK(j["digest"] == r.digest.to_string());
   CHECK(j["pushed"] == "127.0.0.1:5000/hello@" + r.digest.to_string());
