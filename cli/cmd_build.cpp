@@ -13,6 +13,7 @@
 #include "util/strings.h"
 
 #include <CLI/CLI.hpp>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <unistd.h>
@@ -28,7 +29,7 @@ struct BuildFlags {
   std::string libc;
   std::string profile = "release";
   std::vector<std::string> include_dirs, defines, libs, lib_dirs;
-  std::string std;
+  std::string std, c_std, cxx_std;
   unsigned jobs = 0;
   std::string out_dir = "out";
   bool verbose = false;
@@ -55,6 +56,45 @@ Result<std::string> output_name(const BuildFlags& f) {
   return name;
 }
 
+/// --std (for the language its standard is of), --c-std and --cxx-std, checked before anything
+/// is compiled: every problem is reported, each naming its flag.
+void plan_standards(const BuildFlags& f, toolchain::CompileOptions& compile, Diagnostics& diag) {
+  struct Flag {
+    std::string_view name;
+    const std::string& value;
+    std::optional<Language> only;
+  };
+  std::map<Language, std::string> set_by;
+  for (const Flag& flag :
+       {Flag{"--std", f.std, std::nullopt}, Flag{"--c-std", f.c_std, Language::c},
+        Flag{"--cxx-std", f.cxx_std, Language::cxx}}) {
+    if (flag.value.empty()) {
+      continue;
+    }
+    std::string what = std::string(flag.name) + " " + flag.value;
+    std::optional<Language> language = standard_language(flag.value);
+    if (!language) {
+      diag.add(usage_error(what, "unknown language standard",
+                           "use e.g. " + std::string(standard_examples())));
+      continue;
+    }
+    std::string noun = *language == Language::c ? "C" : "C++";
+    if (flag.only && *flag.only != *language) {
+      diag.add(usage_error(what, "a " + noun + " standard, for " + noun + " sources",
+                           *language == Language::c ? "give it with --c-std or --std"
+                                                    : "give it with --cxx-std or --std"));
+      continue;
+    }
+    auto [first, inserted] = set_by.emplace(*language, what);
+    if (!inserted) {
+      diag.add(usage_error(what, "the " + noun + " standard is already set by " + first->second,
+                           "give one"));
+      continue;
+    }
+    (*language == Language::c ? compile.c_std : compile.cxx_std) = flag.value;
+  }
+}
+
 /// --target (or --platform), --libc, --profile, -o and the compile options.
 void plan_input(const BuildFlags& f, bool color, pipeline::BuildInput& in, Diagnostics& diag) {
   std::optional<Libc> libc;
@@ -74,7 +114,7 @@ void plan_input(const BuildFlags& f, bool color, pipeline::BuildInput& in, Diagn
   for (const std::string& s : f.sources) {
     in.sources.push_back(fs::path(s).lexically_normal());
   }
-  in.compile.std = f.std;
+  plan_standards(f, in.compile, diag);
   in.compile.include_dirs = f.include_dirs;
   in.compile.defines = f.defines;
   in.compile.prefix_map_from = fs::current_path();
@@ -184,7 +224,10 @@ void register_build(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("-D", f->defines, "Define a macro: N or N=V")->allow_extra_args(false);
   cmd->add_option("-l", f->libs, "Link a static library libLIB.a")->allow_extra_args(false);
   cmd->add_option("-L", f->lib_dirs, "Search DIR for -l libraries")->allow_extra_args(false);
-  cmd->add_option("--std", f->std, "Language standard, e.g. c++20 or c17");
+  cmd->add_option("--std", f->std,
+                  "Language standard of the sources of its language, e.g. c++20 (C++) or c17 (C)");
+  cmd->add_option("--c-std", f->c_std, "Language standard of the C sources, e.g. c17");
+  cmd->add_option("--cxx-std", f->cxx_std, "Language standard of the C++ sources, e.g. c++20");
   cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
   cmd->add_option("--out", f->out_dir, "Output directory")->capture_default_str();
   cmd->add_flag("-v,--verbose", f->verbose, "Show the link line");

@@ -171,21 +171,12 @@ Status check_tag(std::string_view tag) {
   return {};
 }
 
-Status check_std(std::string_view std) {
-  static constexpr std::array<std::string_view, 10> k_c = {"89", "90", "99", "9x", "11",
-                                                           "1x", "17", "18", "2x", "23"};
-  static constexpr std::array<std::string_view, 14> k_cxx = {
-      "98", "03", "0x", "11", "1y", "14", "1z", "17", "2a", "20", "2b", "23", "2c", "26"};
-  std::string_view rest = std.starts_with("gnu") ? std.substr(3)
-                          : std.starts_with("c") ? std.substr(1)
-                                                 : std::string_view("?");
-  bool ok = rest.starts_with("++")
-                ? std::find(k_cxx.begin(), k_cxx.end(), rest.substr(2)) != k_cxx.end()
-                : std::find(k_c.begin(), k_c.end(), rest) != k_c.end();
-  if (!ok) {
-    return bad("unknown language standard " + in_quotes(std) + "; use e.g. c17, c++20 or gnu++17");
+Result<Language> parse_std(std::string_view std) {
+  if (std::optional<Language> language = standard_language(std)) {
+    return *language;
   }
-  return {};
+  return failure("", "unknown language standard " + in_quotes(std) + "; use e.g. " +
+                         std::string(standard_examples()));
 }
 
 Status check_define(std::string_view define) {

@@ -99,7 +99,8 @@ void plan_binaries(const mf::Manifest& m, ReleasePlan& plan, std::map<BinaryKey,
       rb.target = *target;
       rb.sources = b.sources;
       rb.compile.profile = b.profile;
-      rb.compile.std = b.std;
+      rb.compile.c_std = b.c_std;
+      rb.compile.cxx_std = b.cxx_std;
       for (const fs::path& d : b.include_dirs) {
         rb.compile.include_dirs.push_back(d.string());
       }

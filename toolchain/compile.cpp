@@ -80,8 +80,10 @@ std::vector<std::string> compile_command(const Compiler& compiler, const Target&
   if (job.precompile) {
     argv.insert(argv.end(), {"-Xclang", "-fno-pch-timestamp"});
   }
-  if (!options.std.empty()) {
-    argv.push_back("-std=" + options.std);
+  const std::string& standard =
+      job.precompile || job.language == Language::cxx ? options.cxx_std : options.c_std;
+  if (!standard.empty()) {
+    argv.push_back("-std=" + standard);
   }
   add_profile_flags(argv, options.profile);
   // Static executables at a fixed address: no PIC/PIE code generation needed.

@@ -35,7 +35,38 @@ std::string_view name_in(const std::array<NamedValue<E>, N>& table, E value) {
   return "?";
 }
 
+/// clang 19's -std= values for C and C++ (clang/Basic/LangStandards.def), aliases included.
+constexpr std::array<std::string_view, 30> k_c_standards = {
+    "c89", "c90", "iso9899:1990", "iso9899:199409", "gnu89", "gnu90",
+    "c99", "c9x", "iso9899:1999", "iso9899:199x",   "gnu99", "gnu9x",
+    "c11", "c1x", "iso9899:2011", "iso9899:201x",   "gnu11", "gnu1x",
+    "c17", "c18", "iso9899:2017", "iso9899:2018",   "gnu17", "gnu18",
+    "c23", "c2x", "gnu23",        "gnu2x",          "c2y",   "gnu2y"};
+constexpr std::array<std::string_view, 28> k_cxx_standards = {
+    "c++98",   "c++03",   "gnu++98", "gnu++03", "c++11",   "c++0x",   "gnu++11",
+    "gnu++0x", "c++14",   "c++1y",   "gnu++14", "gnu++1y", "c++17",   "c++1z",
+    "gnu++17", "gnu++1z", "c++20",   "c++2a",   "gnu++20", "gnu++2a", "c++23",
+    "c++2b",   "gnu++23", "gnu++2b", "c++26",   "c++2c",   "gnu++26", "gnu++2c"};
+
 } // namespace
+
+std::optional<Language> standard_language(std::string_view standard) {
+  for (std::string_view s : k_c_standards) {
+    if (s == standard) {
+      return Language::c;
+    }
+  }
+  for (std::string_view s : k_cxx_standards) {
+    if (s == standard) {
+      return Language::cxx;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view standard_examples() {
+  return "c99, c11, c17, c23 or gnu17 for C; c++14, c++17, c++20, c++23 or gnu++20 for C++";
+}
 
 std::span<const NamedValue<Profile>> names_of(Profile) {
   return k_profiles;

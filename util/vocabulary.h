@@ -1,6 +1,7 @@
-// The words every stage shares: optimisation profile, layer compression, C library. One enum and
-// one name table each; the CLI, manifests, toolchain and packager all parse and print through
-// these (the architecture and its many names are in util/target.h).
+// The words every stage shares: optimisation profile, layer compression, C library, source
+// language and its standards. One enum and one name table each; the CLI, manifests, toolchain and
+// packager all parse and print through these (the architecture and its many names are in
+// util/target.h).
 #pragma once
 
 #include "util/result.h"
@@ -18,6 +19,18 @@ enum class Profile { debug, release, size };
 enum class Compression { none, gzip, zstd };
 /// C library a binary links statically.
 enum class Libc { glibc, musl };
+
+/// The language of a source file, and of a language standard.
+enum class Language { c, cxx };
+
+/// The language of a -std= value, for every name clang 19 accepts ("c17", "iso9899:2011",
+/// "gnu2x", "c++20", "gnu++2c"…); nullopt for any other. C and C++ sources each get their own
+/// standard, so this is how a standard given for both finds its sources.
+std::optional<Language> standard_language(std::string_view standard);
+
+/// Standards to suggest in messages: "c99, c11, c17, c23 or gnu17 for C; c++14, c++17, c++20,
+/// c++23 or gnu++20 for C++".
+std::string_view standard_examples();
 
 /// A name of an enum value; aliases are accepted when parsing and never printed.
 template <class E> struct NamedValue {
