@@ -195,6 +195,9 @@ int run_build(const BuildFlags& f, Io& io) {
   for (const pipeline::BuiltBinary& b : *built) {
     if (f.verbose) {
       print_note(io, "link: " + shell_join(b.link_argv));
+      if (!b.strip_argv.empty()) {
+        print_note(io, "strip: " + shell_join(b.strip_argv));
+      }
     }
   }
   auto published = package_binaries(*plan, *built, caches, events);

@@ -17,6 +17,28 @@ toolchain::BuildProgressFn progress_to(Events& events) {
   };
 }
 
+namespace {
+
+/// Strips the binaries of a profile that strips, after the gate.
+Status strip_built(const BuildInput& input, const tc::BuildTools& tools,
+                   std::vector<BuiltBinary>& built) {
+  if (!tc::strips(input.compile.profile)) {
+    return {};
+  }
+  std::vector<tc::StripRequest> requests;
+  for (const BuiltBinary& b : built) {
+    requests.push_back({b.path, b.sha256, b.path.string()});
+  }
+  auto stripped = SP_TRY(tc::strip_binaries(requests, tools));
+  for (size_t i = 0; i < built.size(); ++i) {
+    built[i].sha256 = stripped[i].sha256;
+    built[i].strip_argv = stripped[i].argv;
+  }
+  return {};
+}
+
+} // namespace
+
 Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input,
                                                 const tc::BuildTools& tools, Events& events) {
   std::vector<tc::BinaryRequest> requests;
@@ -42,7 +64,7 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input,
     }
     if (results[i].ok()) {
       const tc::BinaryRequest& r = requests[i];
-      built.push_back({r.target, r.output, results[i].sha256, results[i].link_argv});
+      built.push_back({r.target, r.output, results[i].sha256, results[i].link_argv, {}});
       gate.push_back({r.output, r.output.string(), results[i].sha256, r.target.platform()});
     }
   }
@@ -52,6 +74,7 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input,
   if (input.scan) {
     SP_TRY(gate_binaries(gate, input.strict, tools.cache, "packaged", events));
   }
+  SP_TRY(strip_built(input, tools, built));
   return built;
 }
 

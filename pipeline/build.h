@@ -1,5 +1,6 @@
 // The `build` recipe: sources → one static executable per target (toolchain's build engine) →
-// the scan gate over each. Packaging is the image recipe's (pipeline/image.h).
+// the scan gate over each → the size profile's strip. Packaging is the image recipe's
+// (pipeline/image.h).
 #pragma once
 
 #include "pipeline/events.h"
@@ -26,12 +27,13 @@ struct BuildInput {
   bool strict = false; ///< the gate treats warnings as errors
 };
 
-/// One binary built and through the gate.
+/// One binary built and through the gate (and stripped, for the size profile).
 struct BuiltBinary {
   Target target;
   fs::path path;
   std::string sha256;
   std::vector<std::string> link_argv;
+  std::vector<std::string> strip_argv; ///< empty when not stripped
 };
 
 /// Where a target's binary goes: OUT/NAME for one target, OUT/TARGET/NAME for several (as
@@ -39,7 +41,9 @@ struct BuiltBinary {
 fs::path binary_path(const BuildInput& input, const Target& target);
 
 /// Builds the binary for every target in one engine run (compiles of all targets in one pool),
-/// then gates each. Every compile, link and gate failure is reported, not only the first.
+/// gates each on the binary as linked, with its symbol table, and then strips those of the size
+/// profile: the gate judges the same evidence whatever the profile. Every compile, link and gate
+/// failure is reported, not only the first.
 Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input,
                                                 const toolchain::BuildTools& tools, Events& events);
 

@@ -239,7 +239,26 @@ struct Run {
   ReleaseOutcome outcome;
 };
 
-/// Compiles and links every binary into dist/ (the engine reports every failure), then gates.
+/// Strips the binaries of the size profile, now that the gate has judged their symbol tables.
+Status strip_all(Run& r, const std::vector<tc::BinaryRequest>& requests) {
+  std::vector<tc::StripRequest> strips;
+  std::vector<size_t> which;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (tc::strips(requests[i].compile.profile)) {
+      strips.push_back(
+          {requests[i].output, r.outcome.binaries[i].sha256, r.plan.binaries[i].rel_path});
+      which.push_back(i);
+    }
+  }
+  auto stripped = SP_TRY(tc::strip_binaries(strips, r.options.tools));
+  for (size_t k = 0; k < which.size(); ++k) {
+    r.outcome.binaries[which[k]].sha256 = stripped[k].sha256;
+  }
+  return {};
+}
+
+/// Compiles and links every binary into dist/ (the engine reports every failure), gates them as
+/// linked, then strips the size profile's.
 Status build_all(Run& r) {
   std::vector<tc::BinaryRequest> requests;
   for (const ReleaseBinary& b : r.plan.binaries) {
@@ -275,7 +294,7 @@ Status build_all(Run& r) {
     r.outcome.binaries[i].scan = std::move(scans[i]);
     r.events.progress({"scan", i + 1, scans.size(), r.plan.binaries[i].rel_path});
   }
-  return {};
+  return strip_all(r, requests);
 }
 
 /// One index per image, written in every output format.

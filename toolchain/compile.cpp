@@ -35,6 +35,7 @@ Result<Compiler> find_compiler() {
   auto mtime = fs::last_write_time(c.clang, ec).time_since_epoch().count();
   c.identity =
       c.clang.string() + " " + c.version + " " + std::to_string(size) + " " + std::to_string(mtime);
+  c.objcopy = fs::path(llvm_bindir()) / "llvm-objcopy";
   if (!fs::exists(c.resource_dir / "include" / "stddef.h")) {
     return failure("clang's resource directory not found",
                    (c.resource_dir / "include" / "stddef.h").string() + " is missing",

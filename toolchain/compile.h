@@ -24,6 +24,8 @@ struct Compiler {
   /// What decides the compiler's output besides its arguments: path, version, and the size and
   /// mtime of the executable (a reinstalled clang misses the build cache).
   std::string identity;
+  /// llvm-objcopy of the same LLVM, which strips the size profile's binaries.
+  fs::path objcopy;
 };
 
 /// clang of the LLVM scratchpack was built with ($SCRATCHPACK_CLANG overrides the path).

@@ -1,6 +1,7 @@
 #include "fake_tools.h"
 #include "pipeline/build.h"
 #include "util/diagnostics.h"
+#include "util/sha256.h"
 
 #include <doctest/doctest.h>
 
@@ -47,6 +48,37 @@ TEST_CASE("pipeline.build: every target built and gated; warnings passed on") {
   REQUIRE(events.reports.size() == 1);
   CHECK(events.reports[0].files.size() == 2);
   CHECK(events.reports[0].errors() == 0);
+}
+
+TEST_CASE("pipeline.build: the size profile is gated as linked, then stripped") {
+  TempDir tmp("sp-pipeline-build");
+  FakeCounts counts;
+  toolchain::BuildTools tools = fake_tools(tmp.path() / "root", counts);
+  RecordingEvents events;
+  BuildInput input = input_for(tmp.path(), {k_x86}, write_source(tmp.path(), "app.c", "int x;\n"));
+  input.compile.profile = Profile::size;
+  size_t reports_when_stripped = 0;
+  tools.strip = [&, strip = tools.strip](const std::vector<std::string>& argv) {
+    reports_when_stripped = events.reports.size();
+    return strip(argv);
+  };
+  auto built = build_binaries(input, tools, events);
+  REQUIRE_MESSAGE(built.ok(), render(built.error()));
+  const BuiltBinary& b = built->front();
+  std::string data = *read_file(b.path);
+  CHECK(data.ends_with("stripped"));
+  CHECK(b.sha256 == sha256_hex(data));
+  // The gate judged the binary lld wrote, before the strip.
+  CHECK(events.reports.size() == 1);
+  CHECK(reports_when_stripped == 1);
+  CHECK(b.strip_argv == std::vector<std::string>{(tmp.path() / "root/bin/llvm-objcopy").string(),
+                                                 "--strip-all", (tmp.path() / "out/app").string()});
+
+  // A binary the gate stops is not stripped.
+  BuildInput dynamic = input;
+  dynamic.sources = {write_source(tmp.path(), "dyn.c", "DYNAMIC\n")};
+  CHECK_FALSE(build_binaries(dynamic, tools, events).ok());
+  CHECK(counts.strips == 1);
 }
 
 TEST_CASE("pipeline.build: the gate judges every target and reports each failure") {
