@@ -1,6 +1,6 @@
 // `scratchpack build`: check every flag → build the binaries (pipeline/build: every target in one
 // engine run, then the scan gate) → one image per target → write, load, push (pipeline/image,
-// pipeline/push) → print what was made.
+// pipeline/push), all staged inside --out and moved into place at the end → print what was made.
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/events.h"
@@ -148,17 +148,18 @@ Result<BuildPlan> plan_build(const BuildFlags& f, const Io& io) {
   return plan;
 }
 
-/// The built binaries into one image per target, written and pushed.
+/// The built binaries into one image per target, written (into the stage) and pushed.
 Result<Published> package_binaries(const BuildPlan& plan,
                                    const std::vector<pipeline::BuiltBinary>& built,
-                                   const pipeline::Caches& caches, pipeline::Events& events) {
+                                   const pipeline::Caches& caches, pipeline::Staging& staging,
+                                   pipeline::Events& events) {
   Published out;
   std::vector<pipeline::PlatformInput> inputs;
   for (const pipeline::BuiltBinary& b : built) {
     out.binaries.push_back(b.path);
     pipeline::PlatformInput input;
     input.platform = b.target.platform();
-    input.files.push_back({b.path, "/" + plan.input.name, 0755, true, b.sha256});
+    input.files.push_back({b.staged, "/" + plan.input.name, 0755, true, b.sha256});
     inputs.push_back(std::move(input));
   }
   if (plan.image.format == pipeline::ImageFormat::none && !plan.push) {
@@ -166,14 +167,37 @@ Result<Published> package_binaries(const BuildPlan& plan,
   }
   pipeline::ImagePlan image = plan.image;
   image.layer_cache = caches.layers.get();
-  auto staging = SP_TRY(pipeline::open_staging(plan.input.out_dir));
   auto images = SP_TRY(pipeline::build_images(image, inputs, staging.store, events));
-  auto delivered = SP_TRY(pipeline::deliver(image, images, staging.store, plan.input.out_dir,
+  auto delivered = SP_TRY(pipeline::deliver(image, images, staging.store, staging.outputs->root(),
                                             plan.input.name, plan.push, events));
   out.image = delivered.outputs;
+  if (!out.image->path.empty()) {
+    out.image->path = staging.outputs->adopt(out.image->path);
+  }
   out.platforms = images.size();
   out.pushed = delivered.pushed;
   return out;
+}
+
+/// Binaries, gate, image, push, all into a stage of --out that is committed only when every
+/// step worked: a failed build changes nothing there.
+Result<Published> build_and_package(const BuildFlags& f, const BuildPlan& plan,
+                                    const pipeline::Caches& caches,
+                                    const toolchain::BuildTools& tools, Io& io,
+                                    pipeline::Events& events) {
+  auto staging = SP_TRY(pipeline::open_staging(plan.input.out_dir));
+  auto built = SP_TRY(pipeline::build_binaries(plan.input, *staging.outputs, tools, events));
+  for (const pipeline::BuiltBinary& b : built) {
+    if (f.verbose) {
+      print_note(io, "link: " + shell_join(b.link_argv));
+    }
+    if (f.verbose && !b.strip_argv.empty()) {
+      print_note(io, "strip: " + shell_join(b.strip_argv));
+    }
+  }
+  auto published = SP_TRY(package_binaries(plan, built, caches, staging, events));
+  SP_TRY(staging.outputs->commit());
+  return published;
 }
 
 int run_build(const BuildFlags& f, Io& io) {
@@ -188,19 +212,7 @@ int run_build(const BuildFlags& f, Io& io) {
   if (!tools) {
     return print_error(io, tools.error());
   }
-  auto built = pipeline::build_binaries(plan->input, *tools, events);
-  if (!built) {
-    return print_error(io, built.error());
-  }
-  for (const pipeline::BuiltBinary& b : *built) {
-    if (f.verbose) {
-      print_note(io, "link: " + shell_join(b.link_argv));
-      if (!b.strip_argv.empty()) {
-        print_note(io, "strip: " + shell_join(b.strip_argv));
-      }
-    }
-  }
-  auto published = package_binaries(*plan, *built, caches, events);
+  auto published = build_and_package(f, *plan, caches, *tools, io, events);
   if (!published) {
     return print_error(io, published.error());
   }

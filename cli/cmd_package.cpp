@@ -99,10 +99,15 @@ Result<Published> package(const PackageFlags& f, const PackagePlan& p, const Com
   pipeline::Caches caches = pipeline::open_caches(true, events);
   pipeline::ImagePlan plan = p.image;
   plan.layer_cache = caches.layers.get();
+  // Staged inside --out and moved into place only when everything worked, push included.
   auto staging = SP_TRY(pipeline::open_staging(f.out_dir));
   auto image = SP_TRY(pipeline::build_platform_image(plan, p.input, staging.store, events));
-  auto delivered = SP_TRY(pipeline::deliver(plan, {image}, staging.store, f.out_dir,
+  auto delivered = SP_TRY(pipeline::deliver(plan, {image}, staging.store, staging.outputs->root(),
                                             pipeline::image_stem(plan.ref), c.push, events));
+  if (!delivered.outputs.path.empty()) {
+    delivered.outputs.path = staging.outputs->adopt(delivered.outputs.path);
+  }
+  SP_TRY(staging.outputs->commit());
   return Published{{}, delivered.outputs, 1, delivered.pushed};
 }
 
