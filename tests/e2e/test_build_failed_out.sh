@@ -83,6 +83,14 @@ manifest=oci/srv.oci/blobs/sha256/${blobs#sha256:}
 want=$( (echo "$blobs"; jq -r '.config.digest, .layers[].digest' "$manifest") | sed 's/^sha256://' | sort -u)
 assert_eq "$want" "$(ls oci/srv.oci/blobs/sha256 | sort)" "the new OCI dir holds its own blobs only"
 
+step "package: an image error changes nothing either"
+capture "$SCRATCHPACK" package out/x86_64-glibc/srv --image srv --out pkg
+assert_eq 0 "$RC" "package ($ERR)"
+old_pkg=$(snapshot pkg)
+capture "$SCRATCHPACK" package out/x86_64-glibc/srv --image srv --out pkg --add pipe:/pipe
+assert_eq 1 "$RC" "exit code of a package layer error"
+assert_eq "$old_pkg" "$(snapshot pkg)" "pkg/ after a layer error"
+
 step "a build that works replaces every output and leaves nothing else"
 build_srv
 assert_eq 0 "$RC" "v2 build ($ERR)"
