@@ -1,6 +1,6 @@
 // `scratchpack build`: check every flag → build the binaries (pipeline/build: every target in one
 // engine run, then the scan gate) → one image per target → write, load, push (pipeline/image,
-// pipeline/push) → print what was made.
+// pipeline/push), all staged inside --out and moved into place at the end → print what was made.
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/events.h"
@@ -16,6 +16,7 @@
 #include "util/strings.h"
 
 #include <CLI/CLI.hpp>
+#include <map>
 #include <memory>
 #include <ostream>
 
@@ -32,7 +33,7 @@ struct BuildFlags {
   std::string libc;
   std::string profile = "release";
   std::vector<std::string> include_dirs, defines, libs, lib_dirs;
-  std::string std;
+  std::string std, c_std, cxx_std;
   unsigned jobs = 0;
   std::string out_dir = "out";
   bool verbose = false;
@@ -59,6 +60,44 @@ Result<std::string> output_name(const BuildFlags& f) {
   return name;
 }
 
+/// --std (for the language its standard is of), --c-std and --cxx-std, checked before anything
+/// is compiled: every problem is reported, each naming its flag.
+void plan_standards(const BuildFlags& f, toolchain::CompileOptions& compile, Diagnostics& diag) {
+  struct Flag {
+    std::string_view name;
+    const std::string& value;
+    std::optional<Language> only;
+  };
+  std::map<Language, std::string> set_by;
+  for (const Flag& flag :
+       {Flag{"--std", f.std, std::nullopt}, Flag{"--c-std", f.c_std, Language::c},
+        Flag{"--cxx-std", f.cxx_std, Language::cxx}}) {
+    if (flag.value.empty()) {
+      continue;
+    }
+    std::string what = std::string(flag.name) + " " + flag.value;
+    auto found = find_language_standard(flag.value, what);
+    if (!diag.check(found)) {
+      continue;
+    }
+    std::optional<Language> language = found->language;
+    std::string noun = *language == Language::c ? "C" : "C++";
+    if (flag.only && *flag.only != *language) {
+      diag.add(usage_error(what, "a " + noun + " standard, for " + noun + " sources",
+                           *language == Language::c ? "give it with --c-std or --std"
+                                                    : "give it with --cxx-std or --std"));
+      continue;
+    }
+    auto [first, inserted] = set_by.emplace(*language, what);
+    if (!inserted) {
+      diag.add(usage_error(what, "the " + noun + " standard is already set by " + first->second,
+                           "give one"));
+      continue;
+    }
+    (*language == Language::c ? compile.c_std : compile.cxx_std) = flag.value;
+  }
+}
+
 /// --target (or --platform), --libc, --profile, -o and the compile options.
 void plan_input(const BuildFlags& f, bool color, pipeline::BuildInput& in, Diagnostics& diag) {
   std::optional<Libc> libc;
@@ -78,10 +117,7 @@ void plan_input(const BuildFlags& f, bool color, pipeline::BuildInput& in, Diagn
   for (const std::string& s : f.sources) {
     in.sources.push_back(fs::path(s).lexically_normal());
   }
-  // Checked here, with the other flags: clang's answer to a bad -std= is ~30 notes per source.
-  if (!f.std.empty() && diag.check(find_language_standard(f.std, "--std " + f.std))) {
-    in.compile.std = f.std;
-  }
+  plan_standards(f, in.compile, diag);
   in.compile.include_dirs = f.include_dirs;
   in.compile.defines = f.defines;
   in.compile.prefix_map_from = fs::current_path();
@@ -117,15 +153,15 @@ Result<BuildPlan> plan_build(const BuildFlags& f, const Io& io) {
   return plan;
 }
 
-/// The built binaries into one image per target, written and pushed; `out` gets each result as
-/// it is made.
+/// The built binaries into one image per target, written (into the stage, then moved into
+/// place) and pushed; `out` gets each result as it is made.
 Status package_binaries(const BuildPlan& plan, const pipeline::Caches& caches,
-                        pipeline::Events& events, Published& out) {
+                        pipeline::Staging& staging, pipeline::Events& events, Published& out) {
   std::vector<pipeline::PlatformInput> inputs;
   for (const pipeline::BuiltBinary& b : out.binaries) {
     pipeline::PlatformInput input;
     input.platform = b.target.platform();
-    input.files.push_back({b.path, "/" + plan.input.name, 0755, true, b.sha256});
+    input.files.push_back({b.staged, "/" + plan.input.name, 0755, true, b.sha256});
     inputs.push_back(std::move(input));
   }
   if (plan.image.format == pipeline::ImageFormat::none && !plan.push) {
@@ -133,25 +169,30 @@ Status package_binaries(const BuildPlan& plan, const pipeline::Caches& caches,
   }
   pipeline::ImagePlan image = plan.image;
   image.layer_cache = caches.layers.get();
-  auto staging = SP_TRY(pipeline::open_staging(plan.input.out_dir));
   out.images = SP_TRY(pipeline::build_images(image, inputs, staging.store, events));
-  return pipeline::deliver(image, out.images, staging.store, plan.input.out_dir, plan.input.name,
-                           plan.push, events, out.delivered);
+  return pipeline::deliver(image, out.images, staging, plan.input.name, plan.push, events,
+                           out.delivered);
 }
 
-/// The binaries, then their images; `out` gets each result as it is made, so that a failed
-/// push still reports the binaries and the image written before it.
+/// Binaries, gate, image into a stage of --out that is moved into place only when every step
+/// worked (a failed build changes nothing there), then the push; `out` gets each result as it
+/// is made, so that a failed push still reports the binaries and the image written before it.
 Status build(const BuildFlags& f, const BuildPlan& plan, Io& io, Published& out) {
   TerminalEvents events(io, event_view(f.push.quiet, stderr_is_tty()));
   pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
   auto tools = SP_TRY(pipeline::build_tools(caches, f.jobs));
-  out.binaries = SP_TRY(pipeline::build_binaries(plan.input, tools, events));
+  auto staging = SP_TRY(pipeline::open_staging(plan.input.out_dir));
+  out.binaries = SP_TRY(pipeline::build_binaries(plan.input, *staging.outputs, tools, events));
   for (const pipeline::BuiltBinary& b : out.binaries) {
     if (f.verbose) {
       print_note(io, "link: " + shell_join(b.link_argv));
     }
+    if (f.verbose && !b.strip_argv.empty()) {
+      print_note(io, "strip: " + shell_join(b.strip_argv));
+    }
   }
-  return package_binaries(plan, caches, events, out);
+  SP_TRY(package_binaries(plan, caches, staging, events, out));
+  return staging.outputs->commit(); // with --format none, the binaries alone
 }
 
 int run_build(const BuildFlags& f, Io& io) {
@@ -185,7 +226,10 @@ void register_build(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("-D", f->defines, "Define a macro: N or N=V")->allow_extra_args(false);
   cmd->add_option("-l", f->libs, "Link a static library libLIB.a")->allow_extra_args(false);
   cmd->add_option("-L", f->lib_dirs, "Search DIR for -l libraries")->allow_extra_args(false);
-  cmd->add_option("--std", f->std, "Language standard, e.g. c++20 or c17");
+  cmd->add_option("--std", f->std,
+                  "Language standard of the sources of its language, e.g. c++20 (C++) or c17 (C)");
+  cmd->add_option("--c-std", f->c_std, "Language standard of the C sources, e.g. c17");
+  cmd->add_option("--cxx-std", f->cxx_std, "Language standard of the C++ sources, e.g. c++20");
   cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
   cmd->add_option("--out", f->out_dir, "Output directory")->capture_default_str();
   cmd->add_flag("-v,--verbose", f->verbose, "Show the link line");

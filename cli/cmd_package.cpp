@@ -117,11 +117,12 @@ Status package(const PackageFlags& f, const PackagePlan& p, const Common& c, Io&
   pipeline::Caches caches = pipeline::open_caches(true, events);
   pipeline::ImagePlan plan = p.image;
   plan.layer_cache = caches.layers.get();
+  // Staged inside --out and moved into place only when everything worked, push included.
   auto staging = SP_TRY(pipeline::open_staging(f.out_dir));
   out.images.push_back(
       SP_TRY(pipeline::build_platform_image(plan, p.input, staging.store, events)));
-  return pipeline::deliver(plan, out.images, staging.store, f.out_dir,
-                           pipeline::image_stem(plan.ref), c.push, events, out.delivered);
+  return pipeline::deliver(plan, out.images, staging, pipeline::image_stem(plan.ref), c.push,
+                           events, out.delivered);
 }
 
 int run_package(const PackageFlags& f, Io& io) {

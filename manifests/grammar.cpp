@@ -172,11 +172,12 @@ Status check_tag(std::string_view tag) {
   return {};
 }
 
-Status check_std(std::string_view std) {
-  if (!find_language_standard(std, std)) {
-    return bad("unknown language standard " + in_quotes(std) + "; use e.g. c17, c++20 or gnu++17");
+Result<Language> parse_std(std::string_view std) {
+  if (std::optional<Language> language = standard_language(std)) {
+    return *language;
   }
-  return {};
+  return failure("", "unknown language standard " + in_quotes(std) + "; use e.g. " +
+                         std::string(standard_examples()));
 }
 
 Status check_define(std::string_view define) {

@@ -21,9 +21,9 @@ Status check_binary_name(std::string_view name);
 Status check_image_name(std::string_view name);
 /// [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
 Status check_tag(std::string_view tag);
-/// A standard of util/lang_std.h's table: c89…c2y and c++98…c++26 with their gnu and draft
-/// spellings (c2x, c++2a…).
-Status check_std(std::string_view std);
+/// The language of a standard clang accepts: c89…c2y and c++98…c++26 with their gnu, ISO and
+/// draft spellings (iso9899:2011, c2x, c++2a…).
+Result<Language> parse_std(std::string_view std);
 /// NAME or NAME=VALUE, NAME a C identifier.
 Status check_define(std::string_view define);
 /// A library name for -l ("z", "pthread", ":libfoo.a"), not "-lz" or a path.

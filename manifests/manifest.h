@@ -50,8 +50,11 @@ struct Binary {
   /// Resolved: every C/C++ file the patterns name, absolute and lexically normal, sorted by path,
   /// without duplicates. Never empty.
   std::vector<fs::path> sources;
-  /// Language standard for -std= ("c++20", "c17", "gnu++17"); empty means the compiler default.
-  std::string std;
+  /// Language standards for -std= of the C sources ("c17", "gnu11") and of the C++ sources
+  /// ("c++20", "gnu++17"), from `c_std`, `cxx_std`, or `std` (which sets the one of the
+  /// language it names); empty means the compiler default.
+  std::string c_std;
+  std::string cxx_std;
   /// -I directories, absolute, in the order written; each exists.
   std::vector<fs::path> include_dirs;
   /// -D values, "NAME" or "NAME=VALUE", in the order written.

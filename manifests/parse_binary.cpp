@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <utility>
 
 namespace sp::manifests::detail {
 
@@ -155,12 +157,53 @@ void parse_name(const Field& field, Binary& binary, Context& ctx) {
   }
 }
 
+/// `std` (for the language the standard is of), `c_std` and `cxx_std`: each standard known, each
+/// of the language of its key, and each language's standard set once.
+void parse_standards(const MapReader& map, Binary& binary, Context& ctx) {
+  struct Key {
+    std::string_view name;
+    std::optional<Language> only;
+  };
+  std::map<Language, std::pair<std::string_view, Mark>> set_by;
+  for (const Key& key :
+       {Key{"std", std::nullopt}, Key{"c_std", Language::c}, Key{"cxx_std", Language::cxx}}) {
+    Field field = map.get(key.name);
+    std::optional<std::string> text = field.present ? read_string(field, ctx.diag) : std::nullopt;
+    if (!text) {
+      continue;
+    }
+    Result<Language> language = parse_std(*text);
+    if (!language) {
+      ctx.diag.error_at(field.mark, field.path, language.error().why);
+      continue;
+    }
+    std::string_view noun = *language == Language::c ? "C" : "C++";
+    if (key.only && *key.only != *language) {
+      ctx.diag.error_at(
+          field.mark, field.path,
+          "'" + *text + "' is a " + std::string(noun) + " standard; " + std::string(key.name) +
+              " is for " +
+              (*key.only == Language::c ? "C sources (e.g. c17)" : "C++ sources (e.g. c++20)"));
+      continue;
+    }
+    auto [first, inserted] = set_by.emplace(*language, std::pair{key.name, field.mark});
+    if (!inserted) {
+      ctx.diag.error_at(field.mark, field.path,
+                        "the " + std::string(noun) + " standard is already set by " +
+                            std::string(first->second.first) + " (at " +
+                            to_string(first->second.second) + "); keep one");
+      continue;
+    }
+    (*language == Language::c ? binary.c_std : binary.cxx_std) = *text;
+  }
+}
+
 } // namespace
 
 std::optional<Binary> parse_binary(const Field& field, Context& ctx) {
   MapReader map(field,
-                {"name", "sources", "std", "include_dirs", "defines", "libs", "lib_dirs", "profile",
-                 "libc", "targets"},
+                {"name", "sources", "std", "c_std", "cxx_std", "include_dirs", "defines", "libs",
+                 "lib_dirs", "profile", "libc", "targets"},
                 ctx.diag);
   if (!map.ok()) {
     return std::nullopt;
@@ -174,14 +217,7 @@ std::optional<Binary> parse_binary(const Field& field, Context& ctx) {
   if (Field sources = map.require("sources"); sources.present) {
     parse_sources(sources, binary, ctx);
   }
-  if (Field std = map.get("std"); std.present) {
-    if (std::optional<std::string> text = read_string(std, ctx.diag)) {
-      if (Status s = check_std(*text); !s) {
-        ctx.diag.error_at(std.mark, std.path, s.error().why);
-      }
-      binary.std = *text;
-    }
-  }
+  parse_standards(map, binary, ctx);
   parse_dirs(map.get("include_dirs"), "include directory", binary.include_dirs, ctx);
   parse_checked_list(map.get("defines"), check_define, binary.defines, ctx);
   parse_checked_list(map.get("libs"), check_lib, binary.libs, ctx);

@@ -17,23 +17,59 @@ toolchain::BuildProgressFn progress_to(Events& events) {
   };
 }
 
-Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input,
+namespace {
+
+/// `argv` with `from` replaced by `to` (a staged path by its final one, for whoever prints it).
+std::vector<std::string> renamed(std::vector<std::string> argv, const fs::path& from,
+                                 const fs::path& to) {
+  for (std::string& arg : argv) {
+    if (arg == from.string()) {
+      arg = to.string();
+    }
+  }
+  return argv;
+}
+
+/// Strips the binaries of a profile that strips, after the gate.
+Status strip_built(const BuildInput& input, const tc::BuildTools& tools,
+                   std::vector<BuiltBinary>& built) {
+  if (!tc::strips(input.compile.profile)) {
+    return {};
+  }
+  std::vector<tc::StripRequest> requests;
+  for (const BuiltBinary& b : built) {
+    requests.push_back({b.staged, b.sha256, b.path.string()});
+  }
+  auto stripped = SP_TRY(tc::strip_binaries(requests, tools));
+  for (size_t i = 0; i < built.size(); ++i) {
+    built[i].sha256 = stripped[i].sha256;
+    built[i].strip_argv = renamed(stripped[i].argv, built[i].staged, built[i].path);
+  }
+  return {};
+}
+
+} // namespace
+
+Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input, OutputStage& stage,
                                                 const tc::BuildTools& tools, Events& events) {
   std::vector<tc::BinaryRequest> requests;
   for (const Target& t : input.targets) {
-    fs::path dir = binary_path(input, t).parent_path();
-    sweep_stale(dir.empty() ? fs::path(".") : dir, "." + input.name + ".");
     tc::BinaryRequest r;
     r.sources = input.sources;
     r.target = t;
     r.compile = input.compile;
     r.lib_dirs = input.lib_dirs;
     r.libs = input.libs;
-    r.output = binary_path(input, t);
+    r.output = stage.stage(binary_path(input, t));
     r.label = input.targets.size() == 1 ? "" : input.name + ", " + t.name();
     requests.push_back(std::move(r));
   }
-  auto results = SP_TRY(tc::build_binaries(requests, tools, progress_to(events)));
+  // The engine names the staged binaries; whoever watches sees where they will be.
+  auto progress = [&events, &stage](const tc::BuildProgress& p) {
+    std::string what = p.phase == "link" ? stage.final_path(p.what).string() : p.what;
+    events.progress({p.phase, p.done, p.total, std::move(what)});
+  };
+  auto results = SP_TRY(tc::build_binaries(requests, tools, progress));
   std::vector<BuiltBinary> built;
   std::vector<GateItem> gate;
   for (size_t i = 0; i < results.size(); ++i) {
@@ -42,8 +78,14 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input,
     }
     if (results[i].ok()) {
       const tc::BinaryRequest& r = requests[i];
-      built.push_back({r.target, r.output, results[i].sha256, results[i].link_argv});
-      gate.push_back({r.output, r.output.string(), results[i].sha256, r.target.platform()});
+      fs::path path = binary_path(input, r.target);
+      built.push_back({r.target,
+                       path,
+                       r.output,
+                       results[i].sha256,
+                       renamed(results[i].link_argv, r.output, path),
+                       {}});
+      gate.push_back({r.output, path.string(), results[i].sha256, r.target.platform()});
     }
   }
   if (auto e = tc::build_error(results)) {
@@ -52,6 +94,7 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input,
   if (input.scan) {
     SP_TRY(gate_binaries(gate, input.strict, tools.cache, "packaged", events));
   }
+  SP_TRY(strip_built(input, tools, built));
   return built;
 }
 

@@ -1,5 +1,6 @@
 // The `build` recipe: sources → one static executable per target (toolchain's build engine) →
-// the scan gate over each. Packaging is the image recipe's (pipeline/image.h).
+// the scan gate over each → the size profile's strip. Packaging is the image recipe's
+// (pipeline/image.h).
 #pragma once
 
 #include "pipeline/events.h"
@@ -26,21 +27,26 @@ struct BuildInput {
   bool strict = false; ///< the gate treats warnings as errors
 };
 
-/// One binary built and through the gate.
+/// One binary built and through the gate (and stripped, for the size profile).
 struct BuiltBinary {
   Target target;
-  fs::path path;
+  fs::path path;   ///< where it goes: binary_path()
+  fs::path staged; ///< where it is until the stage is committed
   std::string sha256;
-  std::vector<std::string> link_argv;
+  std::vector<std::string> link_argv;  ///< naming `path`
+  std::vector<std::string> strip_argv; ///< naming `path`; empty when not stripped
 };
 
 /// Where a target's binary goes: OUT/NAME for one target, OUT/TARGET/NAME for several (as
 /// release lays out dist/).
 fs::path binary_path(const BuildInput& input, const Target& target);
 
-/// Builds the binary for every target in one engine run (compiles of all targets in one pool),
-/// then gates each. Every compile, link and gate failure is reported, not only the first.
-Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input,
+/// Builds the binary for every target in one engine run (compiles of all targets in one pool)
+/// into `stage` (which the caller commits when everything else worked too), gates each on the
+/// binary as linked, with its symbol table, and then strips those of the size profile: the gate
+/// judges the same evidence whatever the profile. Every compile, link and gate failure is
+/// reported, not only the first.
+Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input, OutputStage& stage,
                                                 const toolchain::BuildTools& tools, Events& events);
 
 /// Sends the engine's progress to `events`.

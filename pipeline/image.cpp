@@ -275,11 +275,10 @@ Result<std::vector<pk::Image>> build_images(const ImagePlan& plan,
 }
 
 Result<Staging> open_staging(const fs::path& out_dir) {
-  SP_TRY(make_dirs(out_dir));
-  sweep_stale(out_dir, ".scratchpack-blobs"); // what killed runs left
-  auto dir = std::make_unique<TempDir>(".scratchpack-blobs", out_dir);
-  auto store = SP_TRY(pk::BlobStore::open(dir->path()));
-  return Staging{std::move(dir), std::move(store)};
+  auto outputs = SP_TRY(OutputStage::open(out_dir));
+  sweep_stale(out_dir, ".scratchpack-blobs"); // what killed runs of older versions left
+  auto store = SP_TRY(pk::BlobStore::open(outputs->root() / ".blobs"));
+  return Staging{std::move(outputs), std::move(store)};
 }
 
 Result<ImageRoot> image_root(const ImagePlan& plan, const std::vector<pk::Image>& images,

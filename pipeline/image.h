@@ -73,10 +73,14 @@ packager::ImageConfig platform_config(const ImagePlan& plan, const Platform& pla
 Result<packager::Image> build_platform_image(const ImagePlan& plan, const PlatformInput& input,
                                              const packager::BlobStore& store, Events& events);
 
-/// A blob store in a temporary directory inside the output directory (created when missing), so
-/// that writing an OCI dir can hard-link blobs instead of copying them. Removed with the object.
+/// Where `build` and `package` write: every output (binaries, the archive or OCI dir) goes under
+/// a staging directory inside the output directory (util/fs.h OutputStage) and is moved into
+/// place by `outputs->commit()` only when the whole run succeeded, so a failed run changes
+/// nothing in the output directory (and does not create it). The blob store is in the staging
+/// directory too, so writing an OCI dir can hard-link blobs instead of copying them. Everything
+/// staged is removed with the object.
 struct Staging {
-  std::unique_ptr<TempDir> dir;
+  std::unique_ptr<OutputStage> outputs;
   packager::BlobStore store;
 };
 Result<Staging> open_staging(const fs::path& out_dir);

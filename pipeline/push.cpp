@@ -11,10 +11,17 @@ Result<publish::PushResult> push_root(const packager::Descriptor& root,
   return publish::push_descriptor(root, store, ref, options);
 }
 
-Status deliver(const ImagePlan& plan, const std::vector<packager::Image>& images,
-               const packager::BlobStore& store, const fs::path& out_dir, const std::string& stem,
-               const std::optional<PushTarget>& push, Events& events, Delivered& out) {
-  out.outputs = SP_TRY(write_images(plan, images, store, out_dir, stem, events));
+Status deliver(const ImagePlan& plan, const std::vector<packager::Image>& images, Staging& staging,
+               const std::string& stem, const std::optional<PushTarget>& push, Events& events,
+               Delivered& out) {
+  const packager::BlobStore& store = staging.store;
+  ImageOutputs written =
+      SP_TRY(write_images(plan, images, store, staging.outputs->root(), stem, events));
+  if (!written.path.empty()) {
+    written.path = staging.outputs->adopt(written.path);
+  }
+  SP_TRY(staging.outputs->commit());
+  out.outputs = std::move(written);
   if (push) {
     // The same name and tags as the archive and --load: one image, one set of names.
     PushTarget target = *push;

@@ -34,12 +34,14 @@ struct Delivered {
 };
 
 /// The end of build and package: writes the images in the plan's format (an index when there
-/// are several), loads them when asked, and pushes the root when `push` is set — under the
-/// plan's ref and extra_tags, the names the archive and the load use (push->ref and its
-/// extra_tags are replaced by them). `out` is filled as each step finishes, so that a failed
-/// push still tells what was written.
-Status deliver(const ImagePlan& plan, const std::vector<packager::Image>& images,
-               const packager::BlobStore& store, const fs::path& out_dir, const std::string& stem,
-               const std::optional<PushTarget>& push, Events& events, Delivered& out);
+/// are several) into the stage and loads them when asked, moves every staged output into place
+/// (the stage's commit: until then a failure changes nothing in the output directory), then
+/// pushes the root when `push` is set — under the plan's ref and extra_tags, the names the
+/// archive and the load use (push->ref and its extra_tags are replaced by them). `out` is filled
+/// as each step finishes, so that a failed push still tells what was written: the local outputs
+/// are whole, and `scratchpack push` can send them later.
+Status deliver(const ImagePlan& plan, const std::vector<packager::Image>& images, Staging& staging,
+               const std::string& stem, const std::optional<PushTarget>& push, Events& events,
+               Delivered& out);
 
 } // namespace sp::pipeline

@@ -100,7 +100,8 @@ void plan_binaries(const mf::Manifest& m, ReleasePlan& plan, std::map<BinaryKey,
       rb.target = *target;
       rb.sources = b.sources;
       rb.compile.profile = b.profile;
-      rb.compile.std = b.std;
+      rb.compile.c_std = b.c_std;
+      rb.compile.cxx_std = b.cxx_std;
       for (const fs::path& d : b.include_dirs) {
         rb.compile.include_dirs.push_back(d.string());
       }
@@ -244,7 +245,26 @@ struct Run {
   ReleaseOutcome outcome;
 };
 
-/// Compiles and links every binary into dist/ (the engine reports every failure), then gates.
+/// Strips the binaries of the size profile, now that the gate has judged their symbol tables.
+Status strip_all(Run& r, const std::vector<tc::BinaryRequest>& requests) {
+  std::vector<tc::StripRequest> strips;
+  std::vector<size_t> which;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (tc::strips(requests[i].compile.profile)) {
+      strips.push_back(
+          {requests[i].output, r.outcome.binaries[i].sha256, r.plan.binaries[i].rel_path});
+      which.push_back(i);
+    }
+  }
+  auto stripped = SP_TRY(tc::strip_binaries(strips, r.options.tools));
+  for (size_t k = 0; k < which.size(); ++k) {
+    r.outcome.binaries[which[k]].sha256 = stripped[k].sha256;
+  }
+  return {};
+}
+
+/// Compiles and links every binary into dist/ (the engine reports every failure), gates them as
+/// linked, then strips the size profile's.
 Status build_all(Run& r) {
   std::vector<tc::BinaryRequest> requests;
   for (const ReleaseBinary& b : r.plan.binaries) {
@@ -280,7 +300,7 @@ Status build_all(Run& r) {
     r.outcome.binaries[i].scan = std::move(scans[i]);
     r.events.progress({"scan", i + 1, scans.size(), r.plan.binaries[i].rel_path});
   }
-  return {};
+  return strip_all(r, requests);
 }
 
 /// One index per image, written in every output format.

@@ -348,6 +348,60 @@ Result<std::vector<BinaryResult>> build_binaries(const std::vector<BinaryRequest
   return results;
 }
 
+namespace {
+
+/// One strip: the cache first, then llvm-objcopy (and into the cache when it worked).
+Result<StripResult> strip_one(const StripRequest& r, const BuildTools& tools) {
+  AtomicPath out(r.binary);
+  StripResult result;
+  result.argv = strip_command(tools.compiler.objcopy, r.binary, out.temp());
+  std::string key;
+  if (tools.cache && !r.sha256.empty()) {
+    // The recipe: the tool, its LLVM's version and its flags (the file names left out).
+    std::vector<std::string> flags(result.argv.begin() + 1, result.argv.end() - 2);
+    key = tools.cache->strip_key(r.sha256, tools.compiler.objcopy.string() + " " +
+                                               tools.compiler.version + " " + join(flags, " "));
+    if (auto sha = tools.cache->fetch_stripped(key, out.temp())) {
+      result.sha256 = *sha;
+      result.cached = true;
+    }
+  }
+  if (!result.cached) {
+    auto ran = SP_TRY(tools.strip(result.argv));
+    if (!ran.ok) {
+      Error e = failure("strip failed", r.label.empty() ? r.binary.string() : r.label);
+      e.details = ran.diagnostics;
+      return e;
+    }
+    result.sha256 = sha256_hex(SP_TRY(read_file(out.temp())));
+    if (!key.empty()) {
+      // A cache that cannot be written is a slower build, not a failed one.
+      (void)tools.cache->store_stripped(key, out.temp(), result.sha256);
+    }
+  }
+  SP_TRY(out.commit());
+  result.argv.pop_back(); // without the temporary: llvm-objcopy then strips in place
+  return result;
+}
+
+} // namespace
+
+Result<std::vector<StripResult>> strip_binaries(const std::vector<StripRequest>& requests,
+                                                const BuildTools& tools) {
+  std::vector<Result<StripResult>> results(requests.size(), StripResult{});
+  parallel_for(requests.size(), tools.jobs,
+               [&](size_t i) { results[i] = strip_one(requests[i], tools); });
+  Diagnostics diag;
+  std::vector<StripResult> out;
+  for (Result<StripResult>& r : results) {
+    if (diag.check(r)) {
+      out.push_back(std::move(*r));
+    }
+  }
+  SP_TRY(diag.status());
+  return out;
+}
+
 std::optional<Error> build_error(const std::vector<BinaryResult>& results) {
   Diagnostics diag;
   for (const BinaryResult& r : results) {

@@ -1,8 +1,10 @@
 // The build engine `build` and `release` share: sources → static executables for any number of
 // binaries × targets. Sysroots and C++ runtimes are found once per target, every translation
 // unit of every binary is compiled in one pool (through the build cache), and every binary whose
-// units compiled is linked with lld; a failure in one binary does not hide the others'. It
-// neither prints nor packages: progress and results come back as values.
+// units compiled is linked with lld; a failure in one binary does not hide the others'. Binaries
+// are linked with their symbol table, which the scan gate reads; the size profile strips them
+// after the gate (strip_binaries). It neither prints nor packages: progress and results come back
+// as values.
 #pragma once
 
 #include "toolchain/cache.h"
@@ -67,6 +69,8 @@ struct BuildTools {
   SysrootSearch search;
   std::function<Result<CompileOutput>(const std::vector<std::string>&)> compile = run_compile;
   std::function<Result<LinkOutput>(const std::vector<std::string>&)> link = run_link;
+  /// Runs a strip_command (the size profile, after the scan gate).
+  std::function<Result<LinkOutput>(const std::vector<std::string>&)> strip = run_strip;
   /// Readies a sysroot for C++ (ensure_cxx_runtime by default).
   std::function<Result<Sysroot>(const Sysroot&, const ProgressFn&, const SysrootSearch&)>
       cxx_runtime = ensure_cxx_runtime;
@@ -79,6 +83,27 @@ struct BuildTools {
 Result<std::vector<BinaryResult>> build_binaries(const std::vector<BinaryRequest>& requests,
                                                  const BuildTools& tools,
                                                  const BuildProgressFn& progress = {});
+
+/// A binary of a profile that strips (size), linked with its symbol table and judged by the scan
+/// gate, to be stripped now.
+struct StripRequest {
+  fs::path binary;
+  std::string sha256; ///< of its contents (BinaryResult::sha256)
+  std::string label;  ///< names it in an error
+};
+
+/// What strip_binaries made of one request.
+struct StripResult {
+  std::string sha256;            ///< of the stripped binary
+  std::vector<std::string> argv; ///< the strip command
+  bool cached = false;           ///< the stripped copy came from the cache
+};
+
+/// Strips every binary in place (strip_command, through the cache: keyed by the unstripped
+/// contents, so the link entry keeps the evidence the gate reads and a cached build strips
+/// nothing), `tools.jobs` at a time. Every failure is reported; the files are replaced atomically.
+Result<std::vector<StripResult>> strip_binaries(const std::vector<StripRequest>& requests,
+                                                const BuildTools& tools);
 
 /// Every failed result's error in request order, as one Error; nullopt when all were built.
 std::optional<Error> build_error(const std::vector<BinaryResult>& results);

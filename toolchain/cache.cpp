@@ -383,16 +383,35 @@ Status BuildCache::store_binary(const std::string& key, const fs::path& binary,
   return {};
 }
 
+std::string BuildCache::strip_key(const std::string& sha256, const std::string& recipe) const {
+  return sha256_hex(std::string(k_format) + "\nstrip " + sha256 + "\n" + recipe);
+}
+
+std::optional<std::string> BuildCache::fetch_stripped(const std::string& key,
+                                                      const fs::path& output) {
+  auto hit = m_store.get(entry_name("strips", key), output, 0755);
+  return hit ? std::optional<std::string>(hit->sha256) : std::nullopt;
+}
+
+Status BuildCache::store_stripped(const std::string& key, const fs::path& binary,
+                                  const std::string& sha256) {
+  SP_TRY(m_store.put(entry_name("strips", key), binary, sha256));
+  return {};
+}
+
 namespace {
 
-/// A scan key: the contents, the options, and the scanner's own revision (its finding catalogue),
-/// so a scratchpack that checks more does not reuse an older verdict.
+/// A scan key: the contents, the options, and the scanner's own revision (its finding catalogue
+/// with the hints, and the revision of its messages), so a scratchpack that checks more or words
+/// it differently does not reuse an older verdict.
 std::string scan_key(const std::string& sha256, const scan::ScanOptions& options) {
   static const std::string catalogue = [] {
     std::string all;
     for (const scan::CodeInfo& c : scan::finding_catalog()) {
-      all += std::string(c.code) + " " + std::to_string(static_cast<int>(c.severity)) + "\n";
+      all += std::string(c.code) + " " + std::to_string(static_cast<int>(c.severity)) + " " +
+             std::string(c.hint) + "\n";
     }
+    all += "messages " + std::to_string(scan::k_message_revision) + "\n";
     return sha256_hex(all);
   }();
   return sha256_hex(std::string(k_format) + "\nscan " + sha256 + " " +

@@ -11,7 +11,9 @@
 //
 // Links are keyed on lld's command line with each input replaced by its identity: objects and
 // the user's own libraries by their contents, the sysroot's libraries and start files (trusted:
-// they come from the system's packages) by path, size, mtime and ctime.
+// they come from the system's packages) by path, size, mtime and ctime. A link entry is lld's
+// output with its symbol table; the size profile's stripped copy is an entry of its own, keyed by
+// the unstripped contents.
 //
 // Every entry lives in a CacheStore (util/cache_store.h): authenticated sidecars, re-hashed or
 // identity-checked on every hit, copied out (never hard-linked), written durably under unique
@@ -111,6 +113,16 @@ public:
   std::optional<std::string> fetch_binary(const std::string& key, const fs::path& output);
   /// Stores `binary`, whose contents hash to `sha256`, under `key`.
   Status store_binary(const std::string& key, const fs::path& binary, const std::string& sha256);
+
+  /// The key of a strip: the contents of the unstripped binary (`sha256`, which is also what the
+  /// link entry holds and the scan gate judged) and `recipe` (the tool, its version and flags).
+  /// The link cache keeps the unstripped binary, the evidence the gate needs; this keeps its
+  /// stripped copy, so a cached build runs llvm-objcopy no more than it runs lld.
+  std::string strip_key(const std::string& sha256, const std::string& recipe) const;
+  /// Copies the stripped binary for `key` to `output` (mode 0755) and returns its sha256 on a hit.
+  std::optional<std::string> fetch_stripped(const std::string& key, const fs::path& output);
+  /// Stores the stripped `binary`, whose contents hash to `sha256`, under `key`.
+  Status store_stripped(const std::string& key, const fs::path& binary, const std::string& sha256);
 
   /// The scan of a file whose contents hash to `sha256`, made with `options`, when it was
   /// stored before (the scanner is a pure function of the bytes and the options).

@@ -35,6 +35,7 @@ Result<Compiler> find_compiler() {
   auto mtime = fs::last_write_time(c.clang, ec).time_since_epoch().count();
   c.identity =
       c.clang.string() + " " + c.version + " " + std::to_string(size) + " " + std::to_string(mtime);
+  c.objcopy = fs::path(llvm_bindir()) / "llvm-objcopy";
   if (!fs::exists(c.resource_dir / "include" / "stddef.h")) {
     return failure("clang's resource directory not found",
                    (c.resource_dir / "include" / "stddef.h").string() + " is missing",
@@ -80,8 +81,10 @@ std::vector<std::string> compile_command(const Compiler& compiler, const Target&
   if (job.precompile) {
     argv.insert(argv.end(), {"-Xclang", "-fno-pch-timestamp"});
   }
-  if (!options.std.empty()) {
-    argv.push_back("-std=" + options.std);
+  const std::string& standard =
+      job.precompile || job.language == Language::cxx ? options.cxx_std : options.c_std;
+  if (!standard.empty()) {
+    argv.push_back("-std=" + standard);
   }
   add_profile_flags(argv, options.profile);
   // Static executables at a fixed address: no PIC/PIE code generation needed.

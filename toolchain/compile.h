@@ -13,7 +13,6 @@
 
 namespace sp::toolchain {
 
-enum class Language { c, cxx };
 /// C for .c, C++ for .cc/.cpp/.cxx/.c++/.C; an error names the file otherwise.
 Result<Language> language_of(const fs::path& source);
 
@@ -25,6 +24,8 @@ struct Compiler {
   /// What decides the compiler's output besides its arguments: path, version, and the size and
   /// mtime of the executable (a reinstalled clang misses the build cache).
   std::string identity;
+  /// llvm-objcopy of the same LLVM, which strips the size profile's binaries.
+  fs::path objcopy;
 };
 
 /// clang of the LLVM scratchpack was built with ($SCRATCHPACK_CLANG overrides the path).
@@ -33,7 +34,10 @@ Result<Compiler> find_compiler();
 /// What the user asked for, shared by every source of one binary.
 struct CompileOptions {
   Profile profile = Profile::release;
-  std::string std;                       ///< -std=…; empty = the compiler's default
+  /// -std= for C sources and for C++ sources (standard_language() tells a value's language);
+  /// empty = the compiler's default. A program of both languages needs one of each.
+  std::string c_std;
+  std::string cxx_std;
   std::vector<std::string> include_dirs; ///< -I, in order
   std::vector<std::string> defines;      ///< -D, "N" or "N=V"
   std::vector<std::string> extra_flags;  ///< passed through verbatim, last
@@ -60,7 +64,8 @@ struct CompileJob {
 /// Thumb-2 baseline). Shared by compile commands and the libc++ build, so both agree on the ABI.
 std::vector<std::string> target_flags(const Target& target);
 
-/// clang's argv for one job. Pure: reads nothing, runs nothing.
+/// clang's argv for one job: the options' standard for the job's language (C++ for a
+/// precompiled header). Pure: reads nothing, runs nothing.
 std::vector<std::string> compile_command(const Compiler& compiler, const Target& target,
                                          const Sysroot& sysroot, const CompileOptions& options,
                                          const CompileJob& job);

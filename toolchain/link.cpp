@@ -1,5 +1,7 @@
 #include "toolchain/link.h"
 
+#include "util/process.h"
+
 namespace sp::toolchain {
 
 std::vector<std::string> link_line(const Target& target, const Sysroot& sysroot,
@@ -12,7 +14,9 @@ std::vector<std::string> link_line(const Target& target, const Sysroot& sysroot,
   argv.insert(argv.end(),
               {"--build-id=sha1", "--eh-frame-hdr", "-z", "noexecstack", "-z", "relro"});
   if (options.profile == Profile::size) {
-    argv.insert(argv.end(), {"--gc-sections", "--icf=all", "--strip-all"});
+    // Not --strip-all: the scan gate needs the symbol table (the dlopen and iconv checks read
+    // it); the size profile strips after the gate (strip_command).
+    argv.insert(argv.end(), {"--gc-sections", "--icf=all"});
   } else if (options.profile == Profile::release) {
     argv.push_back("-O1");
   }
@@ -46,6 +50,26 @@ std::vector<std::string> link_line(const Target& target, const Sysroot& sysroot,
   argv.insert(argv.end(), {(crt / "libc.a").string(), "--end-group"});
   argv.insert(argv.end(), {(gcc / "crtend.o").string(), (crt / "crtn.o").string()});
   return argv;
+}
+
+bool strips(Profile profile) {
+  return profile == Profile::size;
+}
+
+std::vector<std::string> strip_command(const fs::path& objcopy, const fs::path& input,
+                                       const fs::path& output) {
+  // --strip-all drops the symbol table and every non-allocated section but glibc's
+  // .gnu.warning.* (and ARM attributes); lld's own --strip-all would keep .comment too.
+  return {objcopy.string(), "--strip-all", input.string(), output.string()};
+}
+
+Result<LinkOutput> run_strip(const std::vector<std::string>& argv) {
+  if (!is_executable_file(argv.front())) {
+    return failure("cannot strip", argv.front() + " is not an executable",
+                   "install llvm-19 (scripts/setup.sh does)");
+  }
+  auto r = SP_TRY(run_process(argv));
+  return LinkOutput{r.exit_code == 0, r.out + r.err};
 }
 
 } // namespace sp::toolchain

@@ -1,6 +1,7 @@
 // Static links: a pure function from (target, sysroot, options) to lld's argv, and the step that
 // runs lld in this process. The link line names every start file and library by path; nothing is
-// left to a compiler driver's -static.
+// left to a compiler driver's -static. The size profile's strip (llvm-objcopy, after the scan
+// gate has read the symbol table) is here too.
 #pragma once
 
 #include "toolchain/compile.h"
@@ -33,6 +34,19 @@ struct LinkOutput {
   bool ok = false;
   std::string diagnostics;
 };
+
+/// Whether binaries of `profile` are stripped (size). They are linked with their symbol table,
+/// which the scan gate reads, and stripped after it (strip_command).
+bool strips(Profile profile);
+
+/// llvm-objcopy's argv that writes `input` without its symbol table and non-allocated sections
+/// (glibc's .gnu.warning.* stay) to `output`: the size profile's last step, after the scan gate.
+/// Pure: reads nothing, runs nothing.
+std::vector<std::string> strip_command(const fs::path& objcopy, const fs::path& input,
+                                       const fs::path& output);
+
+/// Runs a strip_command (llvm-objcopy, a child process); fails only when it cannot be started.
+Result<LinkOutput> run_strip(const std::vector<std::string>& argv);
 
 /// Runs lld::lldMain on `argv` — scratchpack's own code, no ld.lld executable — in a forked copy
 /// of this process, one per link. lld 19 does not fully reset its globals between links (an

@@ -245,27 +245,40 @@ AtomicPath::~AtomicPath() {
   unregister_temporary(m_token);
 }
 
-Status AtomicPath::commit() {
-  SP_TRY(sync_tree(m_temp));
+namespace {
+
+/// Makes `from` (fsynced) the file or tree at `to`: a rename, or for a directory already at `to`
+/// an atomic exchange and the old tree's removal, so a crash or a failure leaves the old one or
+/// the new one under `to`, never neither. `moved` is set once `from` is gone; the parent
+/// directory is fsynced.
+Status replace_path(const fs::path& from, const fs::path& to, bool& moved) {
+  SP_TRY(sync_tree(from));
   std::error_code ec;
-  fs::path dir = m_final.parent_path().empty() ? fs::path(".") : m_final.parent_path();
-  if (fs::is_directory(fs::symlink_status(m_final, ec))) {
-    // rename(2) cannot replace a non-empty directory: exchange the two atomically, so a crash or
-    // a failure leaves either the old tree or the new one under the final name, never neither.
-    if (::renameat2(AT_FDCWD, m_temp.c_str(), AT_FDCWD, m_final.c_str(), RENAME_EXCHANGE) != 0) {
-      return io_error(m_final.string(), errno_text(errno));
+  fs::path dir = to.parent_path().empty() ? fs::path(".") : to.parent_path();
+  if (fs::is_directory(fs::symlink_status(to, ec))) {
+    // rename(2) cannot replace a non-empty directory.
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_EXCHANGE) != 0) {
+      return io_error(to.string(), errno_text(errno));
     }
-    m_committed = true;
-    fs::remove_all(m_temp, ec); // the old tree, now under the temporary name
-    unregister_temporary(std::exchange(m_token, 0));
+    moved = true;
+    fs::remove_all(from, ec); // the old tree, now under the temporary name
     return sync_path(dir);
   }
-  if (::rename(m_temp.c_str(), m_final.c_str()) != 0) {
-    return io_error(m_final.string(), errno_text(errno));
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    return io_error(to.string(), errno_text(errno));
   }
-  m_committed = true;
-  unregister_temporary(std::exchange(m_token, 0));
+  moved = true;
   return sync_path(dir);
+}
+
+} // namespace
+
+Status AtomicPath::commit() {
+  Status st = replace_path(m_temp, m_final, m_committed);
+  if (m_committed) {
+    unregister_temporary(std::exchange(m_token, 0));
+  }
+  return st;
 }
 
 fs::path temp_root() {
@@ -290,6 +303,84 @@ TempDir::~TempDir() {
   std::error_code ec;
   fs::remove_all(m_path, ec);
   unregister_temporary(m_token);
+}
+
+Result<std::unique_ptr<OutputStage>> OutputStage::open(const fs::path& dir) {
+  std::unique_ptr<OutputStage> stage(new OutputStage(dir));
+  std::error_code ec;
+  for (fs::path p = dir; !p.empty() && !fs::exists(fs::symlink_status(p, ec));
+       p = p.parent_path()) {
+    stage->m_created.push_back(p); // deepest first
+    if (p == p.parent_path()) {
+      break;
+    }
+  }
+  SP_TRY(make_dirs(dir));
+  sweep_stale(dir, ".scratchpack-stage"); // what killed runs left
+  stage->m_root = std::make_unique<TempDir>(".scratchpack-stage", dir);
+  return stage;
+}
+
+OutputStage::~OutputStage() {
+  m_root.reset();
+  if (!m_committed) {
+    // Directories this stage created and nothing else filled: a failed run leaves no trace.
+    for (const fs::path& p : m_created) {
+      if (::rmdir(p.c_str()) != 0) {
+        break;
+      }
+    }
+  }
+}
+
+const fs::path& OutputStage::root() const {
+  return m_root->path();
+}
+
+fs::path OutputStage::stage(const fs::path& final_path) {
+  fs::path rel = final_path.lexically_relative(m_dir);
+  m_outputs.push_back(rel);
+  return root() / rel;
+}
+
+fs::path OutputStage::adopt(const fs::path& staged) {
+  fs::path rel = staged.lexically_relative(root());
+  m_outputs.push_back(rel);
+  return m_dir / rel;
+}
+
+fs::path OutputStage::final_path(const fs::path& staged) const {
+  fs::path rel = staged.lexically_relative(root());
+  return rel.empty() || *rel.begin() == ".." ? staged : m_dir / rel;
+}
+
+Status OutputStage::commit() {
+  // First every check, then every move: a file cannot replace a directory or the reverse, and
+  // finding that halfway would leave some outputs new and some old.
+  std::error_code ec;
+  for (const fs::path& rel : m_outputs) {
+    fs::file_status from = fs::symlink_status(root() / rel, ec);
+    fs::file_status to = fs::symlink_status(m_dir / rel, ec);
+    if (fs::exists(from) && fs::exists(to) && fs::is_directory(from) != fs::is_directory(to)) {
+      return io_error((m_dir / rel).string(),
+                      fs::is_directory(to) ? "is a directory; the output is a file"
+                                           : "is not a directory; the output is one",
+                      "remove it, or choose another output directory with --out");
+    }
+  }
+  for (const fs::path& rel : m_outputs) {
+    fs::path from = root() / rel;
+    if (!fs::exists(fs::symlink_status(from, ec))) {
+      continue;
+    }
+    SP_TRY(make_dirs((m_dir / rel).parent_path()));
+    bool moved = false;
+    // From the first move on, the directories open() created hold outputs: they stay.
+    m_committed = true;
+    SP_TRY(replace_path(from, m_dir / rel, moved));
+  }
+  m_committed = true;
+  return {};
 }
 
 pid_t temporary_owner(std::string_view name) {

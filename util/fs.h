@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <vector>
 
 namespace sp {
 
@@ -98,6 +100,42 @@ public:
 private:
   fs::path m_path;
   uint64_t m_token = 0; ///< util/interrupt.h registration
+};
+
+/// The outputs of one run (binaries, image archives, OCI directories) staged under
+/// DIR/.scratchpack-stage.PID.XXXXXX and moved into DIR by commit(), only when the whole run
+/// succeeded. Without commit() nothing in DIR changes: the staging directory goes, and so do DIR
+/// and its parents when open() created them and nothing else filled them. A killed run's
+/// staging directory is swept by the next open() of the same DIR.
+class OutputStage {
+public:
+  /// Creates `dir` (and its parents) when missing and a staging directory inside it.
+  static Result<std::unique_ptr<OutputStage>> open(const fs::path& dir);
+  ~OutputStage();
+  OutputStage(const OutputStage&) = delete;
+  OutputStage& operator=(const OutputStage&) = delete;
+
+  const fs::path& dir() const { return m_dir; }
+  /// The staging directory: an output DIR/REL is written at root()/REL.
+  const fs::path& root() const;
+  /// Where `final_path` (below dir()) is written until commit(); it is an output from now on.
+  fs::path stage(const fs::path& final_path);
+  /// Makes `staged` (below root(), written there already) an output; returns its final path.
+  fs::path adopt(const fs::path& staged);
+  /// The final path of `staged`; `staged` itself when it is not below root().
+  fs::path final_path(const fs::path& staged) const;
+  /// Moves every output that was written into place (a file renamed over the old one, a
+  /// directory exchanged with it), after checking that none would put a file where a directory
+  /// is or the reverse.
+  Status commit();
+
+private:
+  explicit OutputStage(fs::path dir) : m_dir(std::move(dir)) {}
+  fs::path m_dir;
+  std::vector<fs::path> m_created; ///< directories open() created, deepest first
+  std::unique_ptr<TempDir> m_root;
+  std::vector<fs::path> m_outputs; ///< relative to m_dir
+  bool m_committed = false;
 };
 
 /// The pid a temporary's name carries (TempFile's ".PREFIX.PID.XXXXXX", TempDir's

@@ -106,4 +106,14 @@ Result<LanguageStandard> find_language_standard(std::string_view name, std::stri
   return usage_error(std::string(what), "unknown language standard", hint);
 }
 
+std::optional<Language> standard_language(std::string_view name) {
+  auto it = std::find_if(k_standards.begin(), k_standards.end(),
+                         [&](const LanguageStandard& s) { return s.name == name; });
+  return it == k_standards.end() ? std::nullopt : std::optional<Language>(it->language);
+}
+
+std::string_view standard_examples() {
+  return "c99, c11, c17, c23 or gnu17 for C; c++14, c++17, c++20, c++23 or gnu++20 for C++";
+}
+
 } // namespace sp

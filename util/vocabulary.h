@@ -1,8 +1,10 @@
-// The words every stage shares: optimisation profile, layer compression, C library. One enum and
-// one name table each; the CLI, manifests, toolchain and packager all parse and print through
-// these (the architecture and its many names are in util/target.h).
+// The words every stage shares: optimisation profile, layer compression, C library, source
+// language and its standards. One enum and one name table each; the CLI, manifests, toolchain and
+// packager all parse and print through these (the architecture and its many names are in
+// util/target.h).
 #pragma once
 
+#include "util/lang_std.h"
 #include "util/result.h"
 
 #include <optional>

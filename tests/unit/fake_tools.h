@@ -2,7 +2,8 @@
 // started. A compile writes an object naming its source (and a depfile); a source whose text
 // holds "BROKEN" fails with a clang-like diagnostic. A link writes a small static ELF for the
 // emulation's machine (a dynamic one when an object's source holds "DYNAMIC"); an object made
-// from a source holding "UNDEFINED" makes it fail like lld.
+// from a source holding "UNDEFINED" makes it fail like lld. A strip copies its input with
+// "stripped" appended (so the contents change), or fails for a file holding "NOSTRIP".
 #pragma once
 
 #include "fake_sysroot.h"
@@ -28,6 +29,7 @@ inline std::string arg_after(const std::vector<std::string>& argv, const std::st
 struct FakeCounts {
   std::atomic<int> compiles{0};
   std::atomic<int> links{0};
+  std::atomic<int> strips{0};
 };
 
 /// Tools over a fake Debian tree (x86_64 and aarch64 glibc; no armv7) in `root`.
@@ -67,6 +69,16 @@ inline toolchain::BuildTools fake_tools(const fs::path& root, FakeCounts& counts
       }
     }
     std::ofstream(arg_after(argv, "-o"), std::ios::binary) << sp::test::make_elf(spec);
+    return toolchain::LinkOutput{true, ""};
+  };
+  tools.compiler.objcopy = root / "bin/llvm-objcopy";
+  tools.strip = [&counts](const std::vector<std::string>& argv) -> Result<toolchain::LinkOutput> {
+    ++counts.strips;
+    std::string data = read_file(argv[argv.size() - 2]).value_or("");
+    if (data.find("NOSTRIP") != std::string::npos) {
+      return toolchain::LinkOutput{false, "llvm-objcopy: error: cannot strip\n"};
+    }
+    std::ofstream(argv.back(), std::ios::binary) << data << "stripped";
     return toolchain::LinkOutput{true, ""};
   };
   return tools;

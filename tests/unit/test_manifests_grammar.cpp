@@ -82,13 +82,16 @@ TEST_CASE("users, env keys, defines, libs, standards") {
   CHECK(check_lib(":libfoo.a").ok());
   CHECK(why(check_lib("-lz")) == "write the library name without '-l': 'z'");
   CHECK_FALSE(check_lib("/usr/lib/libz.a").ok());
-  for (const char* std :
-       {"c89", "c11", "c17", "c2x", "gnu11", "c++98", "c++17", "c++20", "gnu++2b", "c++26"}) {
-    CHECK_MESSAGE(check_std(std).ok(), std);
+  for (const char* std : {"c89", "c11", "c17", "c2x", "gnu11", "iso9899:2011"}) {
+    CHECK_MESSAGE(parse_std(std).value_or(Language::cxx) == Language::c, std);
   }
-  CHECK(why(check_std("c++21")) ==
-        "unknown language standard 'c++21'; use e.g. c17, c++20 or gnu++17");
-  CHECK_FALSE(check_std("cpp20").ok());
+  for (const char* std : {"c++98", "c++17", "c++20", "gnu++2b", "c++26"}) {
+    CHECK_MESSAGE(parse_std(std).value_or(Language::c) == Language::cxx, std);
+  }
+  CHECK(parse_std("c++21").error().why ==
+        "unknown language standard 'c++21'; use e.g. c99, c11, c17, c23 or gnu17 for C; c++14, "
+        "c++17, c++20, c++23 or gnu++20 for C++");
+  CHECK_FALSE(parse_std("cpp20").ok());
 }
 
 TEST_CASE("paths in the image") {

@@ -81,7 +81,8 @@ TEST_CASE("hello.yaml parses to the expected manifest") {
   CHECK(hello.name_mark == Mark{8, 11});
   CHECK(hello.source_patterns == std::vector<std::string>{"src/hello.cpp"});
   CHECK(hello.sources == std::vector<fs::path>{k_examples / "src/hello.cpp"});
-  CHECK(hello.std == "c++20");
+  CHECK(hello.cxx_std == "c++20");
+  CHECK(hello.c_std.empty());
   CHECK(hello.profile == Profile::release);
   CHECK_FALSE(hello.libc.has_value());
   CHECK(hello.targets == m.targets);
@@ -121,7 +122,8 @@ TEST_CASE("multi.yaml parses to the expected manifest") {
   const Binary& check = m.binaries[1];
   CHECK(check.name == "healthcheck");
   CHECK(check.sources == std::vector<fs::path>{k_examples / "src/healthcheck.c"});
-  CHECK(check.std == "c17");
+  CHECK(check.c_std == "c17");
+  CHECK(check.cxx_std.empty());
   CHECK(check.profile == Profile::size);
   CHECK(check.libc == Libc::musl);
   REQUIRE(m.images.size() == 1);
@@ -185,6 +187,47 @@ TEST_CASE("defaults are filled in and globs expanded against the base directory"
   CHECK(m.output.dir == p.at("dist"));
   CHECK(m.output.formats == std::vector<OutputFormat>{OutputFormat::archive});
   CHECK_FALSE(m.output.mark.known());
+}
+
+TEST_CASE("std sets the standard of its language; c_std and cxx_std one each") {
+  Project p;
+  auto binary = [&](std::string_view keys) {
+    Result<Manifest> r = p.parse("version: 1\nproject: demo\nbinaries:\n  - name: app\n"
+                                 "    sources: [src/main.cpp, tool/tool.c]\n" +
+                                 std::string(keys));
+    REQUIRE_MESSAGE(r.ok(), details_of(r));
+    return r->binaries[0];
+  };
+  Binary cxx = binary("    std: c++20\n");
+  CHECK(cxx.cxx_std == "c++20");
+  CHECK(cxx.c_std.empty());
+  Binary c = binary("    std: gnu11\n");
+  CHECK(c.c_std == "gnu11");
+  CHECK(c.cxx_std.empty());
+  Binary both = binary("    std: c++20\n    c_std: iso9899:2011\n");
+  CHECK(both.cxx_std == "c++20");
+  CHECK(both.c_std == "iso9899:2011");
+  Binary keys = binary("    c_std: c17\n    cxx_std: gnu++17\n");
+  CHECK(keys.c_std == "c17");
+  CHECK(keys.cxx_std == "gnu++17");
+}
+
+TEST_CASE("bad: standards of the wrong language, set twice, or unknown") {
+  Project p;
+  CHECK(p.problems(k_head + "    c_std: c++20\n"
+                            "    cxx_std: c11\n") ==
+        "scratchpack.yaml:6:12: error: binaries[0].c_std: 'c++20' is a C++ standard; c_std is "
+        "for C sources (e.g. c17)\n"
+        "scratchpack.yaml:7:14: error: binaries[0].cxx_std: 'c11' is a C standard; cxx_std is "
+        "for C++ sources (e.g. c++20)\n");
+  CHECK(p.problems(k_head + "    std: c++20\n"
+                            "    cxx_std: c++17\n") ==
+        "scratchpack.yaml:7:14: error: binaries[0].cxx_std: the C++ standard is already set by "
+        "std (at 6:10); keep one\n");
+  CHECK(p.problems(k_head + "    cxx_std: c++21\n") ==
+        "scratchpack.yaml:6:14: error: binaries[0].cxx_std: unknown language standard 'c++21'; "
+        "use e.g. c99, c11, c17, c23 or gnu17 for C; c++14, c++17, c++20, c++23 or gnu++20 for "
+        "C++\n");
 }
 
 TEST_CASE("bad: YAML syntax error") {
@@ -551,7 +594,7 @@ TEST_CASE("every problem of one file is reported, in position order") {
         "scratchpack.yaml:5:15: error: binaries[0].sources[0]: sources glob 'src/*.cc' matches no "
         "file\n"
         "scratchpack.yaml:6:10: error: binaries[0].std: unknown language standard 'c++21'; use "
-        "e.g. c17, c++20 or gnu++17\n"
+        "e.g. c99, c11, c17, c23 or gnu17 for C; c++14, c++17, c++20, c++23 or gnu++20 for C++\n"
         "scratchpack.yaml:8:5: error: images[0]: no entrypoint or cmd: the image holds 2 "
         "binaries, so name the program, e.g. entrypoint: [\"/app\"]\n"
         "scratchpack.yaml:9:21: error: images[0].binaries[1]: unknown binary 'ghost'; the "

@@ -1,6 +1,7 @@
 #include "fake_tools.h"
 #include "toolchain/build.h"
 #include "util/diagnostics.h"
+#include "util/sha256.h"
 
 #include <doctest/doctest.h>
 #include <mutex>
@@ -109,4 +110,42 @@ TEST_CASE("toolchain.build: missing sources and sysroots are all reported before
   CHECK(no_sysroot.error().what.find("armv7-glibc") != std::string::npos);
   CHECK(no_sysroot.error().problems.empty());
   CHECK(counts.compiles == 0);
+}
+
+TEST_CASE("toolchain.build: strips in place through the cache, every failure reported") {
+  TempDir tmp("sp-engine");
+  FakeCounts counts;
+  BuildTools tools = fake_tools(tmp.path() / "root", counts);
+  auto cache = BuildCache::open(tmp.path() / "cache");
+  REQUIRE(cache);
+  tools.cache = cache->get();
+  fs::path a = write_source(tmp.path(), "a", "ELF a");
+  std::vector<StripRequest> reqs = {{a, sha256_hex("ELF a"), "a"}};
+  auto first = strip_binaries(reqs, tools);
+  REQUIRE_MESSAGE(first.ok(), render(first.error()));
+  CHECK(*read_file(a) == "ELF astripped");
+  CHECK(first->front().sha256 == sha256_hex("ELF astripped"));
+  CHECK_FALSE(first->front().cached);
+  CHECK(first->front().argv ==
+        std::vector<std::string>{(tmp.path() / "root/bin/llvm-objcopy").string(), "--strip-all",
+                                 a.string()});
+  CHECK(counts.strips == 1);
+
+  // The same linked contents again: the stripped copy comes from the cache.
+  REQUIRE(write_file_atomic(a, "ELF a"));
+  auto second = strip_binaries(reqs, tools);
+  REQUIRE(second.ok());
+  CHECK(second->front().cached);
+  CHECK(*read_file(a) == "ELF astripped");
+  CHECK(counts.strips == 1);
+
+  fs::path b = write_source(tmp.path(), "b", "NOSTRIP b");
+  fs::path c = write_source(tmp.path(), "c", "NOSTRIP c");
+  auto failed = strip_binaries({{b, "", "b, x86_64-glibc"}, {c, "", "c, aarch64-glibc"}}, tools);
+  REQUIRE_FALSE(failed.ok());
+  CHECK(render(failed.error()) == "llvm-objcopy: error: cannot strip\n"
+                                  "error: strip failed: b, x86_64-glibc\n"
+                                  "llvm-objcopy: error: cannot strip\n"
+                                  "error: strip failed: c, aarch64-glibc\n");
+  CHECK(*read_file(b) == "NOSTRIP b"); // left as it was
 }

@@ -3,7 +3,9 @@
 #include "toolchain/libcxx.h"
 #include "util/strings.h"
 
+#include <algorithm>
 #include <doctest/doctest.h>
+#include <iterator>
 
 using namespace sp;
 using namespace sp::toolchain;
@@ -24,7 +26,7 @@ TEST_CASE("compile command: explicit include order, reproducibility flags, profi
   Compiler c{"/llvm/bin/clang", "/llvm/lib/clang/19", "19.1.7"};
   CompileOptions o;
   o.profile = Profile::size;
-  o.std = "c++20";
+  o.cxx_std = "c++20";
   o.include_dirs = {"inc"};
   o.defines = {"GREETING=\"hi\""};
   o.prefix_map_from = "/home/me/proj";
@@ -48,6 +50,52 @@ TEST_CASE("compile command: explicit include order, reproducibility flags, profi
   CHECK(builtin < libc);
   CHECK(libc < static_cast<long>(argv.size()));
   CHECK(has_sequence(argv, {"-DGREETING=\"hi\"", "-o", "obj/main.o", "src/main.cpp"}));
+}
+
+TEST_CASE("compile command: C and C++ sources each get their own standard") {
+  TempDir tmp;
+  testing::make_fake_debian(tmp.path());
+  Target t = *parse_target("x86_64");
+  Sysroot s = *find_sysroot(t, {tmp.path(), tmp.path() / "cache"});
+  Compiler c{"/llvm/bin/clang", "/llvm/lib/clang/19", "19.1.7"};
+  CompileOptions o;
+  o.c_std = "c17";
+  o.cxx_std = "c++20";
+  auto standards = [](const std::vector<std::string>& argv) {
+    std::vector<std::string> out;
+    std::copy_if(argv.begin(), argv.end(), std::back_inserter(out),
+                 [](const std::string& a) { return a.starts_with("-std="); });
+    return out;
+  };
+  using Args = std::vector<std::string>;
+  CHECK(standards(compile_command(c, t, s, o, {"mix.cpp", "mix.o", "", Language::cxx})) ==
+        Args{"-std=c++20"});
+  CHECK(standards(compile_command(c, t, s, o, {"util.c", "util.o", "", Language::c})) ==
+        Args{"-std=c17"});
+  CompileJob pch{"pre.h", "pre.pch", "", Language::cxx};
+  pch.precompile = true;
+  CHECK(standards(compile_command(c, t, s, o, pch)) == Args{"-std=c++20"});
+  // Only a C++ standard: C sources get the compiler's default, and the reverse.
+  o.c_std.clear();
+  CHECK(standards(compile_command(c, t, s, o, {"util.c", "util.o", "", Language::c})).empty());
+  o.c_std = "gnu11";
+  o.cxx_std.clear();
+  CHECK(standards(compile_command(c, t, s, o, {"mix.cpp", "mix.o", "", Language::cxx})).empty());
+  CHECK(standards(compile_command(c, t, s, o, {"util.c", "util.o", "", Language::c})) ==
+        Args{"-std=gnu11"});
+}
+
+TEST_CASE("standard_language: clang's names, by language") {
+  CHECK(standard_language("c17") == Language::c);
+  CHECK(standard_language("gnu2x") == Language::c);
+  CHECK(standard_language("iso9899:2011") == Language::c);
+  CHECK(standard_language("c++20") == Language::cxx);
+  CHECK(standard_language("gnu++2c") == Language::cxx);
+  CHECK(standard_language("c++0x") == Language::cxx);
+  CHECK_FALSE(standard_language("c++21"));
+  CHECK_FALSE(standard_language("c21"));
+  CHECK_FALSE(standard_language(""));
+  CHECK_FALSE(standard_language("C++20"));
 }
 
 TEST_CASE("armv7 compiles for hard-float Thumb-2; C sources get no C++ headers") {

@@ -45,7 +45,8 @@ TEST_CASE("glibc C++ link line: crt objects, libstdc++, libm, grouped libc and l
       "--end-group $R/usr/lib/gcc/x86_64-linux-gnu/12/crtend.o $R/usr/lib/x86_64-linux-gnu/crtn.o");
 }
 
-TEST_CASE("size profile strips, collects sections and folds identical code; C links no libstdc++") {
+TEST_CASE("size profile collects sections and folds identical code, keeps its symbols for the "
+          "gate; C links no libstdc++") {
   TempDir tmp;
   testing::make_fake_debian(tmp.path());
   Target t = *parse_target("aarch64");
@@ -56,7 +57,8 @@ TEST_CASE("size profile strips, collects sections and folds identical code; C li
   o.profile = Profile::size;
   std::string line = relative_line(link_line(t, s, o), tmp.path());
   CHECK(line.find("-m aarch64linux -static") != std::string::npos);
-  CHECK(line.find("--gc-sections --icf=all --strip-all") != std::string::npos);
+  CHECK(line.find("--gc-sections --icf=all $R") != std::string::npos);
+  CHECK(line.find("--strip-all") == std::string::npos); // stripped after the gate
   CHECK(line.find("libstdc++") == std::string::npos);
   CHECK(line.find("$R/usr/aarch64-linux-gnu/lib/crt1.o") != std::string::npos);
   CHECK(line.find("$R/usr/lib/gcc-cross/aarch64-linux-gnu/12/crtbeginT.o") != std::string::npos);
@@ -80,7 +82,7 @@ TEST_CASE("musl C++ link line: libc++, libc++abi, libunwind, libgcc builtins but
   std::string lib = relative_line({dir.string()}, tmp.path()) + "/lib";
   CHECK(line ==
         "ld.lld -m aarch64linux -static -o out/app --build-id=sha1 --eh-frame-hdr -z noexecstack "
-        "-z relro --gc-sections --icf=all --strip-all "
+        "-z relro --gc-sections --icf=all "
         "$R/cache/aarch64-linux-musl/usr/lib/aarch64-linux-musl/crt1.o "
         "$R/cache/aarch64-linux-musl/usr/lib/aarch64-linux-musl/crti.o "
         "$R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/crtbeginT.o "
@@ -100,4 +102,13 @@ TEST_CASE("musl C++ link line: libc++, libc++abi, libunwind, libgcc builtins but
             "libgcc.a $R/cache/aarch64-linux-musl/usr/lib/gcc/aarch64-linux-gnu/12/libgcc_eh.a") !=
         std::string::npos);
   CHECK(c_line.find("libc++") == std::string::npos);
+}
+
+TEST_CASE("the size profile strips after the gate, with llvm-objcopy; the others do not strip") {
+  CHECK(strips(Profile::size));
+  CHECK_FALSE(strips(Profile::release));
+  CHECK_FALSE(strips(Profile::debug));
+  CHECK(
+      strip_command("/llvm/bin/llvm-objcopy", "out/app", "out/.app.1.x") ==
+      std::vector<std::string>{"/llvm/bin/llvm-objcopy", "--strip-all", "out/app", "out/.app.1.x"});
 }

@@ -37,8 +37,9 @@ const std::vector<CodeInfo>& finding_catalog() {
        "build for the hard-float ABI of linux/arm/v7 (scratchpack build --target armv7, i.e. "
        "arm-linux-gnueabihf)"},
       {"glibc.nss", Severity::warning,
-       "build with --libc musl, or ship /etc/nsswitch.conf (files/dns only) and the NSS modules "
-       "of the same glibc"},
+       "add the files the lookups read (--nonroot adds /etc/passwd and /etc/group, --add "
+       "SRC:DEST any other) and name only files and dns in an /etc/nsswitch.conf, or build with "
+       "--libc musl, which reads the same files without NSS"},
       {"glibc.dlopen", Severity::warning,
        "build with --libc musl and link plugins statically, or ship the shared objects together "
        "with the glibc they were built against"},

@@ -17,6 +17,10 @@ struct CodeInfo {
   std::string_view hint;
 };
 
+/// Raised whenever the words of a finding change, so that a cached scan (the build cache keys
+/// scans on the catalogue and this) is not shown with an older message.
+inline constexpr int k_message_revision = 2;
+
 /// Every code the scanner can emit, in documentation order.
 const std::vector<CodeInfo>& finding_catalog();
 

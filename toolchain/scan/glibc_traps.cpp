@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <set>
+#include <utility>
 
 namespace sp::scan {
 
@@ -73,14 +75,31 @@ bool is_static_trap_name(std::string_view name) {
          std::end(k_glibc_static_traps);
 }
 
-/// Which NSS database a function reads: "hosts" for the network ones, "passwd" for users and
-/// groups, empty for a function that is not an NSS lookup.
-std::string_view nss_database(std::string_view sym) {
-  if (sym == "initgroups" || sym == "getgrouplist") {
-    return "passwd";
-  }
+/// What an NSS lookup reads in a static glibc (>= 2.34), which has only the files and dns
+/// services built in: every other service needs a libnss_*.so.2 module of the same glibc.
+struct NssSource {
+  std::string_view reads; ///< "/etc/passwd", "/etc/hosts and the name servers in …"
+  std::string_view where; ///< where a scratch image gets them
+  bool several;           ///< "them" instead of "it"
+  std::string_view note;  ///< appended after "without it/them", may be empty
+};
+
+constexpr std::string_view k_only_when_added = "which a scratch image has only when it is added";
+constexpr std::string_view k_nonroot_adds =
+    "which a scratch image has only when it is added (--nonroot adds it)";
+
+/// The source of an NSS function ("getpwnam", "initgroups", "getaddrinfo"…), or nullopt for a
+/// function that is not an NSS lookup.
+std::optional<NssSource> nss_source(std::string_view sym) {
+  constexpr NssSource k_hosts = {
+      "/etc/hosts and the name servers in /etc/resolv.conf",
+      "which container runtimes (podman, docker, Kubernetes) mount into the container", true, ""};
+  constexpr NssSource k_group = {"/etc/group", k_nonroot_adds, false, ""};
   if (sym == "getaddrinfo") {
-    return "hosts";
+    return k_hosts;
+  }
+  if (sym == "initgroups" || sym == "getgrouplist") {
+    return k_group;
   }
   std::string_view rest = sym;
   for (std::string_view verb : {"get", "set", "end"}) {
@@ -90,42 +109,45 @@ std::string_view nss_database(std::string_view sym) {
     }
   }
   if (rest.size() == sym.size()) {
-    return {};
+    return std::nullopt;
   }
-  static constexpr std::array<std::string_view, 5> k_network = {"host", "net", "proto", "serv",
-                                                                "rpc"};
-  static constexpr std::array<std::string_view, 5> k_users = {"pw", "gr", "sp", "sg", "alias"};
-  for (std::string_view p : k_network) {
-    if (rest.starts_with(p)) {
-      return "hosts";
+  constexpr std::array<std::pair<std::string_view, NssSource>, 10> k_sources = {{
+      {"host", k_hosts},
+      {"pw", {"/etc/passwd", k_nonroot_adds, false, ""}},
+      {"gr", k_group},
+      {"sp", {"/etc/shadow", k_only_when_added, false, ""}},
+      {"sg", {"/etc/gshadow", k_only_when_added, false, ""}},
+      {"alias", {"/etc/aliases", k_only_when_added, false, ""}},
+      {"net", {"/etc/networks", k_only_when_added, false, ""}},
+      {"proto", {"/etc/protocols", k_only_when_added, false, ""}},
+      {"serv",
+       {"/etc/services", k_only_when_added, false,
+        " (getaddrinfo looks a service name such as \"http\" up here; a port number needs no "
+        "lookup)"}},
+      {"rpc", {"/etc/rpc", k_only_when_added, false, ""}},
+  }};
+  for (const auto& [prefix, source] : k_sources) {
+    if (rest.starts_with(prefix)) {
+      return source;
     }
   }
-  for (std::string_view p : k_users) {
-    if (rest.starts_with(p)) {
-      return "passwd";
-    }
-  }
-  return {};
+  return std::nullopt;
 }
 
-Finding nss_finding(const std::string& sym, std::string_view db, const ScanOptions& options) {
-  if (db == "passwd") {
-    return make_finding(
-        "glibc.nss",
-        sym + ": glibc looks users and groups up through NSS, which needs /etc/nsswitch.conf, "
-              "/etc/passwd, /etc/group and, for any service but files, libnss_*.so.2 modules of "
-              "the same glibc loaded with dlopen(); a scratch image has none, so lookups find "
-              "nothing",
-        options,
-        "build with --libc musl (it reads /etc/passwd directly), or ship /etc/passwd, /etc/group "
-        "and an /etc/nsswitch.conf that uses only files");
-  }
+/// Says what the lookup reads and when it fails; the hint (one for every glibc.nss finding, so
+/// it is printed once) is the catalogue's.
+Finding nss_finding(const std::string& sym, const NssSource& source, const ScanOptions& options) {
   return make_finding(
       "glibc.nss",
-      sym + ": glibc resolves this through NSS, which dlopen()s libnss_*.so.2 modules of the same "
-            "glibc for every service it does not build in (only files and dns are built in since "
-            "glibc 2.34); a scratch image has no modules and no /etc/nsswitch.conf, so lookups "
-            "through other services fail",
+      sym +
+          ": glibc looks this up through NSS, of which a static glibc has only the files and "
+          "dns services built in: it reads " +
+          std::string(source.reads) + ", " + std::string(source.where) +
+          ", and finds nothing "
+          "without " +
+          (source.several ? "them" : "it") + std::string(source.note) +
+          "; any other service /etc/nsswitch.conf names needs a libnss_*.so.2 module of the same "
+          "glibc, which a scratch image does not have, and is skipped",
       options);
 }
 
@@ -232,8 +254,8 @@ void check_glibc_traps(const ElfReader& reader, const ScanOptions& options, ElfF
     } else if (w.symbol == "iconv_open") {
       f = iconv_finding(options);
       iconv_seen = true;
-    } else if (std::string_view db = nss_database(w.symbol); !db.empty()) {
-      f = nss_finding(w.symbol, db, options);
+    } else if (std::optional<NssSource> source = nss_source(w.symbol)) {
+      f = nss_finding(w.symbol, *source, options);
     } else {
       f = warning_finding(w, options);
     }

@@ -1,0 +1,126 @@
+#include "util/fs.h"
+
+#include <algorithm>
+#include <doctest/doctest.h>
+#include <string_view>
+
+using namespace sp;
+
+namespace {
+
+/// Every entry below `dir` (hidden ones too) as "rel" or "rel/" for a directory, sorted.
+std::vector<std::string> tree(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    std::string rel = e.path().lexically_relative(dir).string();
+    out.push_back(e.is_directory() ? rel + "/" : rel);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// Writes `text` to `path`, creating its directory.
+void put(const fs::path& path, std::string_view text) {
+  fs::create_directories(path.parent_path());
+  REQUIRE(write_file_atomic(path, text));
+}
+
+} // namespace
+
+TEST_CASE("util.fs: OutputStage moves its outputs into place only on commit") {
+  TempDir tmp("sp-fs");
+  fs::path out = tmp.path() / "out";
+  put(out / "app", "old app");
+  put(out / "app.oci/index.json", "old index");
+  put(out / "app.oci/old-blob", "old blob");
+  put(out / "other", "not ours");
+
+  auto write_new = [&](OutputStage& stage) {
+    fs::path app = stage.stage(out / "app");
+    CHECK(app == stage.root() / "app");
+    put(app, "new app");
+    put(stage.root() / "app.oci/index.json", "new index");
+    CHECK(stage.adopt(stage.root() / "app.oci") == out / "app.oci");
+    CHECK(stage.final_path(stage.root() / "x86_64-glibc/app") == out / "x86_64-glibc/app");
+    CHECK(stage.final_path("elsewhere/app") == fs::path("elsewhere/app"));
+  };
+  {
+    auto stage = OutputStage::open(out);
+    REQUIRE(stage.ok());
+    CHECK((*stage)->root().parent_path() == out);
+    CHECK((*stage)->root().filename().string().starts_with(".scratchpack-stage."));
+    write_new(**stage);
+    // Not committed: out is as it was, without the stage.
+  }
+  CHECK(tree(out) == std::vector<std::string>{"app", "app.oci/", "app.oci/index.json",
+                                              "app.oci/old-blob", "other"});
+  CHECK(*read_file(out / "app") == "old app");
+  {
+    auto stage = OutputStage::open(out);
+    REQUIRE(stage.ok());
+    write_new(**stage);
+    REQUIRE((*stage)->commit().ok());
+  }
+  // The file replaced, the directory exchanged whole (no old blob left), the rest untouched.
+  CHECK(tree(out) == std::vector<std::string>{"app", "app.oci/", "app.oci/index.json", "other"});
+  CHECK(*read_file(out / "app") == "new app");
+  CHECK(*read_file(out / "app.oci/index.json") == "new index");
+  CHECK(*read_file(out / "other") == "not ours");
+}
+
+TEST_CASE("util.fs: a stage not committed removes the directories it created") {
+  TempDir tmp("sp-fs");
+  fs::path out = tmp.path() / "a/b/out";
+  {
+    auto stage = OutputStage::open(out);
+    REQUIRE(stage.ok());
+    CHECK(fs::is_directory(out));
+    put((*stage)->stage(out / "x86_64-glibc/app"), "app");
+  }
+  CHECK_FALSE(fs::exists(tmp.path() / "a"));
+
+  // A directory that something else filled meanwhile stays.
+  {
+    auto stage = OutputStage::open(out);
+    REQUIRE(stage.ok());
+    put(tmp.path() / "a/b/mine", "x");
+  }
+  CHECK_FALSE(fs::exists(out));
+  CHECK(fs::exists(tmp.path() / "a/b/mine"));
+
+  // A committed stage keeps them, with its outputs and nothing else.
+  {
+    auto stage = OutputStage::open(out);
+    REQUIRE(stage.ok());
+    put((*stage)->stage(out / "x86_64-glibc/app"), "app");
+    REQUIRE((*stage)->commit().ok());
+  }
+  CHECK(tree(out) == std::vector<std::string>{"x86_64-glibc/", "x86_64-glibc/app"});
+}
+
+TEST_CASE("util.fs: a stage that would put a file where a directory is moves nothing") {
+  TempDir tmp("sp-fs");
+  fs::path out = tmp.path() / "out";
+  fs::create_directories(out / "app");
+  put(out / "app.tar", "old archive");
+  auto stage = OutputStage::open(out);
+  REQUIRE(stage.ok());
+  put((*stage)->stage(out / "app.tar"), "new archive");
+  put((*stage)->stage(out / "app"), "app");
+  Status s = (*stage)->commit();
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().what == (out / "app").string());
+  CHECK(s.error().why == "is a directory; the output is a file");
+  CHECK(*read_file(out / "app.tar") == "old archive");
+}
+
+TEST_CASE("util.fs: open() sweeps the stage a killed run left") {
+  TempDir tmp("sp-fs");
+  fs::path out = tmp.path() / "out";
+  // pid 2^22 + 1 is above Linux's pid_max limit: no such process can exist.
+  fs::path stale = out / ".scratchpack-stage.4194305.abcdef";
+  put(stale / "app", "half");
+  auto stage = OutputStage::open(out);
+  REQUIRE(stage.ok());
+  CHECK_FALSE(fs::exists(stale));
+}
