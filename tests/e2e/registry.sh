@@ -77,12 +77,12 @@ skopeo_raw() { # ref
   skopeo inspect --tls-verify=false --raw "docker://$1"
 }
 
-# A field of a JSON object given as text ("a.b" walks into objects).
+# A field of a JSON object given as text ("a.b" walks into objects, "a.0.b" into arrays).
 json_get() { # json key
   python3 -c 'import json,sys
 v=json.loads(sys.argv[1])
 for k in sys.argv[2].split("."):
-    v=v[k]
+    v=v[int(k)] if isinstance(v,list) else v[k]
 print(json.dumps(v) if isinstance(v,(list,dict)) else v)' "$1" "$2"
 }
 

@@ -29,7 +29,7 @@ version v2
 step "a layer error after the binaries were built"
 mkfifo pipe
 build_srv --add pipe:/pipe
-assert_eq 1 "$RC" "exit code of a layer error"
+assert_eq 2 "$RC" "exit code of a layer error (an --add source that cannot go into an image)"
 assert_contains "$ERR" "error: pipe: not a regular file or directory" "layer error"
 assert_unchanged "layer error"
 
@@ -72,7 +72,7 @@ assert_eq 0 "$RC" "oci-dir build ($ERR)"
 old_oci=$(snapshot oci)
 version v2
 capture "$SCRATCHPACK" build srv.c -o srv --format oci-dir --out oci --add pipe:/pipe
-assert_eq 1 "$RC" "exit code of a layer error"
+assert_eq 2 "$RC" "exit code of a layer error (an --add source that cannot go into an image)"
 assert_eq "$old_oci" "$(snapshot oci)" "oci-dir after a layer error"
 capture "$SCRATCHPACK" build srv.c -o srv --format oci-dir --out oci
 assert_eq 0 "$RC" "second oci-dir build ($ERR)"
@@ -88,7 +88,7 @@ capture "$SCRATCHPACK" package out/x86_64-glibc/srv --image srv --out pkg
 assert_eq 0 "$RC" "package ($ERR)"
 old_pkg=$(snapshot pkg)
 capture "$SCRATCHPACK" package out/x86_64-glibc/srv --image srv --out pkg --add pipe:/pipe
-assert_eq 1 "$RC" "exit code of a package layer error"
+assert_eq 2 "$RC" "exit code of a package layer error (an --add source that cannot go into an image)"
 assert_eq "$old_pkg" "$(snapshot pkg)" "pkg/ after a layer error"
 
 step "a build that works replaces every output and leaves nothing else"

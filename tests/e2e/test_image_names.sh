@@ -43,7 +43,7 @@ capture "$SCRATCHPACK" build "$EXAMPLES/hello.c" --libc musl --out pushed --load
 assert_eq 0 "$RC" "build --push ($ERR)"
 assert_eq "$REGISTRY/acme/hc:2 $REGISTRY/acme/hc:latest
 $REGISTRY/acme/hc:2 $REGISTRY/acme/hc:latest" "$(names_of pushed/hello.tar)" "names in the pushed archive"
-assert_eq "$REGISTRY/acme/hc:2" "$(json_get "$OUT" image.reference)" "--json's image reference"
+assert_eq "$REGISTRY/acme/hc:2" "$(json_get "$OUT" images.0.reference)" "--json's image reference"
 digest=$(archive_root_digest pushed/hello.tar)
 for tag in 2 latest; do
   capture skopeo inspect --tls-verify=false "docker://$REGISTRY/acme/hc:$tag"

@@ -37,6 +37,8 @@ validate build "build --push refused" '
 assert doc["error"]["exit_code"] == 1 and doc["error"]["what"].startswith("push"), doc["error"]
 assert len(doc["binaries"]) == 1 and doc["images"][0]["outputs"][0]["path"] == "refused/hello.tar", doc
 assert doc["push"] is None and doc["images"][0]["pushed"] is None'
+# What it lists is there: the local build was whole, only the push failed.
+[ -x refused/hello ] && [ -s refused/hello.tar ] || fail "a refused push left no binary or archive"
 
 step "build that does not compile"
 printf 'int main( {\n' >broken.c
