@@ -106,25 +106,4 @@ Result<FileLock> FileLock::acquire(const fs::path& path, const std::function<voi
   return lock;
 }
 
-FileLock::FileLock(FileLock&& other) noexcept : m_fd(other.m_fd) {
-  other.m_fd = -1;
-}
-
-FileLock& FileLock::operator=(FileLock&& other) noexcept {
-  if (this != &other) {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-    m_fd = other.m_fd;
-    other.m_fd = -1;
-  }
-  return *this;
-}
-
-FileLock::~FileLock() {
-  if (m_fd >= 0) {
-    ::close(m_fd);
-  }
-}
-
 } // namespace sp::toolchain

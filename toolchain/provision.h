@@ -35,15 +35,9 @@ public:
   /// then waits.
   static Result<FileLock> acquire(const fs::path& path, const std::function<void()>& on_wait = {});
 
-  FileLock(FileLock&& other) noexcept;
-  FileLock& operator=(FileLock&& other) noexcept;
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-  ~FileLock();
-
 private:
   explicit FileLock(int fd) : m_fd(fd) {}
-  int m_fd = -1;
+  UniqueFd m_fd; ///< closing it releases the lock
 };
 
 } // namespace sp::toolchain
