@@ -254,6 +254,11 @@ Result<ImagePlan> plan_image(const ImageFlags& f, const std::string& push_ref,
   if (f.load && plan.format != ImageFormat::archive) {
     diag.add(usage_error("--load", "needs --format archive (the file that is loaded)"));
   }
+  if (!f.tags.empty() && plan.format == ImageFormat::none && push_ref.empty()) {
+    diag.add(usage_error("--tag " + f.tags.front(),
+                         "--format none writes no image, so there is nothing to tag",
+                         "drop --format none, or give --push REF"));
+  }
   SP_TRY(diag.status());
   plan.nonroot = f.nonroot;
   plan.ca_certs = f.ca_certs;

@@ -67,6 +67,10 @@ step "a bad --tag is a usage error"
 capture "$SCRATCHPACK" build "$EXAMPLES/hello.c" --libc musl --out badtag --tag "v 2"
 assert_eq 2 "$RC" "exit code"
 assert_contains "$ERR" "error: --tag v 2: expected a tag" "message"
+capture "$SCRATCHPACK" build "$EXAMPLES/hello.c" --libc musl --out notag --tag v2 --format none
+assert_eq 2 "$RC" "exit code of --tag with --format none"
+assert_contains "$ERR" "error: --tag v2: --format none writes no image, so there is nothing to tag" "--tag with nothing to tag"
+assert_missing notag
 
 step "--help says why build's --push takes a value and release's does not"
 capture "$SCRATCHPACK" build --help

@@ -52,6 +52,18 @@ TEST_CASE("cli image flags: --image and --push naming two images, and bad tags, 
   CHECK(bad_push.error().what.starts_with("--push image name 'Bad@@ref'"));
 }
 
+TEST_CASE("cli image flags: --tag with --format none and no --push has nothing to tag") {
+  cli::ImageFlags f;
+  f.format = "none";
+  f.tags = {"v2"};
+  Result<pipeline::ImagePlan> none = plan(f);
+  REQUIRE_FALSE(none.ok());
+  CHECK(render(none.error()) ==
+        "error: --tag v2: --format none writes no image, so there is nothing to tag\n"
+        "hint: drop --format none, or give --push REF\n");
+  CHECK(plan(f, "registry.test/acme/hc:2").ok()); // the pushed image carries the tag
+}
+
 TEST_CASE("cli image flags: the program --entrypoint or --cmd names must be an absolute path") {
   cli::ImageFlags f;
   f.entrypoint = R"(["hello"])";
