@@ -56,6 +56,7 @@ int run_stats(Io& io) {
   io.out << "build cache:     " << u.dir.string() << '\n'
          << "objects:         " << u.objects << '\n'
          << "linked binaries: " << u.links << '\n'
+         << "stripped copies: " << u.strips << '\n'
          << "precompiled std: " << u.pch << '\n'
          << "size:            " << format_bytes(u.bytes) << '\n'
          << "layer cache:     " << caches->layers->dir().string() << '\n'

@@ -458,7 +458,7 @@ CacheUsage BuildCache::usage() const {
   u.dir = m_dir;
   u.bytes = m_store.usage().bytes;
   std::error_code ec;
-  for (const char* kind : {"objects", "links", "pch"}) {
+  for (const char* kind : {"objects", "links", "strips", "pch"}) {
     for (auto it = fs::recursive_directory_iterator(m_dir / kind, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       std::string name = it->path().filename().string();
@@ -468,6 +468,8 @@ CacheUsage BuildCache::usage() const {
       name.resize(name.size() - 5);
       if (std::string_view(kind) == "links") {
         ++u.links;
+      } else if (std::string_view(kind) == "strips") {
+        ++u.strips;
       } else if (name.ends_with(".o")) {
         ++u.objects;
       } else if (name.ends_with(".pch")) {

@@ -48,7 +48,8 @@ struct CacheUsage {
   fs::path dir;
   size_t objects = 0;
   size_t links = 0;
-  size_t pch = 0; ///< precompiled standard-library preambles
+  size_t strips = 0; ///< stripped copies of size-profile binaries
+  size_t pch = 0;    ///< precompiled standard-library preambles
   uint64_t bytes = 0;
 };
 

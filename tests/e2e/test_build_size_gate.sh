@@ -2,6 +2,7 @@
 # (the symbol table the dlopen and iconv checks read) whatever the profile: `--profile size
 # --strict` fails where release does, and release's gate warns the same.
 source "$(dirname "$0")/lib.sh"
+private_build_cache
 
 cat > dl.c <<'EOF'
 #include <dlfcn.h>
@@ -57,6 +58,8 @@ capture "$SCRATCHPACK" build dl.c --profile size --format none --out again
 assert_eq 0 "$RC" "cached rebuild exit code ($ERR)"
 assert_eq "$release_findings" "$(findings "$ERR")" "cached size profile findings"
 cmp small/dl again/dl || fail "a cached size build differs"
+assert_eq "stripped copies: 1" "$("$SCRATCHPACK" cache stats | grep '^stripped copies:' | tr -s ' ')" \
+  "cache stats counts the one stripped copy"
 capture "$SCRATCHPACK" build dl.c --profile size --strict --format none --out again
 assert_eq 1 "$RC" "cached --strict exit code"
 
