@@ -80,21 +80,21 @@ void plan_standards(const BuildFlags& f, toolchain::CompileOptions& compile, Dia
     if (!diag.check(found)) {
       continue;
     }
-    std::optional<Language> language = found->language;
-    std::string noun = *language == Language::c ? "C" : "C++";
-    if (flag.only && *flag.only != *language) {
+    Language language = found->language;
+    std::string noun = language == Language::c ? "C" : "C++";
+    if (flag.only && *flag.only != language) {
       diag.add(usage_error(what, "a " + noun + " standard, for " + noun + " sources",
-                           *language == Language::c ? "give it with --c-std or --std"
-                                                    : "give it with --cxx-std or --std"));
+                           language == Language::c ? "give it with --c-std or --std"
+                                                   : "give it with --cxx-std or --std"));
       continue;
     }
-    auto [first, inserted] = set_by.emplace(*language, what);
+    auto [first, inserted] = set_by.emplace(language, what);
     if (!inserted) {
       diag.add(usage_error(what, "the " + noun + " standard is already set by " + first->second,
                            "give one"));
       continue;
     }
-    (*language == Language::c ? compile.c_std : compile.cxx_std) = flag.value;
+    (language == Language::c ? compile.c_std : compile.cxx_std) = flag.value;
   }
 }
 

@@ -89,14 +89,7 @@ int open_entry(const fs::path& path, struct stat& st) {
 } // namespace
 
 fs::path default_cache_key_file() {
-  if (const char* f = std::getenv("SCRATCHPACK_CACHE_KEY_FILE"); f && *f) {
-    return f;
-  }
-  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) {
-    return fs::path(x) / "scratchpack" / "cache-key";
-  }
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : "/tmp") / ".config" / "scratchpack" / "cache-key";
+  return xdg_path("SCRATCHPACK_CACHE_KEY_FILE", "XDG_CONFIG_HOME", ".config", "cache-key");
 }
 
 Result<std::string> cache_key(const fs::path& given) {

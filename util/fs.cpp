@@ -428,26 +428,28 @@ UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
   return *this;
 }
 
-fs::path sysroots_dir() {
-  if (const char* d = std::getenv("SCRATCHPACK_SYSROOTS"); d && *d) {
+fs::path xdg_path(const char* override_var, const char* xdg_var, const char* home_dir,
+                  std::string_view leaf) {
+  if (const char* d = std::getenv(override_var); d && *d) {
     return d;
   }
-  if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) {
-    return fs::path(x) / "scratchpack" / "sysroots";
+  fs::path base;
+  if (const char* x = std::getenv(xdg_var); x && *x) {
+    base = x;
+  } else {
+    const char* home = std::getenv("HOME");
+    base = fs::path(home && *home ? home : "/tmp") / home_dir;
   }
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : "/tmp") / ".local" / "share" / "scratchpack" / "sysroots";
+  fs::path dir = base / "scratchpack";
+  return leaf.empty() ? dir : dir / leaf;
+}
+
+fs::path sysroots_dir() {
+  return xdg_path("SCRATCHPACK_SYSROOTS", "XDG_DATA_HOME", ".local/share", "sysroots");
 }
 
 fs::path cache_dir() {
-  if (const char* c = std::getenv("SCRATCHPACK_CACHE"); c && *c) {
-    return c;
-  }
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) {
-    return fs::path(x) / "scratchpack";
-  }
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : "/tmp") / ".cache" / "scratchpack";
+  return xdg_path("SCRATCHPACK_CACHE", "XDG_CACHE_HOME", ".cache", "");
 }
 
 int64_t source_date_epoch() {

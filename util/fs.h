@@ -163,6 +163,12 @@ private:
   int m_fd;
 };
 
+/// $OVERRIDE_VAR when set, else $XDG_VAR/scratchpack/LEAF, else ~/HOME_DIR/scratchpack/LEAF (the
+/// XDG base directory rule; LEAF may be empty): where scratchpack keeps its data, caches and
+/// configuration.
+fs::path xdg_path(const char* override_var, const char* xdg_var, const char* home_dir,
+                  std::string_view leaf);
+
 /// Where installed sysroots (and their libc++ and the LLVM source) live, apart from the caches
 /// so that moving or cleaning a cache never loses them: $SCRATCHPACK_SYSROOTS, else
 /// $XDG_DATA_HOME/scratchpack/sysroots, else ~/.local/share/scratchpack/sysroots.

@@ -84,6 +84,12 @@ std::string listed(Language language) {
   return out;
 }
 
+const LanguageStandard* find_row(std::string_view name) {
+  auto it = std::find_if(k_standards.begin(), k_standards.end(),
+                         [&](const LanguageStandard& s) { return s.name == name; });
+  return it == k_standards.end() ? nullptr : &*it;
+}
+
 } // namespace
 
 std::span<const LanguageStandard> language_standards() {
@@ -91,10 +97,8 @@ std::span<const LanguageStandard> language_standards() {
 }
 
 Result<LanguageStandard> find_language_standard(std::string_view name, std::string_view what) {
-  auto it = std::find_if(k_standards.begin(), k_standards.end(),
-                         [&](const LanguageStandard& s) { return s.name == name; });
-  if (it != k_standards.end()) {
-    return *it;
+  if (const LanguageStandard* row = find_row(name)) {
+    return *row;
   }
   bool cxx = name.find('+') != std::string_view::npos;
   std::string hint =
@@ -107,9 +111,8 @@ Result<LanguageStandard> find_language_standard(std::string_view name, std::stri
 }
 
 std::optional<Language> standard_language(std::string_view name) {
-  auto it = std::find_if(k_standards.begin(), k_standards.end(),
-                         [&](const LanguageStandard& s) { return s.name == name; });
-  return it == k_standards.end() ? std::nullopt : std::optional<Language>(it->language);
+  const LanguageStandard* row = find_row(name);
+  return row ? std::optional<Language>(row->language) : std::nullopt;
 }
 
 std::string_view standard_examples() {

@@ -1,7 +1,10 @@
 #include "util/fs.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <doctest/doctest.h>
+#include <optional>
+#include <string>
 #include <string_view>
 
 using namespace sp;
@@ -123,4 +126,31 @@ TEST_CASE("util.fs: open() sweeps the stage a killed run left") {
   auto stage = OutputStage::open(out);
   REQUIRE(stage.ok());
   CHECK_FALSE(fs::exists(stale));
+}
+
+TEST_CASE("util.fs: xdg_path takes the override, else the XDG variable, else the home directory") {
+  struct Env { // sets a variable for the test and puts the old value back
+    std::string name;
+    std::optional<std::string> old;
+    Env(std::string n, const char* value) : name(std::move(n)) {
+      if (const char* v = std::getenv(name.c_str())) {
+        old = v;
+      }
+      value ? ::setenv(name.c_str(), value, 1) : ::unsetenv(name.c_str());
+    }
+    ~Env() { old ? ::setenv(name.c_str(), old->c_str(), 1) : ::unsetenv(name.c_str()); }
+  };
+  Env home("HOME", "/home/u");
+  Env xdg("SP_TEST_XDG", nullptr);
+  Env over("SP_TEST_OVERRIDE", nullptr);
+  CHECK(xdg_path("SP_TEST_OVERRIDE", "SP_TEST_XDG", ".local/share", "sysroots") ==
+        "/home/u/.local/share/scratchpack/sysroots");
+  CHECK(xdg_path("SP_TEST_OVERRIDE", "SP_TEST_XDG", ".cache", "") == "/home/u/.cache/scratchpack");
+  ::setenv("SP_TEST_XDG", "/xdg", 1);
+  CHECK(xdg_path("SP_TEST_OVERRIDE", "SP_TEST_XDG", ".cache", "") == "/xdg/scratchpack");
+  ::setenv("SP_TEST_XDG", "", 1); // empty counts as unset
+  CHECK(xdg_path("SP_TEST_OVERRIDE", "SP_TEST_XDG", ".config", "cache-key") ==
+        "/home/u/.config/scratchpack/cache-key");
+  ::setenv("SP_TEST_OVERRIDE", "/somewhere/else", 1);
+  CHECK(xdg_path("SP_TEST_OVERRIDE", "SP_TEST_XDG", ".cache", "") == "/somewhere/else");
 }
