@@ -50,17 +50,6 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
-// Components of a relative name ("a/b/c"); empty ones and "." are dropped.
-std::deque<std::string> components(std::string_view name) {
-  std::deque<std::string> out;
-  for (const std::string& c : split(name, '/')) {
-    if (!c.empty() && c != ".") {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 // Why `name` is not a plain relative path inside a layout, or empty when it is one.
 std::string unsafe_name(std::string_view name) {
   if (name.empty()) {
@@ -145,7 +134,8 @@ private:
 
   Result<UniqueFd> open_member(std::string_view name) const {
     std::string at = where(name);
-    std::deque<std::string> todo = components(name);
+    std::vector<std::string> parts = path_components(name);
+    std::deque<std::string> todo(parts.begin(), parts.end());
     std::vector<UniqueFd> dirs; // the directories walked so far, below the root
     int hops = 0;
     while (!todo.empty()) {
@@ -174,7 +164,7 @@ private:
                                   ", outside the layout; only files inside "
                                   "it are read");
         }
-        std::deque<std::string> more = components(target);
+        std::vector<std::string> more = path_components(target);
         todo.insert(todo.begin(), more.begin(), more.end());
         continue;
       }

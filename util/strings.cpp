@@ -20,6 +20,16 @@ std::vector<std::string> split(std::string_view text, char sep) {
   }
 }
 
+std::vector<std::string> path_components(std::string_view path) {
+  std::vector<std::string> out;
+  for (std::string& c : split(path, '/')) {
+    if (!c.empty() && c != ".") {
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {

@@ -11,6 +11,9 @@
 namespace sp {
 
 std::vector<std::string> split(std::string_view text, char sep);
+/// The components of a slash-separated path ("a//./b/" → a, b); empty ones and "." are dropped,
+/// ".." is kept for the caller to judge.
+std::vector<std::string> path_components(std::string_view path);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string_view trim(std::string_view text);
 /// Quotes an argument for display the way a POSIX shell would need it (never executed).

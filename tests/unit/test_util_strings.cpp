@@ -21,3 +21,10 @@ TEST_CASE("parse_uint accepts only whole numbers") {
   CHECK_FALSE(sp::parse_uint("12x", v));
   CHECK_FALSE(sp::parse_uint("", v));
 }
+
+TEST_CASE("path_components drops empty components and '.', keeps '..'") {
+  CHECK(sp::path_components("a//./b/") == std::vector<std::string>{"a", "b"});
+  CHECK(sp::path_components("/usr/../bin") == std::vector<std::string>{"usr", "..", "bin"});
+  CHECK(sp::path_components("").empty());
+  CHECK(sp::path_components("/./").empty());
+}

@@ -19,17 +19,6 @@ constexpr std::string_view k_default_path =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 constexpr int k_max_symlinks = 40; // Linux's MAXSYMLINKS
 
-/// Path components of `path`, dropping empty ones and ".".
-std::vector<std::string> components(std::string_view path) {
-  std::vector<std::string> out;
-  for (const std::string& c : split(path, '/')) {
-    if (!c.empty() && c != ".") {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string join_path(const std::vector<std::string>& parts) {
   return parts.empty() ? "/" : "/" + join(parts, "/");
 }
@@ -39,7 +28,7 @@ class Tree {
 public:
   explicit Tree(const std::vector<TreeFile>& files) {
     for (const TreeFile& f : files) {
-      m_files[join_path(components(f.path))] = &f;
+      m_files[join_path(path_components(f.path))] = &f;
     }
   }
 
@@ -47,7 +36,7 @@ public:
   /// ("/.." stays "/"). Sets `resolved` to the final path; nullptr when nothing is there.
   const TreeFile* resolve(std::string_view path, std::string& resolved) const {
     std::deque<std::string> todo;
-    for (std::string& c : components(path)) {
+    for (std::string& c : path_components(path)) {
       todo.push_back(std::move(c));
     }
     std::vector<std::string> done;
@@ -77,7 +66,7 @@ public:
         if (node->link_target.starts_with('/')) {
           done.clear();
         }
-        std::vector<std::string> target = components(node->link_target);
+        std::vector<std::string> target = path_components(node->link_target);
         todo.insert(todo.begin(), target.begin(), target.end());
         node = nullptr;
       } else if (node->type == TreeFile::Type::file && !todo.empty()) {
@@ -222,7 +211,7 @@ ScanReport scan_tree(const std::vector<TreeFile>& files,
     }
     if (is_elf_magic(f.data)) {
       report.files.push_back(
-          scan_tree_file(display_prefix + join_path(components(f.path)), f, options));
+          scan_tree_file(display_prefix + join_path(path_components(f.path)), f, options));
     } else {
       ++report.skipped;
     }
