@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <set>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -86,6 +87,33 @@ int open_entry(const fs::path& path, struct stat& st) {
   return fd;
 }
 
+/// Holds the lock that orders the changes to one entry across processes and threads: its commit
+/// (file, then sidecar) and its removal, so neither ever sees the other half done: an evictor
+/// removing the file under a writer's new sidecar would leave a sidecar without a file. One of
+/// k_stripes lock files under tmp/, picked by the name, so different entries rarely wait on each
+/// other. Without a lock file (a read-only store) it holds nothing.
+class EntryLock {
+public:
+  static constexpr unsigned k_stripes = 64;
+  EntryLock(const fs::path& dir, std::string_view name) {
+    unsigned stripe = static_cast<unsigned>(std::hash<std::string_view>{}(name) % k_stripes);
+    fs::path file = dir / "tmp" / (".entry." + std::to_string(stripe) + ".lock");
+    m_fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    while (m_fd >= 0 && ::flock(m_fd, LOCK_EX) != 0 && errno == EINTR) {
+    }
+  }
+  ~EntryLock() {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+  }
+  EntryLock(const EntryLock&) = delete;
+  EntryLock& operator=(const EntryLock&) = delete;
+
+private:
+  int m_fd = -1;
+};
+
 } // namespace
 
 fs::path default_cache_key_file() {
@@ -119,6 +147,7 @@ Result<CacheEntryInfo> CacheStore::commit(std::string_view name, TempFile& tmp,
                                           const std::string& sha256, uint64_t size) const {
   fs::path path = m_dir / name;
   SP_TRY(make_dirs(path.parent_path()));
+  EntryLock lock(m_dir, name);
   SP_TRY(tmp.commit(path));
   struct stat st{};
   if (::lstat(path.c_str(), &st) != 0) {
@@ -163,6 +192,11 @@ Result<CacheEntryInfo> CacheStore::put_bytes(std::string_view name, std::string_
 }
 
 void CacheStore::remove(std::string_view name) const {
+  EntryLock lock(m_dir, name);
+  unlink_entry(name);
+}
+
+void CacheStore::unlink_entry(std::string_view name) const {
   fs::path path = m_dir / name;
   ::unlink((path.string() + std::string(k_meta_ext)).c_str());
   ::unlink(path.c_str());
@@ -325,6 +359,7 @@ CacheVerifyReport CacheStore::verify() const {
   for (const CacheEntryUse& e : entries()) {
     with_sidecar.insert(e.name);
     ++report.checked;
+    EntryLock lock(m_dir, e.name); // a writer's commit in progress is seen whole
     fs::path path = m_dir / e.name;
     auto text = read_file(path.string() + std::string(k_meta_ext));
     std::optional<Meta> m = text ? parse_meta(e.name, *text, m_key) : std::nullopt;
@@ -344,7 +379,7 @@ CacheVerifyReport CacheStore::verify() const {
       sound = n == 0 && total == m->size && h.hex_digest() == m->sha256;
     }
     if (!sound) {
-      remove(e.name);
+      unlink_entry(e.name);
       ++report.removed;
       report.bad.push_back(e.name);
     }
@@ -364,6 +399,13 @@ CacheVerifyReport CacheStore::verify() const {
     pid_t owner = temporary_owner(p.filename().string());
     bool orphan = in_tmp ? owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH
                          : !with_sidecar.count(rel) && owner == 0;
+    std::optional<EntryLock> lock;
+    if (orphan && !in_tmp) {
+      // A writer may have renamed this file in and be about to write its sidecar.
+      lock.emplace(m_dir, rel);
+      struct stat mst{};
+      orphan = ::lstat((p.string() + std::string(k_meta_ext)).c_str(), &mst) != 0;
+    }
     if (orphan) {
       fs::remove(p, ec);
       ++report.temporaries;

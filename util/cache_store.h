@@ -9,7 +9,9 @@
 //
 // Entries are copied out (a reflink where the filesystem has them), never hard-linked: editing an
 // output cannot reach the cache. Writes go to unique temporary names (mkostemp), are fsynced and
-// renamed, the sidecar last. Each hit marks its entry used; evict() removes the least recently
+// renamed, the sidecar last; a commit and a removal of the same entry take one lock (flock on a
+// striped file under tmp/), so concurrent writers, evictors and verify never leave half an entry.
+// Each hit marks its entry used; evict() removes the least recently
 // used entries to bring the store under a size; verify() re-hashes everything.
 #pragma once
 
@@ -103,6 +105,8 @@ private:
   CacheStore(fs::path dir, std::string key)
       : m_dir(std::move(dir)), m_key(std::move(key)),
         m_stored(std::make_shared<std::atomic<bool>>(false)) {}
+  /// Removes the sidecar, then the file; the caller holds the entry's lock.
+  void unlink_entry(std::string_view name) const;
   /// Records `tmp`'s contents under `name`: renames it into place, then writes the sidecar.
   Result<CacheEntryInfo> commit(std::string_view name, TempFile& tmp, const std::string& sha256,
                                 uint64_t size) const;

@@ -110,15 +110,21 @@ Result<TempFile> TempFile::create(const fs::path& dir, std::string_view prefix) 
   // The pid in the name lets a later run tell a dead process's leftovers from a live one's.
   std::string templ =
       (dir / ("." + std::string(prefix) + "." + std::to_string(::getpid()) + ".XXXXXX")).string();
-  int fd = ::mkostemp(templ.data(), O_CLOEXEC);
+  int fd = -1;
+  int err = 0;
+  uint64_t token = create_temporary([&] {
+    fd = ::mkostemp(templ.data(), O_CLOEXEC);
+    err = errno;
+    return fd >= 0 ? fs::path(templ) : fs::path();
+  });
   if (fd < 0) {
-    return io_error(dir.string(), "cannot create a temporary file: " + errno_text(errno));
+    return io_error(dir.string(), "cannot create a temporary file: " + errno_text(err));
   }
-  return TempFile(fd, templ);
+  return TempFile(fd, templ, token);
 }
 
-TempFile::TempFile(int fd, fs::path path)
-    : m_fd(fd), m_path(std::move(path)), m_token(register_temporary(m_path)) {}
+TempFile::TempFile(int fd, fs::path path, uint64_t token)
+    : m_fd(fd), m_path(std::move(path)), m_token(token) {}
 
 TempFile::TempFile(TempFile&& other) noexcept
     : m_fd(std::exchange(other.m_fd, -1)), m_path(std::move(other.m_path)),
@@ -291,12 +297,17 @@ TempDir::TempDir(std::string_view prefix, const fs::path& parent) {
   // The pid in the name lets a later run sweep what a killed process left (sweep_stale).
   std::string templ =
       dir + "/" + std::string(prefix) + "." + std::to_string(::getpid()) + ".XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr) {
+  int err = 0;
+  m_token = create_temporary([&] {
+    bool made = ::mkdtemp(templ.data()) != nullptr;
+    err = errno;
+    return made ? fs::path(templ) : fs::path();
+  });
+  if (m_token == 0) {
     throw std::runtime_error("cannot create a temporary directory in " + templ + ": " +
-                             errno_text(errno));
+                             errno_text(err));
   }
   m_path = templ;
-  m_token = register_temporary(m_path);
 }
 
 TempDir::~TempDir() {

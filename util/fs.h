@@ -44,7 +44,7 @@ public:
   Status commit(const fs::path& final_path);
 
 private:
-  TempFile(int fd, fs::path path);
+  TempFile(int fd, fs::path path, uint64_t token);
   int m_fd = -1;
   fs::path m_path;
   uint64_t m_token = 0; ///< util/interrupt.h registration

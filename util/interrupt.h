@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <signal.h>
 
 namespace sp {
@@ -15,8 +16,14 @@ namespace sp {
 /// starts the thread that handles them. Call once, early in main, before other threads exist.
 void install_interrupt_cleanup();
 
-/// Records `path` for removal on an interrupt; returns the token that forgets it again.
+/// Records `path` for removal on an interrupt; returns the token that forgets it again. For a
+/// path that exists already or is created later by its owner (AtomicPath).
 uint64_t register_temporary(const std::filesystem::path& path);
+/// Runs `create`, which makes a temporary and returns its path (empty when it made nothing), and
+/// records that path, both while the handler cannot run: an interrupt never falls between a
+/// file's creation and its record, so no temporary escapes the cleanup. Returns the token (0 when
+/// nothing was made).
+uint64_t create_temporary(const std::function<std::filesystem::path()>& create);
 void unregister_temporary(uint64_t token);
 
 /// What a child process must do first: unblock the signals install_interrupt_cleanup() blocked,

@@ -1,6 +1,7 @@
 #include "util/cache_store.h"
 #include "util/sha256.h"
 
+#include <chrono>
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <fstream>
@@ -136,6 +137,33 @@ TEST_CASE("util.cache_store: eviction goes by last use; verify finds the damage"
   CHECK(r.bad == std::vector<std::string>{"scans/c"});
   CHECK(r.temporaries == 1);
   CHECK(f.store.verify().removed == 0);
+}
+
+TEST_CASE("util.cache_store: a removal racing a commit leaves the entry whole or gone") {
+  // The remover strikes as soon as a writer's file is in place, before its sidecar is: without
+  // the entry lock it removes the file and the writer's sidecar then lands on nothing, which
+  // verify reports as damage no one did.
+  Fixture f;
+  constexpr int k_entries = 30;
+  auto name = [](int i) { return "links/" + std::to_string(i); };
+  std::thread writer([&] {
+    for (int i = 0; i < k_entries; ++i) {
+      REQUIRE(f.store.put_bytes(name(i), std::string(3000, 'a')));
+    }
+  });
+  std::thread remover([&] {
+    for (int i = 0; i < k_entries; ++i) {
+      auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (!fs::exists(f.store.dir() / name(i)) && std::chrono::steady_clock::now() < until) {
+      }
+      f.store.remove(name(i));
+    }
+  });
+  writer.join();
+  remover.join();
+  CacheVerifyReport r = f.store.verify();
+  CHECK(r.checked == 0);
+  CHECK(r.bad.empty());
 }
 
 TEST_CASE("util.cache_store: the key file is made once, private, and reused") {

@@ -1,11 +1,17 @@
 #include "util/fs.h"
+#include "util/interrupt.h"
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <doctest/doctest.h>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace sp;
 
@@ -126,6 +132,50 @@ TEST_CASE("util.fs: open() sweeps the stage a killed run left") {
   auto stage = OutputStage::open(out);
   REQUIRE(stage.ok());
   CHECK_FALSE(fs::exists(stale));
+}
+
+TEST_CASE("util.fs: an interrupt while threads make and fill temporaries leaves nothing") {
+  // Threads create temporary files and directories and write into them as fast as they can; a
+  // SIGINT lands at some moment of that. Whatever it interrupts (a creation not yet recorded, a
+  // directory being filled while the handler empties it), the directory is empty afterwards.
+  // (Not a TempDir: the forked child would inherit its record and remove it.)
+  std::string templ = (temp_root() / "sp-fs-interrupt.XXXXXX").string();
+  REQUIRE(::mkdtemp(templ.data()) != nullptr);
+  const fs::path root = templ;
+  for (int round = 0; round < 12; ++round) {
+    fs::path dir = root / std::to_string(round);
+    fs::create_directories(dir);
+    pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      install_interrupt_cleanup();
+      auto churn = [&dir] {
+        for (;;) {
+          TempDir d("t", dir);
+          for (int i = 0; i < 20; ++i) {
+            if (auto f = TempFile::create(d.path(), "f")) {
+              (void)f->write("x");
+              (void)f->commit(d.path() / std::to_string(i));
+            }
+          }
+          (void)TempFile::create(dir, "g");
+        }
+      };
+      std::thread(churn).detach();
+      std::thread(churn).detach();
+      for (;;) {
+        ::pause();
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(15 + 7 * round));
+    ::kill(child, SIGINT);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGINT);
+    CHECK(tree(dir) == std::vector<std::string>{});
+  }
+  fs::remove_all(root);
 }
 
 TEST_CASE("util.fs: xdg_path takes the override, else the XDG variable, else the home directory") {
