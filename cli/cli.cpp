@@ -10,6 +10,8 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <array>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -17,6 +19,11 @@
 namespace sp::cli {
 
 namespace {
+
+/// Commands whose arguments are another tool's, run before CLI11 sees them: the drop-in
+/// compilers and LLVM's binary tools.
+constexpr std::array<std::string_view, 7> k_raw_commands = {"cc", "c++",   "ar",     "ranlib",
+                                                            "nm", "strip", "objcopy"};
 
 /// A first argument that is not an option must name a command: CLI11 would only say "A
 /// subcommand is required".
@@ -28,6 +35,7 @@ std::optional<Error> unknown_command(const CLI::App& app, const std::vector<std:
   for (const CLI::App* sub : app.get_subcommands({})) {
     names.push_back(sub->get_name());
   }
+  names.insert(names.end(), k_raw_commands.begin(), k_raw_commands.end());
   if (std::find(names.begin(), names.end(), args.front()) != names.end()) {
     return std::nullopt;
   }
@@ -45,6 +53,14 @@ std::string version_text() {
 } // namespace
 
 int run(const std::vector<std::string>& args, Io& io) {
+  if (!args.empty() && std::find(k_raw_commands.begin(), k_raw_commands.end(), args.front()) !=
+                           k_raw_commands.end()) {
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (args.front() == "cc" || args.front() == "c++") {
+      return run_drop_in_compiler(rest, args.front() == "c++", io);
+    }
+    return run_llvm_tool(args.front(), rest, io);
+  }
   CLI::App app{"scratchpack: C/C++ sources to fully static executables and FROM-scratch images",
                "scratchpack"};
   app.require_subcommand(1);
@@ -59,6 +75,7 @@ int run(const std::vector<std::string>& args, Io& io) {
   register_push(app, io, rc);
   register_cache(app, io, rc);
   register_release(app, io, rc);
+  register_env(app, io, rc);
 
   if (auto e = unknown_command(app, args)) {
     return print_error(io, *e);
@@ -88,6 +105,12 @@ int main_entry(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   Io io{std::cout, std::cerr, color_enabled(1), color_enabled(2), &std::cin};
   std::vector<std::string> args(argv + 1, argv + argc);
+  // The multi-call names (scratchpack-cc, scratchpack-c++, scratchpack-ar…): build systems that
+  // want one executable as CC get a symlink, and its name is the command.
+  std::string self = std::filesystem::path(argv[0]).filename().string();
+  if (self.starts_with("scratchpack-")) {
+    args.insert(args.begin(), self.substr(12));
+  }
   int rc = 0;
   try {
     rc = run(args, io);

@@ -4,6 +4,9 @@
 
 #include "cli/cli.h"
 
+#include <string>
+#include <vector>
+
 namespace CLI {
 class App;
 }
@@ -17,5 +20,11 @@ void register_sysroot(CLI::App& app, Io& io, int& rc);
 void register_push(CLI::App& app, Io& io, int& rc);
 void register_cache(CLI::App& app, Io& io, int& rc);
 void register_release(CLI::App& app, Io& io, int& rc);
+void register_env(CLI::App& app, Io& io, int& rc);
+
+/// `scratchpack cc|c++ ARGS...`: gcc's arguments, not CLI11's, so run before CLI11 sees them.
+int run_drop_in_compiler(const std::vector<std::string>& args, bool cxx, Io& io);
+/// `scratchpack ar|ranlib|nm|strip|objcopy ARGS...`: runs LLVM 19's tool in this process's place.
+int run_llvm_tool(const std::string& tool, const std::vector<std::string>& args, Io& io);
 
 } // namespace sp::cli

@@ -94,7 +94,7 @@ Caches::~Caches() {
   for (const CacheStore* s : stores_of(*this)) {
     stored = stored || s->stored_anything();
   }
-  if (stored && limit.bytes > 0) {
+  if (stored && trim_on_exit && limit.bytes > 0) {
     uint64_t used = 0;
     for (const CacheStore* s : stores_of(*this)) {
       used += s->usage().bytes;

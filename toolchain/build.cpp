@@ -44,13 +44,6 @@ struct Unit {
   CompileJob job; ///< object and depfile paths included
 };
 
-/// What happened to one unit.
-struct UnitResult {
-  bool ok = false;
-  bool cached = false;     ///< the object came from the cache
-  std::string diagnostics; ///< clang's warnings or errors
-};
-
 /// Progress under a lock: compiles finish on worker threads.
 class Reporter {
 public:
@@ -109,12 +102,14 @@ Result<std::map<std::string, Sysroot>> ready_sysroots(const std::vector<BinaryRe
 /// C++, a profile with debug info, no leading standard includes, or the first time this preamble
 /// and these flags are met (a single compile would not repay building it). One builder per
 /// preamble at a time in this process; when building it fails, the compile reads the headers.
-fs::path precompiled_preamble(const BuildTools& tools, const Unit& unit) {
+fs::path precompiled_preamble(const BuildTools& tools, const Sysroot& sysroot,
+                              const CompileOptions& options, const CompileJob& unit_job) {
   BuildCache& cache = *tools.cache;
-  if (unit.job.language != Language::cxx || unit.options->profile == Profile::debug) {
+  if (unit_job.language != Language::cxx || !unit_job.x_language.empty() ||
+      unit_job.action != CompileAction::object || options.profile == Profile::debug) {
     return {};
   }
-  auto text = read_file(unit.job.source);
+  auto text = read_file(unit_job.source);
   std::vector<std::string> headers = text ? std_preamble(*text) : std::vector<std::string>();
   auto header =
       headers.empty() ? Result<fs::path>(fs::path()) : cache.pch_source(preamble_text(headers));
@@ -128,9 +123,9 @@ fs::path precompiled_preamble(const BuildTools& tools, const Unit& unit) {
   job.precompile = true;
   job.object = tmp.path() / "preamble.pch";
   job.depfile = tmp.path() / "preamble.d";
-  const fs::path& build_dir = unit.options->prefix_map_from;
+  const fs::path& build_dir = options.prefix_map_from;
   std::vector<std::string> argv =
-      compile_command(tools.compiler, unit.sysroot->target, *unit.sysroot, *unit.options, job);
+      compile_command(tools.compiler, sysroot.target, sysroot, options, job);
   auto key = cache.compile_key(argv, job.source, build_dir, tools.compiler.identity);
   if (!key) {
     return {};
@@ -151,29 +146,34 @@ fs::path precompiled_preamble(const BuildTools& tools, const Unit& unit) {
   return stored && *stored ? **stored : fs::path();
 }
 
-/// One unit: the cache first, then clang (and into the cache when it worked).
-Result<UnitResult> compile_one(const BuildTools& tools, const Unit& unit) {
+} // namespace
+
+Result<UnitResult> compile_unit(const BuildTools& tools, const Sysroot& sysroot,
+                                const CompileOptions& options, const CompileJob& job,
+                                bool want_deps) {
   std::vector<std::string> argv =
-      compile_command(tools.compiler, unit.sysroot->target, *unit.sysroot, *unit.options, unit.job);
-  const fs::path& build_dir = unit.options->prefix_map_from;
-  BuildCache* cache = tools.cache;
+      compile_command(tools.compiler, sysroot.target, sysroot, options, job);
+  const fs::path& build_dir = options.prefix_map_from;
+  // Only objects with a depfile are cached: the depfile lists the headers a hit must check.
+  BuildCache* cache =
+      job.action == CompileAction::object && !job.depfile.empty() ? tools.cache : nullptr;
   UnitResult result;
   std::string key;
   if (cache) {
-    key = SP_TRY(cache->compile_key(argv, unit.job.source, build_dir, tools.compiler.identity));
-    if (cache->fetch_object(key, unit.job.object, build_dir)) {
+    key = SP_TRY(cache->compile_key(argv, job.source, build_dir, tools.compiler.identity));
+    if (cache->fetch_object(key, job.object, build_dir, want_deps ? &result.deps : nullptr)) {
       result.ok = result.cached = true;
+      result.deps.insert(result.deps.begin(), job.source);
       return result;
     }
   }
   // The object is the same with or without the preamble (pch.h), so the key leaves it out.
-  CompileJob with_pch = unit.job;
-  with_pch.pch = cache ? precompiled_preamble(tools, unit) : fs::path();
+  CompileJob with_pch = job;
+  with_pch.pch = cache ? precompiled_preamble(tools, sysroot, options, job) : fs::path();
   int64_t started = cache ? BuildCache::coarse_now_ns() : 0;
-  auto out =
-      tools.compile(with_pch.pch.empty() ? argv
-                                         : compile_command(tools.compiler, unit.sysroot->target,
-                                                           *unit.sysroot, *unit.options, with_pch));
+  auto out = tools.compile(with_pch.pch.empty() ? argv
+                                                : compile_command(tools.compiler, sysroot.target,
+                                                                  sysroot, options, with_pch));
   if (out && !out->ok && !with_pch.pch.empty() &&
       out->diagnostics.find("precompiled header") != std::string::npos) {
     // A header changed after the preamble was checked: compile without it.
@@ -182,13 +182,20 @@ Result<UnitResult> compile_one(const BuildTools& tools, const Unit& unit) {
   SP_TRY(out);
   result.ok = out->ok;
   result.diagnostics = std::move(out->diagnostics);
-  if (cache && result.ok && !unit.job.depfile.empty()) {
+  if (result.ok && want_deps && !job.depfile.empty()) {
+    auto text = read_file(job.depfile);
+    for (const std::string& dep : text ? parse_depfile(*text) : std::vector<std::string>()) {
+      result.deps.push_back(dep);
+    }
+  }
+  if (cache && result.ok) {
     // A cache that cannot be written is a slower build, not a failed one.
-    (void)cache->store_object(key, unit.job.object, unit.job.depfile, unit.job.source, build_dir,
-                              started);
+    (void)cache->store_object(key, job.object, job.depfile, job.source, build_dir, started);
   }
   return result;
 }
+
+namespace {
 
 std::vector<Unit> plan_units(const std::vector<BinaryRequest>& requests,
                              const std::map<std::string, Sysroot>& sysroots,
@@ -224,7 +231,7 @@ Result<std::vector<UnitResult>> compile_all(const std::vector<Unit>& units,
   std::vector<Result<UnitResult>> results(units.size(), UnitResult{});
   std::atomic<size_t> done{0};
   parallel_for(units.size(), tools.jobs, [&](size_t i) {
-    results[i] = compile_one(tools, units[i]);
+    results[i] = compile_unit(tools, *units[i].sysroot, *units[i].options, units[i].job);
     report("compile", ++done, units.size(), unit_label(units[i], requests[units[i].request]));
   });
   std::vector<UnitResult> out;

@@ -84,6 +84,22 @@ Result<std::vector<BinaryResult>> build_binaries(const std::vector<BinaryRequest
                                                  const BuildTools& tools,
                                                  const BuildProgressFn& progress = {});
 
+/// What compile_unit made of one translation unit.
+struct UnitResult {
+  bool ok = false;
+  bool cached = false;        ///< the object came from the cache
+  std::string diagnostics;    ///< clang's warnings or errors
+  std::vector<fs::path> deps; ///< what it read, the source first (when asked for)
+};
+
+/// One translation unit as build_binaries compiles it: an object with a depfile through the
+/// cache (a hit copies it out), otherwise clang; what clang made goes into the cache. With
+/// `want_deps`, `deps` lists the source and the headers it read (from clang's depfile, or the
+/// cache entry's manifest on a hit). Fails only when clang cannot be started.
+Result<UnitResult> compile_unit(const BuildTools& tools, const Sysroot& sysroot,
+                                const CompileOptions& options, const CompileJob& job,
+                                bool want_deps = false);
+
 /// A binary of a profile that strips (size), linked with its symbol table and judged by the scan
 /// gate, to be stripped now.
 struct StripRequest {

@@ -173,7 +173,8 @@ Result<std::string> BuildCache::compile_key(const std::vector<std::string>& argv
 }
 
 std::optional<std::string> BuildCache::lookup(std::string_view kind, std::string_view ext,
-                                              const std::string& key, const fs::path& build_dir) {
+                                              const std::string& key, const fs::path& build_dir,
+                                              std::vector<fs::path>* deps) {
   auto manifest = m_store.get_bytes(entry_name(kind, key, ".manifest"));
   if (!manifest) {
     return std::nullopt;
@@ -207,14 +208,20 @@ std::optional<std::string> BuildCache::lookup(std::string_view kind, std::string
       }
     }
     h.update(f[0] + " " + path + "\n");
+    if (deps) {
+      deps->push_back(file);
+    }
   }
   return entry_name(kind, h.hex_digest(), ext);
 }
 
 bool BuildCache::fetch_object(const std::string& key, const fs::path& object,
-                              const fs::path& build_dir) {
-  auto name = lookup("objects", ".o", key, build_dir);
+                              const fs::path& build_dir, std::vector<fs::path>* deps) {
+  auto name = lookup("objects", ".o", key, build_dir, deps);
   if (!name || !m_store.get(*name, object)) {
+    if (deps) {
+      deps->clear();
+    }
     ++m_counters.compile_misses;
     return false;
   }

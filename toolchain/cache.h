@@ -73,7 +73,10 @@ public:
 
   /// Copies the cached object for `key` to `object` when every header its manifest lists still
   /// has the same contents (headers below `build_dir` are listed relative to it). True on a hit.
-  bool fetch_object(const std::string& key, const fs::path& object, const fs::path& build_dir);
+  /// `deps`, when given, receives the headers the manifest lists (the drop-in compiler writes
+  /// the build system's dependency file from them).
+  bool fetch_object(const std::string& key, const fs::path& object, const fs::path& build_dir,
+                    std::vector<fs::path>* deps = nullptr);
 
   /// Stores `object` under `key`, with the headers listed in the make-style `depfile`. Nothing
   /// is stored when the source or a header changed at or after `compile_started_ns` (CLOCK_REALTIME
@@ -150,7 +153,8 @@ private:
                                 std::string_view ext = {});
   /// The name of the stored output for `key` when every file its manifest lists is unchanged.
   std::optional<std::string> lookup(std::string_view kind, std::string_view ext,
-                                    const std::string& key, const fs::path& build_dir);
+                                    const std::string& key, const fs::path& build_dir,
+                                    std::vector<fs::path>* deps = nullptr);
   /// A private copy of entry `name` (for files clang reads by path).
   std::optional<fs::path> private_copy(const std::string& name);
   /// Stores `file` (built from `source`, reading what `depfile` lists) under `key` and returns

@@ -74,10 +74,16 @@ std::vector<std::string> target_flags(const Target& target) {
 std::vector<std::string> compile_command(const Compiler& compiler, const Target& target,
                                          const Sysroot& sysroot, const CompileOptions& options,
                                          const CompileJob& job) {
-  std::vector<std::string> argv = {compiler.clang.string(), "-c"};
+  std::vector<std::string> argv = {compiler.clang.string(),
+                                   job.action == CompileAction::assembly     ? "-S"
+                                   : job.action == CompileAction::preprocess ? "-E"
+                                                                             : "-c"};
   std::vector<std::string> target_args = target_flags(target);
   argv.insert(argv.end(), target_args.begin(), target_args.end());
-  argv.push_back(job.precompile ? "-xc++-header" : job.language == Language::cxx ? "-xc++" : "-xc");
+  argv.push_back(job.precompile                  ? "-xc++-header"
+                 : !job.x_language.empty()       ? "-x" + job.x_language
+                 : job.language == Language::cxx ? "-xc++"
+                                                 : "-xc");
   if (job.precompile) {
     argv.insert(argv.end(), {"-Xclang", "-fno-pch-timestamp"});
   }
@@ -125,7 +131,10 @@ std::vector<std::string> compile_command(const Compiler& compiler, const Target&
   if (!job.pch.empty()) {
     argv.insert(argv.end(), {"-include-pch", job.pch.string()});
   }
-  argv.insert(argv.end(), {"-o", job.object.string(), job.source.string()});
+  if (!job.object.empty()) {
+    argv.insert(argv.end(), {"-o", job.object.string()});
+  }
+  argv.push_back(job.source.string());
   return argv;
 }
 

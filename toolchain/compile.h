@@ -47,6 +47,13 @@ struct CompileOptions {
   bool color_diagnostics = false;
 };
 
+/// What a compile produces.
+enum class CompileAction {
+  object,     ///< -c
+  assembly,   ///< -S
+  preprocess, ///< -E (to `object`, or to stdout when it is empty)
+};
+
 /// One translation unit.
 struct CompileJob {
   fs::path source;
@@ -58,6 +65,10 @@ struct CompileJob {
   /// Precompile `source` as a C++ header into `object` (a .pch, without timestamps so it is
   /// byte-reproducible and survives a touched header) instead of compiling it.
   bool precompile = false;
+  CompileAction action = CompileAction::object;
+  /// clang's -x for the source when its language is not `language`'s ("assembler-with-cpp",
+  /// "assembler"…, from the drop-in compiler's -x or suffix); empty: -xc or -xc++.
+  std::string x_language;
 };
 
 /// The flags that select the target's code generation (--target=…, and for armv7 the hard-float

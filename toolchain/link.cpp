@@ -32,6 +32,7 @@ std::vector<std::string> link_line(const Target& target, const Sysroot& sysroot,
   for (const fs::path& obj : options.objects) {
     argv.push_back(obj.string());
   }
+  argv.insert(argv.end(), options.inputs.begin(), options.inputs.end());
   for (const std::string& lib : options.libs) {
     argv.push_back("-l" + lib);
   }

@@ -19,7 +19,10 @@ struct LinkOptions {
   std::vector<fs::path> objects;     ///< in command-line order
   std::vector<std::string> lib_dirs; ///< -L, searched before the sysroot's
   std::vector<std::string> libs;     ///< -l, after the objects
-  bool cxx = false;                  ///< link the C++ runtime (Sysroot::cxx_libs)
+  /// After the objects, in the order given: object and archive paths, -lNAME and lld options
+  /// whose place matters (--whole-archive, --start-group…): the drop-in compiler's inputs.
+  std::vector<std::string> inputs;
+  bool cxx = false; ///< link the C++ runtime (Sysroot::cxx_libs)
   Profile profile = Profile::release;
   /// Extra lld arguments placed before the inputs (e.g. --why-extract=FILE).
   std::vector<std::string> extra_args;

@@ -11,13 +11,13 @@ namespace {
 constexpr std::array<ArchInfo, 3> k_arches{{
     {Arch::x86_64, "x86_64", "amd64 x86-64", "x86_64-linux-gnu", "x86_64-linux-musl",
      "x86_64-linux-gnu", "x86_64-linux-musl", "amd64", "amd64", "", 62, 64, false, "elf_x86_64",
-     "qemu-x86_64-static"},
+     "qemu-x86_64-static", "x86_64"},
     {Arch::aarch64, "aarch64", "arm64", "aarch64-linux-gnu", "aarch64-linux-musl",
      "aarch64-linux-gnu", "aarch64-linux-musl", "arm64", "arm64", "v8", 183, 64, false,
-     "aarch64linux", "qemu-aarch64-static"},
+     "aarch64linux", "qemu-aarch64-static", "aarch64"},
     {Arch::armv7, "armv7", "armv7a armv7l arm armhf", "armv7a-linux-gnueabihf",
      "armv7a-linux-musleabihf", "arm-linux-gnueabihf", "arm-linux-musleabihf", "armhf", "arm", "v7",
-     40, 32, true, "armelf_linux_eabi", "qemu-arm-static"},
+     40, 32, true, "armelf_linux_eabi", "qemu-arm-static", "arm"},
 }};
 
 /// "x86_64, aarch64 or armv7".

@@ -36,6 +36,7 @@ struct ArchInfo {
   bool hard_float;                ///< ARM's hard-float ABI (armhf) is required
   std::string_view lld_emulation; ///< lld's -m: "elf_x86_64", "aarch64linux", "armelf_linux_eabi"
   std::string_view qemu;          ///< the user-mode emulator: "qemu-aarch64-static"
+  std::string_view cpu_family;    ///< Meson's cpu_family (CMake's processor is `name`): "arm"
 };
 
 /// Every row, in the order scratchpack lists targets.
@@ -69,6 +70,7 @@ struct Target {
   std::string debian_arch() const { return std::string(info().debian_arch); }
   std::string lld_emulation() const { return std::string(info().lld_emulation); }
   std::string qemu() const { return std::string(info().qemu); }
+  std::string cpu_family() const { return std::string(info().cpu_family); }
   Platform platform() const;
   /// True when binaries for this target run on the build machine without qemu.
   bool is_host() const { return arch == host_arch(); }

@@ -1,0 +1,163 @@
+// `scratchpack cc` / `c++` (and the multi-call names scratchpack-cc, scratchpack-c++): the
+// drop-in compilers build systems call as CC and CXX. Their arguments are gcc's, not CLI11
+// flags: scratchpack's own --target/--libc/--profile/--no-scan (or SCRATCHPACK_TARGET,
+// SCRATCHPACK_LIBC, SCRATCHPACK_PROFILE, or clang's -target/--target=) are taken out, the rest
+// goes to toolchain/driver.h. `scratchpack ar|ranlib|nm|strip|objcopy` run LLVM 19's tools.
+#include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "cli/events.h"
+#include "pipeline/caches.h"
+#include "pipeline/drop_in.h"
+#include "toolchain/driver.h"
+#include "toolchain/version.h"
+#include "util/interrupt.h"
+#include "util/strings.h"
+#include "util/target.h"
+#include "util/vocabulary.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <random>
+#include <unistd.h>
+
+namespace sp::cli {
+
+namespace {
+
+/// scratchpack's own options, wherever they are, and the driver's arguments without them.
+struct DropInFlags {
+  std::string target;
+  std::string libc;
+  std::string profile;
+  bool scan = true;
+  std::vector<std::string> rest;
+};
+
+std::string env_or(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+Result<DropInFlags> split_flags(const std::vector<std::string>& args) {
+  DropInFlags f;
+  f.target = env_or("SCRATCHPACK_TARGET");
+  f.libc = env_or("SCRATCHPACK_LIBC");
+  f.profile = env_or("SCRATCHPACK_PROFILE");
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto take = [&](std::string_view flag, std::string& into) -> std::optional<Status> {
+      std::string eq = std::string(flag) + "=";
+      if (a.starts_with(eq)) {
+        into = a.substr(eq.size());
+        return Status{};
+      }
+      if (a == flag) {
+        if (i + 1 >= args.size()) {
+          return Status(usage_error(a, "needs a value"));
+        }
+        into = args[++i];
+        return Status{};
+      }
+      return std::nullopt;
+    };
+    std::optional<Status> took;
+    if (!(took = take("--target", f.target)) && !(took = take("-target", f.target)) &&
+        !(took = take("--libc", f.libc)) && !(took = take("--profile", f.profile))) {
+      if (a == "--no-scan") {
+        f.scan = false;
+      } else {
+        f.rest.push_back(a);
+      }
+      continue;
+    }
+    SP_TRY(*took);
+  }
+  return f;
+}
+
+Result<pipeline::DropInInput> drop_in_input(const DropInFlags& flags, bool cxx) {
+  pipeline::DropInInput input;
+  std::optional<Libc> libc;
+  if (!flags.libc.empty()) {
+    libc = SP_TRY(parse_named<Libc>(flags.libc));
+  }
+  input.target = flags.target.empty()
+                     ? SP_TRY(parse_target(std::string(to_string(host_arch())), libc))
+                     : SP_TRY(parse_target(flags.target, libc));
+  if (!flags.profile.empty()) {
+    input.profile = SP_TRY(parse_named<Profile>(flags.profile));
+  }
+  input.scan = flags.scan;
+  input.command = SP_TRY(toolchain::parse_driver(flags.rest, cxx));
+  std::error_code ec;
+  input.cwd = fs::current_path(ec);
+  return input;
+}
+
+/// Errors as a compiler prints them: "scratchpack cc: error: -shared: …" would break the
+/// scripts that grep gcc's text, so the usual scratchpack form is kept, with exit code 1 for
+/// everything (a compiler has no usage exit code).
+int fail(Io& io, const Error& e) {
+  print_error(io, e);
+  return 1;
+}
+
+} // namespace
+
+int run_drop_in_compiler(const std::vector<std::string>& args, bool cxx, Io& io) {
+  auto flags = split_flags(args);
+  if (!flags) {
+    return fail(io, flags.error());
+  }
+  auto input = drop_in_input(*flags, cxx);
+  if (!input) {
+    return fail(io, input.error());
+  }
+  TerminalEvents events(io, EventView{ProgressStyle::long_ops, stderr_is_tty(), false, false});
+  pipeline::Caches caches = pipeline::open_caches(std::getenv("SCRATCHPACK_NO_CACHE") == nullptr ||
+                                                      env_or("SCRATCHPACK_NO_CACHE") == "0",
+                                                  events);
+  // Measuring the cache walks all of it; one compile in 32 does it.
+  caches.trim_on_exit = std::random_device{}() % 32 == 0;
+  auto tools = pipeline::build_tools(caches, 1);
+  if (!tools) {
+    return fail(io, tools.error());
+  }
+  if (input->command.action == toolchain::DriverAction::query) {
+    auto text = pipeline::answer_query(*input, *tools);
+    if (!text) {
+      return fail(io, text.error());
+    }
+    (input->command.query == "-v" ? io.err : io.out) << *text;
+    return 0;
+  }
+  auto result = pipeline::run_drop_in(*input, *tools, events);
+  if (result && input->command.verbose) {
+    for (const auto& argv : result->commands) {
+      io.err << " " << join(argv, " ") << "\n";
+    }
+  }
+  if (!result) {
+    return fail(io, result.error());
+  }
+  return 0;
+}
+
+int run_llvm_tool(const std::string& tool, const std::vector<std::string>& args, Io& io) {
+  std::string path = toolchain::llvm_bindir() + "/llvm-" + tool;
+  std::vector<std::string> argv = {path};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (std::string& a : argv) {
+    cargv.push_back(a.data());
+  }
+  cargv.push_back(nullptr);
+  io.out.flush();
+  std::cout.flush();
+  reset_signals_in_child(); // Ctrl-C reaches the tool as it would without scratchpack
+  ::execv(path.c_str(), cargv.data());
+  return fail(io, failure("llvm-" + tool + " not found", path + " cannot be run",
+                          "install llvm-19 (scripts/setup.sh does)"));
+}
+
+} // namespace sp::cli

@@ -1,0 +1,4 @@
+#include "greet.h"
+std::string greeting() {
+  return std::string("hello from ") + "greet";
+}

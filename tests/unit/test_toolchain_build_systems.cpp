@@ -1,0 +1,68 @@
+#include "toolchain/build_systems.h"
+
+#include <doctest/doctest.h>
+
+using namespace sp;
+using namespace sp::toolchain;
+
+namespace {
+
+ToolchainSetup setup(const char* target) {
+  ToolchainSetup s;
+  s.target = parse_target(target).value();
+  s.scratchpack = "/opt/sp/scratchpack";
+  s.tool_dir = "/home/u/.local/share/scratchpack/bin";
+  s.sysroot = "/usr/aarch64-linux-gnu";
+  if (!s.target.is_host()) {
+    s.emulator = "/usr/bin/" + s.target.qemu();
+  }
+  return s;
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+  return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("toolchain.build_systems: the CMake toolchain file names the target, compilers, finds") {
+  std::string f = cmake_toolchain_file(setup("aarch64-musl"));
+  CHECK(has_line(f, "set(CMAKE_SYSTEM_NAME Linux)"));
+  CHECK(has_line(f, "set(CMAKE_SYSTEM_PROCESSOR aarch64)"));
+  CHECK(has_line(f, "set(CMAKE_C_COMPILER \"/opt/sp/scratchpack\" \"cc\" "
+                    "\"--target=aarch64-musl\" \"--profile=release\")"));
+  CHECK(has_line(f, "set(CMAKE_CXX_COMPILER \"/opt/sp/scratchpack\" \"c++\" "
+                    "\"--target=aarch64-musl\" \"--profile=release\")"));
+  CHECK(has_line(f, "set(CMAKE_FIND_ROOT_PATH \"/usr/aarch64-linux-gnu\")"));
+  CHECK(has_line(f, "set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)"));
+  CHECK(has_line(f, "set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)"));
+  CHECK(has_line(f, "set(BUILD_SHARED_LIBS OFF CACHE BOOL \"\")"));
+  CHECK(has_line(f, "set(CMAKE_CROSSCOMPILING_EMULATOR \"/usr/bin/qemu-aarch64-static\")"));
+  // The host's binaries run as they are.
+  CHECK(cmake_toolchain_file(setup("x86_64")).find("EMULATOR") == std::string::npos);
+}
+
+TEST_CASE("toolchain.build_systems: the Meson cross file") {
+  std::string f = meson_cross_file(setup("armv7"));
+  CHECK(has_line(f, "c = ['/opt/sp/scratchpack', 'cc', '--target=armv7-glibc', "
+                    "'--profile=release']"));
+  CHECK(has_line(f, "cpu_family = 'arm'"));
+  CHECK(has_line(f, "cpu = 'armv7'"));
+  CHECK(has_line(f, "exe_wrapper = '/usr/bin/qemu-arm-static'"));
+  CHECK(has_line(f, "needs_exe_wrapper = true"));
+  CHECK(has_line(f, "default_library = 'static'"));
+}
+
+TEST_CASE("toolchain.build_systems: the environment, in a fixed order") {
+  auto vars = environment(setup("aarch64"), "/t/aarch64-glibc-release.cmake");
+  std::vector<std::string> names;
+  for (const auto& [k, v] : vars) {
+    names.push_back(k);
+  }
+  CHECK(names == std::vector<std::string>{"CC", "CXX", "AR", "RANLIB", "NM", "STRIP", "OBJCOPY",
+                                          "SCRATCHPACK_TARGET", "SCRATCHPACK_LIBC",
+                                          "SCRATCHPACK_PROFILE", "CMAKE_TOOLCHAIN_FILE"});
+  CHECK(vars[0].second == "/home/u/.local/share/scratchpack/bin/scratchpack-cc");
+  CHECK(vars[7].second == "aarch64-glibc");
+  CHECK(vars.back().second == "/t/aarch64-glibc-release.cmake");
+}

@@ -1,0 +1,45 @@
+// What existing build systems need to use scratchpack as their compiler: the environment
+// (`scratchpack env`: CC, CXX, AR… for ./configure and make), a CMake toolchain file and a Meson
+// cross file. Pure functions from one ToolchainSetup to text; cli/cmd_env.cpp finds the paths.
+#pragma once
+
+#include "util/target.h"
+#include "util/vocabulary.h"
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sp::toolchain {
+
+namespace fs = std::filesystem;
+
+struct ToolchainSetup {
+  Target target;
+  Profile profile = Profile::release;
+  fs::path scratchpack; ///< the executable (absolute)
+  fs::path tool_dir;    ///< holds the multi-call links scratchpack-cc, scratchpack-c++, …
+  fs::path sysroot;     ///< the target's sysroot, for the find-root path
+  fs::path emulator;    ///< runs the target's binaries here (qemu); empty for the host's
+};
+
+/// The compiler as build systems call it: scratchpack, the command, and the target options.
+std::vector<std::string> compiler_command(const ToolchainSetup& s, bool cxx);
+
+/// NAME=VALUE pairs in a fixed order: CC, CXX, AR, RANLIB, NM, STRIP, OBJCOPY,
+/// SCRATCHPACK_TARGET, SCRATCHPACK_LIBC, SCRATCHPACK_PROFILE (which the multi-call CC and CXX
+/// read), CMAKE_TOOLCHAIN_FILE (when `cmake_file` is not empty).
+std::vector<std::pair<std::string, std::string>> environment(const ToolchainSetup& s,
+                                                             const fs::path& cmake_file);
+
+/// A CMake toolchain file: system name and processor, the compilers as lists (scratchpack cc
+/// with the target), LLVM's binary tools, the sysroot as find-root path (programs from the host,
+/// libraries, headers and packages from the target), static libraries only, and qemu as the
+/// cross-compiling emulator for a foreign target.
+std::string cmake_toolchain_file(const ToolchainSetup& s);
+
+/// A Meson cross file: [binaries], [host_machine] and [properties].
+std::string meson_cross_file(const ToolchainSetup& s);
+
+} // namespace sp::toolchain
