@@ -27,6 +27,7 @@ namespace {
 /// scratchpack's own options, wherever they are, and the driver's arguments without them.
 struct DropInFlags {
   std::string target;
+  bool target_from_env = false; ///< SCRATCHPACK_TARGET, named in an error about it
   std::string libc;
   std::string profile;
   bool scan = true;
@@ -41,6 +42,7 @@ std::string env_or(const char* name) {
 Result<DropInFlags> split_flags(const std::vector<std::string>& args) {
   DropInFlags f;
   f.target = env_or("SCRATCHPACK_TARGET");
+  f.target_from_env = !f.target.empty();
   f.libc = env_or("SCRATCHPACK_LIBC");
   f.profile = env_or("SCRATCHPACK_PROFILE");
   for (size_t i = 0; i < args.size(); ++i) {
@@ -61,8 +63,9 @@ Result<DropInFlags> split_flags(const std::vector<std::string>& args) {
       return std::nullopt;
     };
     std::optional<Status> took;
-    if (!(took = take("--target", f.target)) && !(took = take("-target", f.target)) &&
-        !(took = take("--libc", f.libc)) && !(took = take("--profile", f.profile))) {
+    if ((took = take("--target", f.target)) || (took = take("-target", f.target))) {
+      f.target_from_env = false;
+    } else if (!(took = take("--libc", f.libc)) && !(took = take("--profile", f.profile))) {
       if (a == "--no-scan") {
         f.scan = false;
       } else {
@@ -81,9 +84,16 @@ Result<pipeline::DropInInput> drop_in_input(const DropInFlags& flags, bool cxx) 
   if (!flags.libc.empty()) {
     libc = SP_TRY(parse_named<Libc>(flags.libc));
   }
-  input.target = flags.target.empty()
-                     ? SP_TRY(parse_target(std::string(to_string(host_arch())), libc))
-                     : SP_TRY(parse_target(flags.target, libc));
+  auto target =
+      parse_target(flags.target.empty() ? std::string(to_string(host_arch())) : flags.target, libc);
+  if (!target) {
+    Error e = target.error();
+    if (flags.target_from_env) {
+      e.what += " (from SCRATCHPACK_TARGET)";
+    }
+    return e;
+  }
+  input.target = *target;
   if (!flags.profile.empty()) {
     input.profile = SP_TRY(parse_named<Profile>(flags.profile));
   }

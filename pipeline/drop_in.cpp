@@ -4,6 +4,7 @@
 #include "toolchain/link.h"
 #include "toolchain/sysroot.h"
 #include "util/fs.h"
+#include "util/process.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 
@@ -114,6 +115,9 @@ Result<std::string> answer_query(const DropInInput& input, const tc::BuildTools&
            "\nThread model: posix\nInstalledDir: " + tools.compiler.clang.parent_path().string() +
            "\n";
   }
+  if (q == "-Wl,--version") {
+    return "LLD " + tools.compiler.version + " (compatible with GNU linkers)\n";
+  }
   if (q == "-print-multiarch") {
     return (t.libc == Libc::musl ? t.musl_triple() : t.gnu_triple()) + "\n";
   }
@@ -210,7 +214,18 @@ Result<DropInResult> run_drop_in(const DropInInput& input, const tc::BuildTools&
     }
     result.commands.push_back(
         tc::compile_command(tools.compiler, input.target, sysroot, options, job));
-    auto unit = SP_TRY(tc::compile_unit(tools, sysroot, options, job, cmd.depfile.wanted));
+    tc::UnitResult unit;
+    if (job.action == tc::CompileAction::object && in.value != "-") {
+      unit = SP_TRY(tc::compile_unit(tools, sysroot, options, job, cmd.depfile.wanted));
+    } else {
+      // Preprocessed text, assembly, or a source on stdin: clang talks to our stdin and stdout.
+      ProcessOptions pass;
+      pass.capture_out = false;
+      pass.inherit_stdin = true;
+      auto run = SP_TRY(run_process(result.commands.back(), pass));
+      unit.ok = run.exit_code == 0;
+      unit.diagnostics = std::move(run.err);
+    }
     if (!unit.diagnostics.empty()) {
       events.tool_output(unit.diagnostics);
     }

@@ -20,6 +20,10 @@ packages=(
   dpkg-dev xz-utils tini python3-jsonschema time util-linux
   # a second host for the hostile-registry tests (ip netns, veth)
   iproute2
+  # build systems the drop-in compilers are tested with (make comes with build-essential)
+  meson debian-archive-keyring
+  # riscv64: glibc cross sysroot
+  libc6-dev-riscv64-cross libstdc++-12-dev-riscv64-cross libgcc-12-dev-riscv64-cross
 )
 
 missing=()

@@ -186,7 +186,7 @@ Result<DriverCommand> parse_driver(const std::vector<std::string>& given, bool c
     if (a[0] != '-' || a == "-") {
       std::string lang = !language.empty() ? language : source_language(a, cxx);
       if (a == "-" && lang.empty()) {
-        return refuse("-", "reading a source from standard input needs -x LANGUAGE");
+        lang = "stdin"; // C or C++ with -E (as gcc), else an error: decided below
       }
       std::string ext = fs::path(a).extension().string();
       if (lang.empty() && (ext == ".so" || a.find(".so.") != std::string::npos)) {
@@ -332,6 +332,12 @@ Result<DriverCommand> parse_driver(const std::vector<std::string>& given, bool c
       cmd.compile_flags.push_back(a);
     }
   }
+  bool linker_version =
+      std::any_of(cmd.link_flags.begin(), cmd.link_flags.end(),
+                  [](const std::string& f) { return f == "--version" || f == "-v"; });
+  if (linker_version && cmd.inputs.empty() && cmd.query.empty()) {
+    cmd.query = "-Wl,--version"; // Meson and libtool ask which linker this is
+  }
   if (!cmd.query.empty() ||
       (cmd.verbose && cmd.inputs.empty())) { // "cc -v" alone prints the version
     if (cmd.query.empty()) {
@@ -339,6 +345,14 @@ Result<DriverCommand> parse_driver(const std::vector<std::string>& given, bool c
     }
     cmd.action = DriverAction::query;
     return cmd;
+  }
+  for (DriverInput& in : cmd.inputs) {
+    if (in.language == "stdin") {
+      if (cmd.action != DriverAction::preprocess && !dependency_listing) {
+        return refuse("-", "reading a source from standard input needs -x LANGUAGE");
+      }
+      in.language = cxx ? "c++" : "c";
+    }
   }
   if (dependency_listing) {
     cmd.action = DriverAction::preprocess; // -M and -MM imply -E, as with gcc

@@ -62,7 +62,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
   }
   if (!options.input.empty()) {
     posix_spawn_file_actions_adddup2(&actions, in_pipe.fd[0], 0);
-  } else {
+  } else if (!options.inherit_stdin) {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   }
   if (!options.cwd.empty()) {

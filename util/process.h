@@ -22,6 +22,7 @@ struct ProcessOptions {
   bool capture_out = true;      ///< false: the child writes to our stdout
   bool capture_err = true;      ///< false: the child writes to our stderr
   std::string input;            ///< bytes written to the child's stdin (closed after)
+  bool inherit_stdin = false;   ///< the child reads our stdin (else `input`, or /dev/null)
   std::vector<std::string> env; ///< extra "K=V" entries on top of our environment
   /// Called with each chunk of captured stdout as it arrives (progress of long builds); the
   /// chunk is also appended to ProcessResult::out.

@@ -67,6 +67,11 @@ TEST_CASE("toolchain.driver: languages from suffixes and -x") {
   CHECK(c.inputs[2].language == "c++");
   CHECK(c.inputs[3].language == "assembler-with-cpp");
   CHECK(parse({"-c", "a.c"}, true).inputs[0].language == "c++"); // c++ a.c compiles C++
+  // Standard input: C (or C++ for c++) when preprocessing, as gcc; otherwise -x is needed.
+  CHECK(parse({"-E", "-dM", "-"}).inputs[0].language == "c");
+  CHECK(parse({"-E", "-"}, true).inputs[0].language == "c++");
+  CHECK(parse({"-x", "c", "-c", "-", "-o", "a.o"}).inputs[0].language == "c");
+  CHECK(refusal({"-c", "-"}) == "-: reading a source from standard input needs -x LANGUAGE");
 }
 
 TEST_CASE("toolchain.driver: queries are answered without inputs") {
@@ -77,6 +82,7 @@ TEST_CASE("toolchain.driver: queries are answered without inputs") {
     CHECK(c.query == q);
   }
   CHECK(parse({"-v"}).query == "-v");
+  CHECK(parse({"-Wl,--version"}).query == "-Wl,--version"); // Meson's linker detection
   DriverCommand verbose = parse({"-v", "-c", "a.c"});
   CHECK(verbose.action == DriverAction::compile);
   CHECK(verbose.verbose);
