@@ -215,9 +215,10 @@ void register_build(CLI::App& app, Io& io, int& rc) {
       "build", "Compile C/C++ sources into a fully static executable and a scratch image");
   cmd->add_option("sources", f->sources, "C (.c) and C++ (.cc/.cpp/.cxx) sources")->required();
   cmd->add_option("-o,--name", f->name, "Output name (default: the first source's stem)");
-  cmd->add_option("--target,--platform", f->target,
-                  "x86_64, aarch64 or armv7 (optionally -glibc/-musl), a triple, or an OCI "
-                  "platform (linux/arm64); several, comma-separated, make a multi-platform image")
+  cmd->add_option(
+         "--target,--platform", f->target,
+         "x86_64, aarch64, armv7 or riscv64 (optionally -glibc/-musl), a triple, or an OCI "
+         "platform (linux/arm64); several, comma-separated, make a multi-platform image")
       ->capture_default_str();
   cmd->add_option("--libc", f->libc, "glibc or musl (default glibc)");
   cmd->add_option("--profile", f->profile, "debug (-O0 -g), release (-O2) or size (-Os, stripped)")

@@ -28,9 +28,10 @@ struct SetupFlags {
 };
 
 void add_setup_flags(CLI::App* cmd, SetupFlags& f) {
-  cmd->add_option("--target", f.target,
-                  "Target: x86_64, aarch64, armv7 (-glibc/-musl), a triple or linux/arm64; "
-                  "default: this machine's");
+  cmd->add_option(
+      "--target", f.target,
+      "Target: x86_64, aarch64, armv7, riscv64 (-glibc/-musl), a triple or linux/arm64; "
+      "default: this machine's");
   cmd->add_option("--libc", f.libc, "glibc or musl (default glibc)");
   cmd->add_option("--profile", f.profile, "debug, release or size (default release)");
 }

@@ -39,6 +39,9 @@ int run_list(Io& io) {
       if (!s.note.empty()) {
         io.out << "\n" << std::string(45, ' ') << s.note;
       }
+    } else if (!probe.unavailable.empty()) {
+      io.out << paint("n/a     ", Color::yellow, io.color_out) << std::setw(22) << "-"
+             << probe.unavailable;
     } else {
       io.out << paint("missing ", Color::yellow, io.color_out) << std::setw(22) << "-" << "run '"
              << tc::install_command(t) << "'";

@@ -6,8 +6,8 @@
  * unless it reaps them). This init runs the real program as its child, forwards every signal it
  * can (see "Signals" below), reaps every zombie, and exits with the child's status.
  *
- * Freestanding: no libc, raw system calls for x86_64, aarch64 and armv7 (EABI). Every system call
- * is checked. Usage: init [--] PROGRAM [ARGS...]
+ * Freestanding: no libc, raw system calls for x86_64, aarch64, armv7 (EABI) and riscv64. Every
+ * system call is checked. Usage: init [--] PROGRAM [ARGS...]
  */
 
 typedef unsigned long size_t;
@@ -47,7 +47,8 @@ typedef long ssize_t;
 #define NR_rt_sigtimedwait 128
 #define NR_prctl 157
 #define NR_exit_group 231
-#elif defined(__aarch64__)
+#elif defined(__aarch64__) || (defined(__riscv) && __riscv_xlen == 64)
+/* The generic system call table, shared by arm64 and riscv64. */
 #define NR_write 64
 #define NR_exit_group 94
 #define NR_kill 129
@@ -103,6 +104,15 @@ static long sys6(long n, long a, long b, long c, long d, long e) {
   register long r4 __asm__("r4") = e;
   __asm__ volatile("svc 0" : "+r"(r0) : "r"(r7), "r"(r1), "r"(r2), "r"(r3), "r"(r4) : "memory");
   return r0;
+#elif defined(__riscv)
+  register long a7 __asm__("a7") = n;
+  register long a0 __asm__("a0") = a;
+  register long a1 __asm__("a1") = b;
+  register long a2 __asm__("a2") = c;
+  register long a3 __asm__("a3") = d;
+  register long a4 __asm__("a4") = e;
+  __asm__ volatile("ecall" : "+r"(a0) : "r"(a7), "r"(a1), "r"(a2), "r"(a3), "r"(a4) : "memory");
+  return a0;
 #endif
 }
 
@@ -448,4 +458,8 @@ __asm__(".text\n.global _start\n_start:\n"
 __asm__(".text\n.global _start\n.type _start,%function\n.arm\n_start:\n"
         "  mov fp, #0\n  mov lr, #0\n  mov r0, sp\n  bic sp, sp, #7\n  bl start_c\n"
         "  mov r7, #248\n  svc 0\n");
+#elif defined(__riscv)
+__asm__(".text\n.global _start\n.type _start,%function\n_start:\n"
+        "  li ra, 0\n  li fp, 0\n  mv a0, sp\n  andi sp, sp, -16\n  call start_c\n"
+        "  li a7, 94\n  ecall\n");
 #endif

@@ -148,11 +148,28 @@ SysrootProbe probe_layout(Sysroot layout) {
 
 } // namespace
 
+namespace {
+
+/// Why `target` cannot have a sysroot here; empty when it can.
+std::string unavailable_reason(const Target& target) {
+  if (target.libc == Libc::musl && !target.info().debian12_binaries) {
+    return "Debian 12 publishes no " + target.debian_arch() +
+           " packages (it is a release architecture from Debian 13), so there is no musl-dev "
+           "to unpack";
+  }
+  return {};
+}
+
+} // namespace
+
 SysrootProbe probe_sysroot(const Target& target, const SysrootSearch& search) {
   if (target.libc == Libc::glibc) {
     return probe_layout(glibc_layout(target, search));
   }
   SysrootProbe cached = probe_layout(musl_cache_layout(target, search));
+  if (!cached.sysroot) {
+    cached.unavailable = unavailable_reason(target);
+  }
   if (cached.sysroot && !attach_libcxx(*cached.sysroot, search)) {
     cached.sysroot->note =
         "C++: libc++ is built on first use (or now by '" + install_command(target) + "')";
@@ -172,6 +189,10 @@ Result<Sysroot> find_sysroot(const Target& target, const SysrootSearch& search) 
   SysrootProbe probe = probe_sysroot(target, search);
   if (probe.sysroot) {
     return *probe.sysroot;
+  }
+  if (!probe.unavailable.empty()) {
+    return failure("no sysroot for " + target.name(), probe.unavailable,
+                   "use " + std::string(target.info().name) + "-glibc");
   }
   return failure("no sysroot for " + target.name(),
                  "missing " + probe.missing.front() +
@@ -272,6 +293,10 @@ Result<Sysroot> install_musl(const Target& t, const SysrootSearch& search,
 
 Result<Sysroot> install_sysroot(const Target& target, const SysrootSearch& search,
                                 const ProgressFn& progress) {
+  if (std::string why = unavailable_reason(target); !why.empty()) {
+    return failure("cannot install the " + target.name() + " sysroot", why,
+                   "use " + std::string(target.info().name) + "-glibc");
+  }
   if (target.libc == Libc::glibc) {
     return install_glibc(target, search, progress);
   }

@@ -49,6 +49,9 @@ struct SysrootProbe {
   std::optional<Sysroot> sysroot;   ///< set when every required file is there
   fs::path expected;                ///< where it was looked for
   std::vector<std::string> missing; ///< required files that are absent
+  /// Why this target can have no sysroot on this system at all (riscv64-musl on Debian 12);
+  /// empty when installing one would work.
+  std::string unavailable;
 };
 
 SysrootProbe probe_sysroot(const Target& target, const SysrootSearch& search = {});

@@ -8,16 +8,19 @@ namespace sp {
 
 namespace {
 
-constexpr std::array<ArchInfo, 3> k_arches{{
+constexpr std::array<ArchInfo, 4> k_arches{{
     {Arch::x86_64, "x86_64", "amd64 x86-64", "x86_64-linux-gnu", "x86_64-linux-musl",
      "x86_64-linux-gnu", "x86_64-linux-musl", "amd64", "amd64", "", 62, 64, false, "elf_x86_64",
-     "qemu-x86_64-static", "x86_64"},
+     "qemu-x86_64-static", "x86_64", true},
     {Arch::aarch64, "aarch64", "arm64", "aarch64-linux-gnu", "aarch64-linux-musl",
      "aarch64-linux-gnu", "aarch64-linux-musl", "arm64", "arm64", "v8", 183, 64, false,
-     "aarch64linux", "qemu-aarch64-static", "aarch64"},
+     "aarch64linux", "qemu-aarch64-static", "aarch64", true},
     {Arch::armv7, "armv7", "armv7a armv7l arm armhf", "armv7a-linux-gnueabihf",
      "armv7a-linux-musleabihf", "arm-linux-gnueabihf", "arm-linux-musleabihf", "armhf", "arm", "v7",
-     40, 32, true, "armelf_linux_eabi", "qemu-arm-static", "arm"},
+     40, 32, true, "armelf_linux_eabi", "qemu-arm-static", "arm", true},
+    {Arch::riscv64, "riscv64", "riscv rv64 rv64gc", "riscv64-linux-gnu", "riscv64-linux-musl",
+     "riscv64-linux-gnu", "riscv64-linux-musl", "riscv64", "riscv64", "", 243, 64, false,
+     "elf64lriscv", "qemu-riscv64-static", "riscv64", false},
 }};
 
 /// "x86_64, aarch64 or armv7".
@@ -159,6 +162,8 @@ Arch host_arch() {
   return Arch::aarch64;
 #elif defined(__arm__)
   return Arch::armv7;
+#elif defined(__riscv)
+  return Arch::riscv64;
 #else
   return Arch::x86_64;
 #endif

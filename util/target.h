@@ -17,7 +17,7 @@
 
 namespace sp {
 
-enum class Arch { x86_64, aarch64, armv7 };
+enum class Arch { x86_64, aarch64, armv7, riscv64 };
 
 /// One architecture, every name it goes by.
 struct ArchInfo {
@@ -37,6 +37,10 @@ struct ArchInfo {
   std::string_view lld_emulation; ///< lld's -m: "elf_x86_64", "aarch64linux", "armelf_linux_eabi"
   std::string_view qemu;          ///< the user-mode emulator: "qemu-aarch64-static"
   std::string_view cpu_family;    ///< Meson's cpu_family (CMake's processor is `name`): "arm"
+  /// Debian 12 publishes binary packages for this architecture (riscv64 is a Debian 13 release
+  /// architecture: bookworm has its cross toolchain packages, built on amd64, but no riscv64
+  /// musl-dev to unpack).
+  bool debian12_binaries;
 };
 
 /// Every row, in the order scratchpack lists targets.

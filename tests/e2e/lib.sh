@@ -49,6 +49,7 @@ run_for_target() { # target binary
     x86_64*) "$2" ;;
     aarch64*) qemu-aarch64-static "$2" ;;
     armv7*) qemu-arm-static "$2" ;;
+    riscv64*) qemu-riscv64-static "$2" ;;
     *) fail "unknown target $1" ;;
   esac
 }
@@ -76,14 +77,14 @@ podman_setup() {
   cleanup_hooks+=('podman rm -af >/dev/null 2>&1')
 }
 
-# Registers qemu-user for arm64 and arm binaries with the kernel (once per boot), so podman can
+# Registers qemu-user for arm64, arm and riscv64 binaries with the kernel (once per boot), so podman can
 # run foreign-architecture images.
 binfmt_setup() {
   local m=/proc/sys/fs/binfmt_misc
   if [ ! -e $m/register ]; then
     mount -t binfmt_misc binfmt_misc $m || fail "cannot mount binfmt_misc"
   fi
-  for a in aarch64 arm; do
+  for a in aarch64 arm riscv64; do
     [ -e $m/qemu-$a ] || cat /usr/lib/binfmt.d/qemu-$a.conf >$m/register ||
       fail "cannot register qemu-$a with binfmt_misc"
   done

@@ -20,6 +20,19 @@ TEST_CASE("short target names map to triples, platforms and emulations") {
   CHECK(a->debian_arch() == "armhf");
 }
 
+TEST_CASE("riscv64: the fourth target, with its triple, platform, emulation and qemu") {
+  auto t = parse_target("riscv64");
+  REQUIRE(t);
+  CHECK(t->name() == "riscv64-glibc");
+  CHECK(t->clang_triple() == "riscv64-linux-gnu");
+  CHECK(t->platform().to_string() == "linux/riscv64");
+  CHECK(t->lld_emulation() == "elf64lriscv");
+  CHECK(t->qemu() == "qemu-riscv64-static");
+  CHECK(parse_target("linux/riscv64", Libc::musl)->name() == "riscv64-musl");
+  CHECK(parse_target("riscv64-linux-musl")->clang_triple() == "riscv64-linux-musl");
+  CHECK_FALSE(t->info().debian12_binaries); // no riscv64 musl-dev in Debian 12
+}
+
 TEST_CASE("full triples and aliases are accepted") {
   CHECK(parse_target("aarch64-linux-gnu")->name() == "aarch64-glibc");
   CHECK(parse_target("aarch64-linux-musl")->name() == "aarch64-musl");
@@ -31,11 +44,11 @@ TEST_CASE("full triples and aliases are accepted") {
 }
 
 TEST_CASE("bad targets give one usage error with a hint") {
-  auto bad = parse_target("riscv64");
+  auto bad = parse_target("mips64");
   REQUIRE_FALSE(bad);
-  CHECK(bad.error().what == "unknown target 'riscv64'");
+  CHECK(bad.error().what == "unknown target 'mips64'");
   CHECK(bad.error().exit_code() == 2);
-  CHECK(bad.error().hint.find("x86_64, aarch64 or armv7") != std::string::npos);
+  CHECK(bad.error().hint.find("x86_64, aarch64, armv7 or riscv64") != std::string::npos);
 
   auto soft = parse_target("arm-linux-gnueabi");
   REQUIRE_FALSE(soft);
