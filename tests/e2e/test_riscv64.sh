@@ -22,6 +22,12 @@ config=$(skopeo inspect --config oci-archive:cxx/hello.tar)
 assert_eq "linux riscv64" "$(python3 -c 'import json,sys; c=json.loads(sys.argv[1]); print(c["os"], c["architecture"])' "$config")" "image platform"
 assert_eq "Hello from scratch!" "$(podman run --rm --network=none --arch riscv64 rv/hello:1)" "podman run --arch riscv64"
 
+step "the PID-1 init for riscv64"
+capture "$SCRATCHPACK" build "$EXAMPLES/hello.cpp" --target riscv64 --init --out init --image rv/init:1 --load
+assert_eq 0 "$RC" "build --init ($ERR)"
+assert_eq "Hello from scratch!" "$(podman run --rm --network=none --arch riscv64 rv/init:1)" \
+  "hello under the riscv64 init"
+
 step "riscv64-musl: not available, and said so"
 assert_contains "$("$SCRATCHPACK" sysroot list)" "riscv64-musl   n/a" "sysroot list"
 capture "$SCRATCHPACK" build hello.c --target riscv64-musl --out m
