@@ -22,8 +22,8 @@ namespace {
 
 /// Commands whose arguments are another tool's, run before CLI11 sees them: the drop-in
 /// compilers and LLVM's binary tools.
-constexpr std::array<std::string_view, 7> k_raw_commands = {"cc", "c++",   "ar",     "ranlib",
-                                                            "nm", "strip", "objcopy"};
+constexpr std::array<std::string_view, 8> k_raw_commands = {
+    "cc", "c++", "pkg-config", "ar", "ranlib", "nm", "strip", "objcopy"};
 
 /// A first argument that is not an option must name a command: CLI11 would only say "A
 /// subcommand is required".
@@ -58,6 +58,9 @@ int run(const std::vector<std::string>& args, Io& io) {
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args.front() == "cc" || args.front() == "c++") {
       return run_drop_in_compiler(rest, args.front() == "c++", io);
+    }
+    if (args.front() == "pkg-config") {
+      return run_pkg_config(rest, io);
     }
     return run_llvm_tool(args.front(), rest, io);
   }

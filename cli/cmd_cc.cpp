@@ -8,7 +8,9 @@
 #include "cli/events.h"
 #include "pipeline/caches.h"
 #include "pipeline/drop_in.h"
+#include "toolchain/build_systems.h"
 #include "toolchain/driver.h"
+#include "toolchain/sysroot.h"
 #include "toolchain/version.h"
 #include "util/interrupt.h"
 #include "util/strings.h"
@@ -151,6 +153,47 @@ int run_drop_in_compiler(const std::vector<std::string>& args, bool cxx, Io& io)
     return fail(io, result.error());
   }
   return 0;
+}
+
+int run_pkg_config(const std::vector<std::string>& args, Io& io) {
+  auto flags = split_flags(args);
+  if (!flags) {
+    return fail(io, flags.error());
+  }
+  std::optional<Libc> libc;
+  if (!flags->libc.empty()) {
+    auto l = parse_named<Libc>(flags->libc);
+    if (!l) {
+      return fail(io, l.error());
+    }
+    libc = *l;
+  }
+  auto target = parse_target(
+      flags->target.empty() ? std::string(to_string(host_arch())) : flags->target, libc);
+  if (!target) {
+    return fail(io, target.error());
+  }
+  auto sysroot = toolchain::find_sysroot(*target);
+  if (!sysroot) {
+    return fail(io, sysroot.error());
+  }
+  for (const auto& [name, value] : toolchain::pkg_config_environment(*target, sysroot->root)) {
+    ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  // Static executables only: every query answers for a static link.
+  std::vector<std::string> argv = {"pkg-config", "--static"};
+  argv.insert(argv.end(), flags->rest.begin(), flags->rest.end());
+  std::vector<char*> cargv;
+  for (std::string& a : argv) {
+    cargv.push_back(a.data());
+  }
+  cargv.push_back(nullptr);
+  io.out.flush();
+  std::cout.flush();
+  reset_signals_in_child();
+  ::execvp("pkg-config", cargv.data());
+  return fail(io, failure("pkg-config not found", "it is not on PATH",
+                          "install pkg-config (scripts/setup.sh does)"));
 }
 
 int run_llvm_tool(const std::string& tool, const std::vector<std::string>& args, Io& io) {

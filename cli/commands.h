@@ -24,6 +24,9 @@ void register_env(CLI::App& app, Io& io, int& rc);
 
 /// `scratchpack cc|c++ ARGS...`: gcc's arguments, not CLI11's, so run before CLI11 sees them.
 int run_drop_in_compiler(const std::vector<std::string>& args, bool cxx, Io& io);
+/// `scratchpack pkg-config [--target T] ARGS...`: the host's pkg-config over the target's .pc
+/// files, --static always.
+int run_pkg_config(const std::vector<std::string>& args, Io& io);
 /// `scratchpack ar|ranlib|nm|strip|objcopy ARGS...`: runs LLVM 19's tool in this process's place.
 int run_llvm_tool(const std::string& tool, const std::vector<std::string>& args, Io& io);
 

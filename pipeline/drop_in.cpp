@@ -319,7 +319,7 @@ Result<tc::ToolchainSetup> toolchain_setup(const Target& target, Profile profile
   }
   setup.tool_dir = xdg_path("SCRATCHPACK_TOOL_DIR", "XDG_DATA_HOME", ".local/share", "bin");
   SP_TRY(make_dirs(setup.tool_dir));
-  for (const char* name : {"cc", "c++", "ar", "ranlib", "nm", "strip", "objcopy"}) {
+  for (const char* name : {"cc", "c++", "ar", "ranlib", "nm", "strip", "objcopy", "pkg-config"}) {
     fs::path link = setup.tool_dir / (std::string("scratchpack-") + name);
     if (fs::read_symlink(link, ec) == setup.scratchpack) {
       continue;

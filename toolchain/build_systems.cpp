@@ -50,6 +50,7 @@ std::vector<std::pair<std::string, std::string>> environment(const ToolchainSetu
       {"NM", llvm_tool("nm")},
       {"STRIP", llvm_tool("strip")},
       {"OBJCOPY", llvm_tool("objcopy")},
+      {"PKG_CONFIG", (s.tool_dir / "scratchpack-pkg-config").string()},
       {"SCRATCHPACK_TARGET", s.target.name()},
       {"SCRATCHPACK_LIBC", std::string(to_string(s.target.libc))},
       {"SCRATCHPACK_PROFILE", std::string(to_string(s.profile))},
@@ -58,6 +59,21 @@ std::vector<std::pair<std::string, std::string>> environment(const ToolchainSetu
     vars.emplace_back("CMAKE_TOOLCHAIN_FILE", cmake_file.string());
   }
   return vars;
+}
+
+std::vector<std::pair<std::string, std::string>> pkg_config_environment(const Target& target,
+                                                                        const fs::path& sysroot) {
+  if (target.libc == Libc::glibc) {
+    std::string dirs = "/usr/lib/" + target.gnu_triple() + "/pkgconfig";
+    if (target.is_host()) {
+      dirs += ":/usr/share/pkgconfig";
+    }
+    return {{"PKG_CONFIG_LIBDIR", dirs}, {"PKG_CONFIG_PATH", ""}, {"PKG_CONFIG_SYSROOT_DIR", ""}};
+  }
+  std::string root = sysroot.string();
+  return {{"PKG_CONFIG_LIBDIR", root + "/usr/lib/pkgconfig:" + root + "/usr/share/pkgconfig"},
+          {"PKG_CONFIG_PATH", ""},
+          {"PKG_CONFIG_SYSROOT_DIR", root}};
 }
 
 std::string cmake_toolchain_file(const ToolchainSetup& s) {

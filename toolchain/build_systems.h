@@ -27,11 +27,18 @@ struct ToolchainSetup {
 /// The compiler as build systems call it: scratchpack, the command, and the target options.
 std::vector<std::string> compiler_command(const ToolchainSetup& s, bool cxx);
 
-/// NAME=VALUE pairs in a fixed order: CC, CXX, AR, RANLIB, NM, STRIP, OBJCOPY,
+/// NAME=VALUE pairs in a fixed order: CC, CXX, AR, RANLIB, NM, STRIP, OBJCOPY, PKG_CONFIG,
 /// SCRATCHPACK_TARGET, SCRATCHPACK_LIBC, SCRATCHPACK_PROFILE (which the multi-call CC and CXX
 /// read), CMAKE_TOOLCHAIN_FILE (when `cmake_file` is not empty).
 std::vector<std::pair<std::string, std::string>> environment(const ToolchainSetup& s,
                                                              const fs::path& cmake_file);
+
+/// The environment under which the host's pkg-config reads only `target`'s .pc files:
+/// PKG_CONFIG_LIBDIR (Debian's multiarch directory for a glibc target, whose .pc files name real
+/// host paths; the sysroot's own directories for musl, with PKG_CONFIG_SYSROOT_DIR = the sysroot
+/// so their /usr paths land inside it) and an empty PKG_CONFIG_PATH.
+std::vector<std::pair<std::string, std::string>> pkg_config_environment(const Target& target,
+                                                                        const fs::path& sysroot);
 
 /// A CMake toolchain file: system name and processor, the compilers as lists (scratchpack cc
 /// with the target), LLVM's binary tools, the sysroot as find-root path (programs from the host,

@@ -60,9 +60,22 @@ TEST_CASE("toolchain.build_systems: the environment, in a fixed order") {
     names.push_back(k);
   }
   CHECK(names == std::vector<std::string>{"CC", "CXX", "AR", "RANLIB", "NM", "STRIP", "OBJCOPY",
-                                          "SCRATCHPACK_TARGET", "SCRATCHPACK_LIBC",
+                                          "PKG_CONFIG", "SCRATCHPACK_TARGET", "SCRATCHPACK_LIBC",
                                           "SCRATCHPACK_PROFILE", "CMAKE_TOOLCHAIN_FILE"});
   CHECK(vars[0].second == "/home/u/.local/share/scratchpack/bin/scratchpack-cc");
-  CHECK(vars[7].second == "aarch64-glibc");
+  CHECK(vars[7].second == "/home/u/.local/share/scratchpack/bin/scratchpack-pkg-config");
+  CHECK(vars[8].second == "aarch64-glibc");
   CHECK(vars.back().second == "/t/aarch64-glibc-release.cmake");
+}
+
+TEST_CASE("toolchain.build_systems: pkg-config reads only the target's .pc files") {
+  using Vars = std::vector<std::pair<std::string, std::string>>;
+  CHECK(pkg_config_environment(parse_target("aarch64").value(), "/usr/aarch64-linux-gnu") ==
+        Vars{{"PKG_CONFIG_LIBDIR", "/usr/lib/aarch64-linux-gnu/pkgconfig"},
+             {"PKG_CONFIG_PATH", ""},
+             {"PKG_CONFIG_SYSROOT_DIR", ""}});
+  CHECK(pkg_config_environment(parse_target("armv7-musl").value(), "/s/arm") ==
+        Vars{{"PKG_CONFIG_LIBDIR", "/s/arm/usr/lib/pkgconfig:/s/arm/usr/share/pkgconfig"},
+             {"PKG_CONFIG_PATH", ""},
+             {"PKG_CONFIG_SYSROOT_DIR", "/s/arm"}});
 }
