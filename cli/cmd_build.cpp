@@ -36,6 +36,8 @@ struct BuildFlags {
   std::string std, c_std, cxx_std;
   unsigned jobs = 0;
   std::string out_dir = "out";
+  std::string cmake_dir;
+  std::vector<std::string> cmake_targets;
   bool verbose = false;
   bool json = false;
   bool no_cache = false;
@@ -50,8 +52,16 @@ struct BuildPlan {
   std::optional<pipeline::PushTarget> push;
 };
 
-/// The output name: -o, else the first source's stem; a plain file name.
+/// The output name: -o, else the first source's stem (for --cmake: the first --cmake-target,
+/// else the project's one executable, known once it is configured); a plain file name.
 Result<std::string> output_name(const BuildFlags& f) {
+  if (!f.cmake_dir.empty() && f.name.empty()) {
+    return f.cmake_targets.empty() ? std::string() : f.cmake_targets.front();
+  }
+  if (f.sources.empty() && f.name.empty()) {
+    return usage_error("sources", "none given",
+                       "name C/C++ sources, or a project with --cmake DIR");
+  }
   std::string name = f.name.empty() ? fs::path(f.sources.front()).stem().string() : f.name;
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
     return usage_error("-o " + name, "the output name must be a plain file name",
@@ -98,6 +108,41 @@ void plan_standards(const BuildFlags& f, toolchain::CompileOptions& compile, Dia
   }
 }
 
+/// --cmake DIR: the project says how to compile; -D values are its cache options.
+void plan_cmake(const BuildFlags& f, pipeline::BuildInput& in, Diagnostics& diag) {
+  if (!f.sources.empty()) {
+    diag.add(usage_error("--cmake " + f.cmake_dir, "takes no sources: the project names them",
+                         "drop " + f.sources.front()));
+  }
+  for (const auto& [flag, values] :
+       {std::pair<const char*, const std::vector<std::string>*>{"-I", &f.include_dirs},
+        {"-l", &f.libs},
+        {"-L", &f.lib_dirs}}) {
+    if (!values->empty()) {
+      diag.add(usage_error(std::string(flag) + values->front(),
+                           "with --cmake the project's CMakeLists.txt says how to compile and link",
+                           "set it there, or pass a cache variable with -DVAR=VALUE"));
+    }
+  }
+  for (const std::string& std_flag : {f.std, f.c_std, f.cxx_std}) {
+    if (!std_flag.empty()) {
+      diag.add(usage_error("--std " + std_flag, "with --cmake the project sets the standard",
+                           "pass -DCMAKE_CXX_STANDARD=… or -DCMAKE_C_STANDARD=…"));
+    }
+  }
+  pipeline::CMakeSource src;
+  src.dir = fs::path(f.cmake_dir).lexically_normal();
+  src.targets = f.cmake_targets;
+  for (const std::string& d : f.defines) {
+    if (d.find('=') == std::string::npos) {
+      diag.add(usage_error("-D" + d, "with --cmake, -D sets a CMake cache variable: VAR=VALUE"));
+      continue;
+    }
+    src.options.push_back(d);
+  }
+  in.cmake = std::move(src);
+}
+
 /// --target (or --platform), --libc, --profile, -o and the compile options.
 void plan_input(const BuildFlags& f, bool color, pipeline::BuildInput& in, Diagnostics& diag) {
   std::optional<Libc> libc;
@@ -114,6 +159,11 @@ void plan_input(const BuildFlags& f, bool color, pipeline::BuildInput& in, Diagn
   if (auto name = output_name(f); diag.check(name)) {
     in.name = *name;
   }
+  if (!f.cmake_dir.empty()) {
+    plan_cmake(f, in, diag);
+    in.out_dir = f.out_dir;
+    return;
+  }
   for (const std::string& s : f.sources) {
     in.sources.push_back(fs::path(s).lexically_normal());
   }
@@ -127,15 +177,26 @@ void plan_input(const BuildFlags& f, bool color, pipeline::BuildInput& in, Diagn
   in.out_dir = f.out_dir;
 }
 
+/// The image of the binary NAME: its entrypoint /NAME, and the compression of the profile.
+void plan_image_of(const BuildFlags& f, const std::string& name, BuildPlan& plan,
+                   Diagnostics& diag) {
+  if (auto image = plan_image(f.image, f.push.ref, name, {"/" + name}); diag.check(image)) {
+    plan.image = std::move(*image);
+    diag.check(check_flag_program(f.image, plan.image.config));
+  }
+  // The size profile asks for the smallest result: its layers get the strongest compression
+  // unless a level was given (release and debug keep the fast default).
+  if (plan.image.level == 0) {
+    plan.image.level = compression_level_for(plan.input.compile.profile, plan.image.compression);
+  }
+}
+
 Result<BuildPlan> plan_build(const BuildFlags& f, const Io& io) {
   BuildPlan plan;
   Diagnostics diag;
   plan_input(f, io.color_err, plan.input, diag);
   std::string name = plan.input.name.empty() ? "image" : plan.input.name;
-  if (auto image = plan_image(f.image, f.push.ref, name, {"/" + name}); diag.check(image)) {
-    plan.image = std::move(*image);
-    diag.check(check_flag_program(f.image, plan.image.config));
-  }
+  plan_image_of(f, name, plan, diag);
   if (!f.push.ref.empty()) {
     // plan_image() checked REF as the image's name; deliver() pushes under that name and tags.
     if (auto options = to_push_options(f.push, io.in); diag.check(options)) {
@@ -145,11 +206,6 @@ Result<BuildPlan> plan_build(const BuildFlags& f, const Io& io) {
   SP_TRY(diag.status());
   plan.input.scan = !plan.image.no_scan;
   plan.input.strict = plan.image.strict;
-  // The size profile asks for the smallest result: its layers get the strongest compression
-  // unless a level was given (release and debug keep the fast default).
-  if (plan.image.level == 0) {
-    plan.image.level = compression_level_for(plan.input.compile.profile, plan.image.compression);
-  }
   return plan;
 }
 
@@ -157,12 +213,13 @@ Result<BuildPlan> plan_build(const BuildFlags& f, const Io& io) {
 /// place) and pushed; `out` gets each result as it is made.
 Status package_binaries(const BuildPlan& plan, const pipeline::Caches& caches,
                         pipeline::Staging& staging, pipeline::Events& events, Published& out) {
+  // One image per target, holding every binary built for it (a CMake project may give several).
   std::vector<pipeline::PlatformInput> inputs;
   for (const pipeline::BuiltBinary& b : out.binaries) {
-    pipeline::PlatformInput input;
-    input.platform = b.target.platform();
-    input.files.push_back({b.staged, "/" + plan.input.name, 0755, true, b.sha256});
-    inputs.push_back(std::move(input));
+    if (inputs.empty() || inputs.back().platform != b.target.platform()) {
+      inputs.emplace_back().platform = b.target.platform();
+    }
+    inputs.back().files.push_back({b.staged, "/" + b.name, 0755, true, b.sha256});
   }
   if (plan.image.format == pipeline::ImageFormat::none && !plan.push) {
     return {};
@@ -177,12 +234,19 @@ Status package_binaries(const BuildPlan& plan, const pipeline::Caches& caches,
 /// Binaries, gate, image into a stage of --out that is moved into place only when every step
 /// worked (a failed build changes nothing there), then the push; `out` gets each result as it
 /// is made, so that a failed push still reports the binaries and the image written before it.
-Status build(const BuildFlags& f, const BuildPlan& plan, Io& io, Published& out) {
+Status build(const BuildFlags& f, BuildPlan& plan, Io& io, Published& out) {
   TerminalEvents events(io, event_view(f.push.quiet, stderr_is_tty()));
   pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
   auto tools = SP_TRY(pipeline::build_tools(caches, f.jobs));
   auto staging = SP_TRY(pipeline::open_staging(plan.input.out_dir));
   out.binaries = SP_TRY(pipeline::build_binaries(plan.input, *staging.outputs, tools, events));
+  if (plan.input.name.empty() && !out.binaries.empty()) {
+    // --cmake without a name: the project's one executable names the image and its entrypoint.
+    plan.input.name = out.binaries.front().name;
+    Diagnostics diag;
+    plan_image_of(f, plan.input.name, plan, diag);
+    SP_TRY(diag.status());
+  }
   for (const pipeline::BuiltBinary& b : out.binaries) {
     if (f.verbose) {
       print_note(io, "link: " + shell_join(b.link_argv));
@@ -213,7 +277,15 @@ void register_build(CLI::App& app, Io& io, int& rc) {
   auto f = std::make_shared<BuildFlags>();
   CLI::App* cmd = app.add_subcommand(
       "build", "Compile C/C++ sources into a fully static executable and a scratch image");
-  cmd->add_option("sources", f->sources, "C (.c) and C++ (.cc/.cpp/.cxx) sources")->required();
+  cmd->add_option("sources", f->sources, "C (.c) and C++ (.cc/.cpp/.cxx) sources");
+  cmd->add_option("--cmake", f->cmake_dir,
+                  "Build a CMake project instead of sources: its executables, configured with "
+                  "scratchpack's toolchain in OUT/.cmake-build/TARGET (-D sets its cache "
+                  "variables)");
+  cmd->add_option("--cmake-target", f->cmake_targets,
+                  "An executable target of the --cmake project to package (repeatable; default: "
+                  "its only one)")
+      ->allow_extra_args(false);
   cmd->add_option("-o,--name", f->name, "Output name (default: the first source's stem)");
   cmd->add_option(
          "--target,--platform", f->target,

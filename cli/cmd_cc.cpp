@@ -33,6 +33,7 @@ struct DropInFlags {
   std::string libc;
   std::string profile;
   bool scan = true;
+  bool keep_symbols = false;
   std::vector<std::string> rest;
 };
 
@@ -70,6 +71,8 @@ Result<DropInFlags> split_flags(const std::vector<std::string>& args) {
     } else if (!(took = take("--libc", f.libc)) && !(took = take("--profile", f.profile))) {
       if (a == "--no-scan") {
         f.scan = false;
+      } else if (a == "--keep-symbols") {
+        f.keep_symbols = true;
       } else {
         f.rest.push_back(a);
       }
@@ -100,6 +103,7 @@ Result<pipeline::DropInInput> drop_in_input(const DropInFlags& flags, bool cxx) 
     input.profile = SP_TRY(parse_named<Profile>(flags.profile));
   }
   input.scan = flags.scan;
+  input.keep_symbols = flags.keep_symbols;
   input.command = SP_TRY(toolchain::parse_driver(flags.rest, cxx));
   std::error_code ec;
   input.cwd = fs::current_path(ec);

@@ -41,15 +41,26 @@ struct TargetName {
   bool operator==(const TargetName& other) const { return name == other.name; }
 };
 
-/// `binaries[i]`: one static executable built from C/C++ sources.
+/// `binaries[i].cmake`: the binary is an executable target of a CMake project.
+struct CMakeProject {
+  fs::path dir;       ///< absolute, inside the manifest's directory, has CMakeLists.txt
+  std::string target; ///< the executable target; default: the binary's name
+  std::vector<std::string> options; ///< cache variables "VAR=VALUE" (-D), in the order written
+  Mark mark;                        ///< where `cmake` was written
+};
+
+/// `binaries[i]`: one static executable built from C/C++ sources, or from a CMake project.
 struct Binary {
   /// Output file name; unique among binaries; [A-Za-z0-9][A-Za-z0-9._+-]*.
   std::string name;
   /// `sources` as written: paths and globs relative to the manifest's directory.
   std::vector<std::string> source_patterns;
   /// Resolved: every C/C++ file the patterns name, absolute and lexically normal, sorted by path,
-  /// without duplicates. Never empty.
+  /// without duplicates. Never empty, unless `cmake` is set (then always empty).
   std::vector<fs::path> sources;
+  /// Set instead of `sources`: the project builds the binary (its compile flags are its own:
+  /// std, include_dirs, defines, libs and lib_dirs are then refused).
+  std::optional<CMakeProject> cmake;
   /// Language standards for -std= of the C sources ("c17", "gnu11") and of the C++ sources
   /// ("c++20", "gnu++17"), from `c_std`, `cxx_std`, or `std` (which sets the one of the
   /// language it names); empty means the compiler default.

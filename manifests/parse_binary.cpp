@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <map>
 #include <utility>
 
@@ -198,12 +199,59 @@ void parse_standards(const MapReader& map, Binary& binary, Context& ctx) {
   }
 }
 
+/// `cmake: {dir, target, options}`.
+void parse_cmake(const Field& field, Binary& binary, Context& ctx) {
+  MapReader map(field, {"dir", "target", "options"}, ctx.diag);
+  if (!map.ok()) {
+    return;
+  }
+  CMakeProject project;
+  project.mark = field.mark;
+  if (Field dir = map.require("dir"); dir.present) {
+    if (std::optional<std::string> text = read_string(dir, ctx.diag)) {
+      fs::path path = ctx.resolve(*text);
+      std::error_code ec;
+      if (!ctx.inside(path, *text, dir.mark, dir.path)) {
+        // reported: a manifest from a clone may only name its own files
+      } else if (!fs::is_regular_file(path / "CMakeLists.txt", ec)) {
+        ctx.diag.error_at(dir.mark, dir.path, "'" + *text + "' holds no CMakeLists.txt");
+      } else {
+        project.dir = path;
+      }
+    }
+  }
+  if (Field target = map.get("target"); target.present) {
+    project.target = read_string(target, ctx.diag).value_or("");
+  }
+  if (Field options = map.get("options"); options.present) {
+    for (const Item& item : read_string_list(options, ctx.diag).value_or(std::vector<Item>{})) {
+      size_t eq = item.value.find('=');
+      std::string var = item.value.substr(0, std::min(eq, item.value.find(':')));
+      bool name_ok =
+          !var.empty() && (std::isalpha(static_cast<unsigned char>(var[0])) || var[0] == '_') &&
+          std::all_of(var.begin(), var.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+          });
+      if (eq == std::string::npos || !name_ok) {
+        ctx.diag.error_at(item.mark, item.path,
+                          "option '" + item.value + "' is not VAR=VALUE (a CMake cache variable)");
+      } else if (var == "CMAKE_TOOLCHAIN_FILE") {
+        ctx.diag.error_at(item.mark, item.path,
+                          "CMAKE_TOOLCHAIN_FILE is scratchpack's: the release sets it per target");
+      } else {
+        project.options.push_back(item.value);
+      }
+    }
+  }
+  binary.cmake = std::move(project);
+}
+
 } // namespace
 
 std::optional<Binary> parse_binary(const Field& field, Context& ctx) {
   MapReader map(field,
-                {"name", "sources", "std", "c_std", "cxx_std", "include_dirs", "defines", "libs",
-                 "lib_dirs", "profile", "libc", "targets"},
+                {"name", "sources", "cmake", "std", "c_std", "cxx_std", "include_dirs", "defines",
+                 "libs", "lib_dirs", "profile", "libc", "targets"},
                 ctx.diag);
   if (!map.ok()) {
     return std::nullopt;
@@ -214,7 +262,20 @@ std::optional<Binary> parse_binary(const Field& field, Context& ctx) {
   if (Field name = map.require("name"); name.present) {
     parse_name(name, binary, ctx);
   }
-  if (Field sources = map.require("sources"); sources.present) {
+  if (Field cmake = map.get("cmake"); cmake.present) {
+    parse_cmake(cmake, binary, ctx);
+    if (binary.cmake && binary.cmake->target.empty()) {
+      binary.cmake->target = binary.name;
+    }
+    for (const char* key :
+         {"sources", "std", "c_std", "cxx_std", "include_dirs", "defines", "libs", "lib_dirs"}) {
+      if (Field other = map.get(key); other.present) {
+        ctx.diag.error_at(other.mark, other.path,
+                          std::string(key) + " and cmake exclude each other: the CMake project "
+                                             "says how its executable is compiled");
+      }
+    }
+  } else if (Field sources = map.require("sources"); sources.present) {
     parse_sources(sources, binary, ctx);
   }
   parse_standards(map, binary, ctx);

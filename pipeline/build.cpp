@@ -1,14 +1,19 @@
 #include "pipeline/build.h"
 
 #include "pipeline/gate.h"
+#include "util/diagnostics.h"
+#include "util/sha256.h"
 
 namespace sp::pipeline {
 
 namespace tc = toolchain;
 
 fs::path binary_path(const BuildInput& input, const Target& target) {
-  return input.targets.size() == 1 ? input.out_dir / input.name
-                                   : input.out_dir / target.name() / input.name;
+  return binary_path(input, target, input.name);
+}
+
+fs::path binary_path(const BuildInput& input, const Target& target, const std::string& name) {
+  return input.targets.size() == 1 ? input.out_dir / name : input.out_dir / target.name() / name;
 }
 
 toolchain::BuildProgressFn progress_to(Events& events) {
@@ -48,10 +53,46 @@ Status strip_built(const BuildInput& input, const tc::BuildTools& tools,
   return {};
 }
 
+/// The CMake project's executables for every target, copied into the stage; every target's
+/// failure is reported.
+Result<std::vector<BuiltBinary>> build_cmake(const BuildInput& input, OutputStage& stage,
+                                             const tc::BuildTools& tools, Events& events) {
+  std::vector<BuiltBinary> built;
+  std::vector<GateItem> gate;
+  Diagnostics diag;
+  for (const Target& t : input.targets) {
+    auto exes = cmake_build(*input.cmake, t, input.compile.profile,
+                            input.out_dir / ".cmake-build" / t.name(), tools.jobs, events);
+    if (!diag.check(exes)) {
+      continue;
+    }
+    for (const CMakeExecutable& x : *exes) {
+      std::string name = x.path.filename().string();
+      fs::path path = binary_path(input, t, name);
+      fs::path staged = stage.stage(path);
+      SP_TRY(make_dirs(staged.parent_path()));
+      auto data = SP_TRY(read_file(x.path));
+      SP_TRY(write_file_atomic(staged, data, 0755));
+      std::string sha = sha256_hex(data);
+      built.push_back({name, t, path, staged, sha, {}, {}});
+      gate.push_back({staged, path.string(), sha, t.platform()});
+    }
+  }
+  SP_TRY(diag.status());
+  if (input.scan) {
+    SP_TRY(gate_binaries(gate, input.strict, tools.cache, "packaged", events));
+  }
+  SP_TRY(strip_built(input, tools, built));
+  return built;
+}
+
 } // namespace
 
 Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input, OutputStage& stage,
                                                 const tc::BuildTools& tools, Events& events) {
+  if (input.cmake) {
+    return build_cmake(input, stage, tools, events);
+  }
   std::vector<tc::BinaryRequest> requests;
   for (const Target& t : input.targets) {
     tc::BinaryRequest r;
@@ -79,7 +120,8 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input, OutputS
     if (results[i].ok()) {
       const tc::BinaryRequest& r = requests[i];
       fs::path path = binary_path(input, r.target);
-      built.push_back({r.target,
+      built.push_back({input.name,
+                       r.target,
                        path,
                        r.output,
                        results[i].sha256,

@@ -3,12 +3,14 @@
 // (pipeline/image.h).
 #pragma once
 
+#include "pipeline/cmake.h"
 #include "pipeline/events.h"
 #include "toolchain/build.h"
 #include "util/fs.h"
 #include "util/result.h"
 #include "util/target.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,8 +18,11 @@ namespace sp::pipeline {
 
 /// Everything `build` needs to make binaries, checked.
 struct BuildInput {
-  std::string name; ///< the executable's file name
+  std::string name; ///< the executable's file name (sources; for CMake, the first executable's)
   std::vector<fs::path> sources;
+  /// Binaries from a CMake project instead of sources: every executable asked for, per target,
+  /// built in OUT/.cmake-build/TARGET.
+  std::optional<CMakeSource> cmake;
   std::vector<Target> targets; ///< at least one, distinct
   toolchain::CompileOptions compile;
   std::vector<std::string> lib_dirs; ///< -L
@@ -29,6 +34,7 @@ struct BuildInput {
 
 /// One binary built and through the gate (and stripped, for the size profile).
 struct BuiltBinary {
+  std::string name; ///< its file name, /NAME in the image
   Target target;
   fs::path path;   ///< where it goes: binary_path()
   fs::path staged; ///< where it is until the stage is committed
@@ -40,6 +46,7 @@ struct BuiltBinary {
 /// Where a target's binary goes: OUT/NAME for one target, OUT/TARGET/NAME for several (as
 /// release lays out dist/).
 fs::path binary_path(const BuildInput& input, const Target& target);
+fs::path binary_path(const BuildInput& input, const Target& target, const std::string& name);
 
 /// Builds the binary for every target in one engine run (compiles of all targets in one pool)
 /// into `stage` (which the caller commits when everything else worked too), gates each on the

@@ -290,7 +290,7 @@ Result<DropInResult> run_drop_in(const DropInInput& input, const tc::BuildTools&
     GateItem item{binary.temp(), output, sha256_hex(data), input.target.platform()};
     SP_TRY(gate_binaries({item}, false, tools.cache, "written", events));
   }
-  if (cmd.strip || tc::strips(input.profile)) {
+  if (cmd.strip || (tc::strips(input.profile) && !input.keep_symbols)) {
     // In place: llvm-objcopy writes its output beside the input and renames it over.
     std::vector<std::string> strip =
         tc::strip_command(tools.compiler.objcopy, binary.temp(), binary.temp());

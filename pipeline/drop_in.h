@@ -24,6 +24,9 @@ struct DropInInput {
   Target target;
   Profile profile = Profile::release;
   bool scan = true;
+  /// The size profile's strip is left to whoever gates the executable later (`build --cmake`);
+  /// -s still strips.
+  bool keep_symbols = false;
   fs::path cwd; ///< the directory the build system runs in: prefix map and cache base
 };
 

@@ -99,6 +99,9 @@ void plan_binaries(const mf::Manifest& m, ReleasePlan& plan, std::map<BinaryKey,
       rb.key = as_written.name();
       rb.target = *target;
       rb.sources = b.sources;
+      if (b.cmake) {
+        rb.cmake = CMakeSource{b.cmake->dir, {b.cmake->target}, b.cmake->options};
+      }
       rb.compile.profile = b.profile;
       rb.compile.c_std = b.c_std;
       rb.compile.cxx_std = b.cxx_std;
@@ -266,8 +269,11 @@ Status strip_all(Run& r, const std::vector<tc::BinaryRequest>& requests) {
 /// Compiles and links every binary into dist/ (the engine reports every failure), gates them as
 /// linked, then strips the size profile's.
 Status build_all(Run& r) {
-  std::vector<tc::BinaryRequest> requests;
-  for (const ReleaseBinary& b : r.plan.binaries) {
+  std::vector<tc::BinaryRequest> requests; // one per binary, in plan order
+  std::vector<tc::BinaryRequest> engine;   // those built from sources
+  std::vector<size_t> engine_index;
+  for (size_t i = 0; i < r.plan.binaries.size(); ++i) {
+    const ReleaseBinary& b = r.plan.binaries[i];
     tc::BinaryRequest q;
     q.sources = b.sources;
     q.target = b.target;
@@ -276,12 +282,17 @@ Status build_all(Run& r) {
     q.libs = b.libs;
     q.output = r.dist / b.rel_path;
     q.label = b.name + ", " + b.target.name();
+    if (!b.cmake) {
+      engine.push_back(q);
+      engine_index.push_back(i);
+    }
     requests.push_back(std::move(q));
   }
-  auto results = SP_TRY(tc::build_binaries(requests, r.options.tools, progress_to(r.events)));
+  auto results = SP_TRY(tc::build_binaries(engine, r.options.tools, progress_to(r.events)));
   std::vector<GateItem> gate;
-  for (size_t i = 0; i < results.size(); ++i) {
-    const tc::BinaryResult& res = results[i];
+  for (size_t k = 0; k < results.size(); ++k) {
+    const tc::BinaryResult& res = results[k];
+    size_t i = engine_index[k];
     if (!res.diagnostics.empty()) {
       r.events.tool_output(res.diagnostics);
     }
@@ -292,13 +303,45 @@ Status build_all(Run& r) {
     const ReleaseBinary& b = r.plan.binaries[i];
     gate.push_back({requests[i].output, b.rel_path, res.sha256, b.target.platform()});
   }
+  Diagnostics diag;
   if (auto e = tc::build_error(results)) {
-    return *e;
+    diag.add(*e);
   }
+  // CMake projects: configured and built beside dist/ (kept for the next release), their
+  // executable copied in; every failure is reported with the engine's.
+  for (size_t i = 0; i < r.plan.binaries.size(); ++i) {
+    const ReleaseBinary& b = r.plan.binaries[i];
+    if (!b.cmake) {
+      continue;
+    }
+    fs::path build_dir = r.plan.out_dir.parent_path() / ".scratchpack-cmake-build" /
+                         r.plan.out_dir.filename() / b.name / b.target.name();
+    auto exes = cmake_build(*b.cmake, b.target, b.compile.profile, build_dir, r.options.tools.jobs,
+                            r.events);
+    if (!diag.check(exes)) {
+      continue;
+    }
+    SP_TRY(make_dirs(requests[i].output.parent_path()));
+    auto data = SP_TRY(read_file(exes->front().path));
+    SP_TRY(write_file_atomic(requests[i].output, data, 0755));
+    r.outcome.binaries[i].sha256 = sha256_hex(data);
+    gate.push_back(
+        {requests[i].output, b.rel_path, r.outcome.binaries[i].sha256, b.target.platform()});
+  }
+  SP_TRY(diag.status());
+  // The gate's reports, in plan order.
+  std::map<fs::path, size_t> index_of;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    index_of[requests[i].output] = i;
+  }
+  std::sort(gate.begin(), gate.end(), [&](const GateItem& a, const GateItem& b) {
+    return index_of.at(a.path) < index_of.at(b.path);
+  });
   auto scans = SP_TRY(gate_binaries(gate, false, r.options.tools.cache, "released", r.events));
-  for (size_t i = 0; i < scans.size(); ++i) {
-    r.outcome.binaries[i].scan = std::move(scans[i]);
-    r.events.progress({"scan", i + 1, scans.size(), r.plan.binaries[i].rel_path});
+  for (size_t k = 0; k < scans.size(); ++k) {
+    size_t i = index_of.at(gate[k].path);
+    r.outcome.binaries[i].scan = std::move(scans[k]);
+    r.events.progress({"scan", k + 1, scans.size(), r.plan.binaries[i].rel_path});
   }
   return strip_all(r, requests);
 }

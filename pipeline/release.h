@@ -8,6 +8,7 @@
 #include "manifests/manifest.h"
 #include "packager/image.h"
 #include "packager/layer_cache.h"
+#include "pipeline/cmake.h"
 #include "pipeline/events.h"
 #include "pipeline/image.h"
 #include "pipeline/push.h"
@@ -31,6 +32,7 @@ struct ReleaseBinary {
   std::string key; ///< the manifest's target as written, normalised ("aarch64-glibc")
   Target target;   ///< with the binary's libc applied
   std::vector<fs::path> sources;
+  std::optional<CMakeSource> cmake; ///< instead of sources: an executable of a CMake project
   toolchain::CompileOptions compile;
   std::vector<std::string> lib_dirs;
   std::vector<std::string> libs;

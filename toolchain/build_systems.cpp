@@ -36,8 +36,13 @@ std::string llvm_tool(const char* name) {
 } // namespace
 
 std::vector<std::string> compiler_command(const ToolchainSetup& s, bool cxx) {
-  return {s.scratchpack.string(), cxx ? "c++" : "cc", "--target=" + s.target.name(),
-          "--profile=" + std::string(to_string(s.profile))};
+  std::vector<std::string> argv = {s.scratchpack.string(), cxx ? "c++" : "cc",
+                                   "--target=" + s.target.name(),
+                                   "--profile=" + std::string(to_string(s.profile))};
+  if (s.gate_afterwards) {
+    argv.insert(argv.end(), {"--no-scan", "--keep-symbols"});
+  }
+  return argv;
 }
 
 std::vector<std::pair<std::string, std::string>> environment(const ToolchainSetup& s,

@@ -22,6 +22,9 @@ struct ToolchainSetup {
   fs::path tool_dir;    ///< holds the multi-call links scratchpack-cc, scratchpack-c++, …
   fs::path sysroot;     ///< the target's sysroot, for the find-root path
   fs::path emulator;    ///< runs the target's binaries here (qemu); empty for the host's
+  /// scratchpack's own build drives this build system (`build --cmake`) and gates and strips the
+  /// executables afterwards, as for sources: the compilers get --no-scan --keep-symbols.
+  bool gate_afterwards = false;
 };
 
 /// The compiler as build systems call it: scratchpack, the command, and the target options.

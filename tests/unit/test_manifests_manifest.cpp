@@ -700,3 +700,38 @@ TEST_CASE("parse_manifest: a glob never walks outside the manifest's directory")
   CHECK(text.find("binaries[0].sources[3]: 'src/../../**/*.c'") != std::string::npos);
   CHECK(text.find("sources[4]") == std::string::npos);
 }
+
+TEST_CASE("manifests: a binary from a CMake project") {
+  Project p;
+  p.write("cm/CMakeLists.txt", "project(x C)\nadd_executable(app main.c)\n");
+  auto m = p.parse("version: 1\nproject: demo\ntargets: [x86_64]\nbinaries:\n"
+                   "  - name: app\n"
+                   "    cmake: {dir: cm, options: [\"WITH_X=ON\", \"LEVEL:STRING=3\"]}\n"
+                   "  - name: other\n"
+                   "    cmake: {dir: cm, target: app2}\n");
+  REQUIRE_MESSAGE(m.ok(), details_of(m));
+  REQUIRE(m->binaries[0].cmake);
+  CHECK(m->binaries[0].cmake->dir == p.at("cm"));
+  CHECK(m->binaries[0].cmake->target == "app"); // the binary's name by default
+  CHECK(m->binaries[0].cmake->options == std::vector<std::string>{"WITH_X=ON", "LEVEL:STRING=3"});
+  CHECK(m->binaries[0].sources.empty());
+  CHECK(m->binaries[1].cmake->target == "app2");
+}
+
+TEST_CASE("manifests: a cmake: binary's mistakes, each with its place") {
+  Project p;
+  p.write("cm/CMakeLists.txt", "project(x C)\n");
+  std::string head = "version: 1\nproject: demo\ntargets: [x86_64]\nbinaries:\n  - name: app\n";
+  CHECK(p.problems(head + "    cmake: {dir: src}\n") ==
+        "scratchpack.yaml:6:18: error: binaries[0].cmake.dir: 'src' holds no CMakeLists.txt\n");
+  CHECK(p.problems(head + "    cmake: {dir: cm}\n    sources: [src/main.cpp]\n") ==
+        "scratchpack.yaml:7:14: error: binaries[0].sources: sources and cmake exclude each other: "
+        "the CMake project says how its executable is compiled\n");
+  CHECK(p.problems(head +
+                   "    cmake: {dir: cm, options: [\"NOVALUE\", \"CMAKE_TOOLCHAIN_FILE=x\"]}\n") ==
+        "scratchpack.yaml:6:32: error: binaries[0].cmake.options[0]: option 'NOVALUE' is not "
+        "VAR=VALUE (a CMake cache variable)\n"
+        "scratchpack.yaml:6:43: error: binaries[0].cmake.options[1]: CMAKE_TOOLCHAIN_FILE is "
+        "scratchpack's: the release sets it per target\n");
+  CHECK(p.problems(head + "    cmake: {dir: ..}\n").find("outside") != std::string::npos);
+}
