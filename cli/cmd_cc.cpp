@@ -6,7 +6,6 @@
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/events.h"
-#include "pipeline/caches.h"
 #include "pipeline/drop_in.h"
 #include "toolchain/build_systems.h"
 #include "toolchain/driver.h"
@@ -19,7 +18,6 @@
 
 #include <cstdlib>
 #include <iostream>
-#include <random>
 #include <unistd.h>
 
 namespace sp::cli {
@@ -130,12 +128,10 @@ int run_drop_in_compiler(const std::vector<std::string>& args, bool cxx, Io& io)
     return fail(io, input.error());
   }
   TerminalEvents events(io, EventView{ProgressStyle::long_ops, stderr_is_tty(), false, false});
-  pipeline::Caches caches = pipeline::open_caches(std::getenv("SCRATCHPACK_NO_CACHE") == nullptr ||
-                                                      env_or("SCRATCHPACK_NO_CACHE") == "0",
-                                                  events);
-  // Measuring the cache walks all of it; one compile in 32 does it.
-  caches.trim_on_exit = std::random_device{}() % 32 == 0;
-  auto tools = pipeline::build_tools(caches, 1);
+  pipeline::DropInCache cache(std::getenv("SCRATCHPACK_NO_CACHE") == nullptr ||
+                                  env_or("SCRATCHPACK_NO_CACHE") == "0",
+                              events);
+  auto tools = pipeline::drop_in_tools(cache);
   if (!tools) {
     return fail(io, tools.error());
   }

@@ -7,32 +7,6 @@
 
 namespace sp::pipeline {
 
-Result<CacheLimit> cache_limit() {
-  CacheLimit limit;
-  std::string text;
-  if (const char* env = std::getenv("SCRATCHPACK_CACHE_MAX_SIZE"); env && *env) {
-    text = env;
-    limit.source = "SCRATCHPACK_CACHE_MAX_SIZE";
-  } else if (auto conf = read_file(cache_dir() / "scratchpack.conf")) {
-    for (const std::string& line : split(*conf, '\n')) {
-      size_t eq = line.find('=');
-      if (eq != std::string::npos && trim(std::string_view(line).substr(0, eq)) == "max_size") {
-        text = std::string(trim(std::string_view(line).substr(eq + 1)));
-        limit.source = (cache_dir() / "scratchpack.conf").string();
-      }
-    }
-  }
-  if (!text.empty()) {
-    auto bytes = parse_size(text);
-    if (!bytes) {
-      return usage_error("cache max_size '" + text + "' (from " + limit.source + ")",
-                         "expects a number of bytes, optionally with K, M or G", "e.g. 10G");
-    }
-    limit.bytes = *bytes;
-  }
-  return limit;
-}
-
 Caches open_caches(bool enabled, Events& events) {
   Caches c;
   if (!enabled) {
@@ -94,7 +68,7 @@ Caches::~Caches() {
   for (const CacheStore* s : stores_of(*this)) {
     stored = stored || s->stored_anything();
   }
-  if (stored && trim_on_exit && limit.bytes > 0) {
+  if (stored && limit.bytes > 0) {
     uint64_t used = 0;
     for (const CacheStore* s : stores_of(*this)) {
       used += s->usage().bytes;

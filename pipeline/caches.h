@@ -34,9 +34,6 @@ struct Caches {
   std::unique_ptr<toolchain::BuildCache> build; ///< null when disabled
   std::unique_ptr<packager::LayerCache> layers; ///< null when disabled
   CacheLimit limit;
-  /// Whether the destructor brings the caches under the limit. The drop-in compiler runs once per
-  /// translation unit and checks only now and then: measuring the cache walks all of it.
-  bool trim_on_exit = true;
 
   Caches() = default;
   Caches(Caches&&) = default;

@@ -1,5 +1,6 @@
 #include "pipeline/drop_in.h"
 
+#include "pipeline/caches.h"
 #include "pipeline/gate.h"
 #include "toolchain/link.h"
 #include "toolchain/sysroot.h"
@@ -9,6 +10,8 @@
 #include "util/strings.h"
 
 #include <algorithm>
+#include <optional>
+#include <random>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,7 +77,9 @@ Status write_depfile(const tc::DriverCommand& cmd, const std::string& output,
   }
   std::string file = cmd.depfile.file.empty() ? fs::path(output).replace_extension(".d").string()
                                               : cmd.depfile.file;
-  return write_file_atomic(file, tc::make_depfile(targets, listed, cmd.depfile.phony));
+  // A build output like the object: the build system remakes it when it is lost.
+  return write_file_atomic(file, tc::make_depfile(targets, listed, cmd.depfile.phony), 0644,
+                           Durability::ordered);
 }
 
 /// The libraries a gcc or clang link names for itself, which scratchpack's link line already
@@ -98,6 +103,55 @@ std::string find_in(const std::vector<fs::path>& dirs, const std::string& name) 
 }
 
 } // namespace
+
+DropInCache::DropInCache(bool enabled, Events& events) {
+  if (!enabled) {
+    return;
+  }
+  if (auto cache = tc::BuildCache::open(tc::BuildCache::default_dir())) {
+    m_build = std::move(*cache);
+  } else {
+    events.warning("build cache disabled: " + cache.error().what + ": " + cache.error().why);
+  }
+}
+
+DropInCache::~DropInCache() {
+  // One compiler in 32 that stored something measures the caches and trims them (to 90%, as
+  // `build` does): enough for the limit to hold, without a walk of the cache per compile.
+  if (!m_build || !m_build->store().stored_anything() || std::random_device{}() % 32 != 0) {
+    return;
+  }
+  auto limit = cache_limit();
+  if (!limit || limit->bytes == 0) {
+    return;
+  }
+  std::vector<const CacheStore*> stores = {&m_build->store()};
+  std::optional<CacheStore> layers;
+  std::error_code ec;
+  if (fs::is_directory(cache_dir() / "layers", ec)) {
+    if (auto key = cache_key(); key) {
+      if (auto store = CacheStore::open(cache_dir() / "layers", *key)) {
+        layers.emplace(std::move(*store));
+        stores.push_back(&*layers);
+      }
+    }
+  }
+  uint64_t used = 0;
+  for (const CacheStore* s : stores) {
+    used += s->usage().bytes;
+  }
+  if (used > limit->bytes) {
+    evict_lru(stores, limit->bytes / 10 * 9);
+  }
+}
+
+Result<tc::BuildTools> drop_in_tools(const DropInCache& cache) {
+  tc::BuildTools tools;
+  tools.compiler = SP_TRY(tc::find_compiler());
+  tools.cache = cache.build();
+  tools.jobs = 1;
+  return tools;
+}
 
 Result<std::string> answer_query(const DropInInput& input, const tc::BuildTools& tools) {
   const std::string& q = input.command.query;
@@ -317,18 +371,22 @@ Result<tc::ToolchainSetup> toolchain_setup(const Target& target, Profile profile
   if (ec) {
     return io_error("/proc/self/exe", "cannot tell where scratchpack is: " + ec.message());
   }
+  fs::path lean = setup.scratchpack.parent_path() / "scratchpack-cc";
+  setup.compiler = is_executable_file(lean) ? lean : setup.scratchpack;
   setup.tool_dir = xdg_path("SCRATCHPACK_TOOL_DIR", "XDG_DATA_HOME", ".local/share", "bin");
   SP_TRY(make_dirs(setup.tool_dir));
   for (const char* name : {"cc", "c++", "ar", "ranlib", "nm", "strip", "objcopy", "pkg-config"}) {
     fs::path link = setup.tool_dir / (std::string("scratchpack-") + name);
-    if (fs::read_symlink(link, ec) == setup.scratchpack) {
+    bool compiler = std::string_view(name) == "cc" || std::string_view(name) == "c++";
+    fs::path to = compiler ? setup.compiler : setup.scratchpack;
+    if (fs::read_symlink(link, ec) == to) {
       continue;
     }
     // A new link under a temporary name, renamed over whatever was there: never half made.
     fs::path tmp = setup.tool_dir /
                    ("." + link.filename().string() + "." + std::to_string(::getpid()) + ".link00");
     fs::remove(tmp, ec);
-    fs::create_symlink(setup.scratchpack, tmp, ec);
+    fs::create_symlink(to, tmp, ec);
     if (ec || ::rename(tmp.c_str(), link.c_str()) != 0) {
       fs::remove(tmp, ec);
       return io_error(link.string(), "cannot make the multi-call link");

@@ -14,6 +14,7 @@
 #include "util/target.h"
 #include "util/vocabulary.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,25 @@ struct DropInInput {
 struct DropInResult {
   std::vector<std::vector<std::string>> commands; ///< every clang, lld and objcopy command run
 };
+
+/// The drop-in compiler's cache: the shared build cache opened alone (a compile never packages,
+/// so scratchpack-cc links no layer cache), and on close, now and then (measuring walks the whole
+/// cache, and a build system starts one compiler per unit), both stores brought under the limit.
+class DropInCache {
+public:
+  DropInCache(bool enabled, Events& events);
+  ~DropInCache();
+  DropInCache(const DropInCache&) = delete;
+  DropInCache& operator=(const DropInCache&) = delete;
+  toolchain::BuildCache* build() const { return m_build.get(); }
+
+private:
+  std::unique_ptr<toolchain::BuildCache> m_build;
+};
+
+/// clang found and the drop-in cache; one compile at a time (the build system runs them in
+/// parallel).
+Result<toolchain::BuildTools> drop_in_tools(const DropInCache& cache);
 
 /// The answer to a query (--version, -v, -dumpmachine, -dumpversion, -print-file-name=…,
 /// -print-search-dirs, -print-libgcc-file-name, -print-multiarch, -print-sysroot,

@@ -36,8 +36,8 @@ std::string llvm_tool(const char* name) {
 } // namespace
 
 std::vector<std::string> compiler_command(const ToolchainSetup& s, bool cxx) {
-  std::vector<std::string> argv = {s.scratchpack.string(), cxx ? "c++" : "cc",
-                                   "--target=" + s.target.name(),
+  fs::path exe = s.compiler.empty() ? s.scratchpack : s.compiler;
+  std::vector<std::string> argv = {exe.string(), cxx ? "c++" : "cc", "--target=" + s.target.name(),
                                    "--profile=" + std::string(to_string(s.profile))};
   if (s.gate_afterwards) {
     argv.insert(argv.end(), {"--no-scan", "--keep-symbols"});

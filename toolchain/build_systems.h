@@ -19,9 +19,13 @@ struct ToolchainSetup {
   Target target;
   Profile profile = Profile::release;
   fs::path scratchpack; ///< the executable (absolute)
-  fs::path tool_dir;    ///< holds the multi-call links scratchpack-cc, scratchpack-c++, …
-  fs::path sysroot;     ///< the target's sysroot, for the find-root path
-  fs::path emulator;    ///< runs the target's binaries here (qemu); empty for the host's
+  /// The drop-in compiler's executable: scratchpack-cc beside scratchpack (it starts faster: it
+  /// loads none of the libraries packaging and pushing need), else scratchpack itself. Both take
+  /// "cc" or "c++" as their first argument.
+  fs::path compiler;
+  fs::path tool_dir; ///< holds the multi-call links scratchpack-cc, scratchpack-c++, …
+  fs::path sysroot;  ///< the target's sysroot, for the find-root path
+  fs::path emulator; ///< runs the target's binaries here (qemu); empty for the host's
   /// scratchpack's own build drives this build system (`build --cmake`) and gates and strips the
   /// executables afterwards, as for sources: the compilers get --no-scan --keep-symbols.
   bool gate_afterwards = false;

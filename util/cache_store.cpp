@@ -148,7 +148,10 @@ Result<CacheEntryInfo> CacheStore::commit(std::string_view name, TempFile& tmp,
   fs::path path = m_dir / name;
   SP_TRY(make_dirs(path.parent_path()));
   EntryLock lock(m_dir, name);
-  SP_TRY(tmp.commit(path));
+  // An entry re-hashed on every hit needs no fsync: after a crash a torn one is a miss. Larger
+  // ones are trusted by identity, so they must be whole on disk before their sidecar exists.
+  Durability durability = size > k_rehash_limit ? Durability::synced : Durability::ordered;
+  SP_TRY(tmp.commit(path, durability));
   struct stat st{};
   if (::lstat(path.c_str(), &st) != 0) {
     return io_error(path.string(), errno_text());
@@ -158,7 +161,7 @@ Result<CacheEntryInfo> CacheStore::commit(std::string_view name, TempFile& tmp,
   std::string body = meta_body(name, m);
   // The sidecar last: until it is there the entry does not exist for readers.
   SP_TRY(write_file_atomic(path.string() + std::string(k_meta_ext),
-                           body + "mac " + hmac_sha256_hex(m_key, body) + "\n"));
+                           body + "mac " + hmac_sha256_hex(m_key, body) + "\n", 0644, durability));
   return CacheEntryInfo{sha256, size};
 }
 

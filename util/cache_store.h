@@ -8,11 +8,12 @@
 // and reported as a miss, so a corrupted or crafted cache costs a rebuild, never a wrong output.
 //
 // Entries are copied out (a reflink where the filesystem has them), never hard-linked: editing an
-// output cannot reach the cache. Writes go to unique temporary names (mkostemp), are fsynced and
-// renamed, the sidecar last; a commit and a removal of the same entry take one lock (flock on a
-// striped file under tmp/), so concurrent writers, evictors and verify never leave half an entry.
-// Each hit marks its entry used; evict() removes the least recently
-// used entries to bring the store under a size; verify() re-hashes everything.
+// output cannot reach the cache. Writes go to unique temporary names (mkostemp) and are renamed,
+// the sidecar last; entries above k_rehash_limit (trusted by identity) are fsynced first, smaller
+// ones (re-hashed on every hit, so a crash-torn one is a miss) are not; a commit and a removal of
+// the same entry take one lock (flock on a striped file under tmp/), so concurrent writers,
+// evictors and verify never leave half an entry. Each hit marks its entry used; evict() removes the
+// least recently used entries to bring the store under a size; verify() re-hashes everything.
 #pragma once
 
 #include "util/fs.h"

@@ -71,14 +71,15 @@ Result<std::string> read_file(const fs::path& path) {
   return data;
 }
 
-Status write_file_atomic(const fs::path& path, std::string_view data, unsigned mode) {
+Status write_file_atomic(const fs::path& path, std::string_view data, unsigned mode,
+                         Durability durability) {
   fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   auto out = SP_TRY(TempFile::create(dir, path.filename().string()));
   SP_TRY(out.write(data));
   if (::fchmod(out.fd(), mode) != 0) {
     return io_error(path.string(), errno_text(errno));
   }
-  return out.commit(path);
+  return out.commit(path, durability);
 }
 
 bool durable_writes() {
@@ -157,8 +158,9 @@ Status TempFile::write(std::string_view data) {
   return {};
 }
 
-Status TempFile::commit(const fs::path& final_path) {
-  if (durable_writes() && ::fsync(m_fd) != 0) {
+Status TempFile::commit(const fs::path& final_path, Durability durability) {
+  bool sync = durable_writes() && durability == Durability::synced;
+  if (sync && ::fsync(m_fd) != 0) {
     return io_error(final_path.string(), "fsync: " + errno_text(errno));
   }
   int rc = ::close(m_fd);
@@ -172,7 +174,7 @@ Status TempFile::commit(const fs::path& final_path) {
   m_path.clear();
   unregister_temporary(std::exchange(m_token, 0));
   fs::path dir = final_path.parent_path();
-  return sync_path(dir.empty() ? fs::path(".") : dir);
+  return sync ? sync_path(dir.empty() ? fs::path(".") : dir) : Status{};
 }
 
 Result<uint64_t> copy_fd(int in, int out, Sha256* hash, const fs::path& what) {

@@ -20,9 +20,17 @@ class Sha256;
 
 Result<std::string> read_file(const fs::path& path);
 
+/// How a commit survives a crash.
+enum class Durability {
+  synced,  ///< fsync of the file and its directory: after a crash, the new file whole or the old
+  ordered, ///< rename only: atomic for readers, but a crash may leave it torn; for files whose
+           ///< readers check them (cache entries re-hashed on use) or can remake them
+};
+
 /// Writes `data` to `path` via a temporary sibling and rename(2); the file appears whole or not
 /// at all. `mode` is applied before the rename.
-Status write_file_atomic(const fs::path& path, std::string_view data, unsigned mode = 0644);
+Status write_file_atomic(const fs::path& path, std::string_view data, unsigned mode = 0644,
+                         Durability durability = Durability::synced);
 
 /// A new file with a unique name in `dir` (mkostemp: O_EXCL, so two processes never share one),
 /// open for writing. commit() makes it `final_path` durably; otherwise it is removed.
@@ -40,8 +48,8 @@ public:
   /// Writes all of `data`.
   Status write(std::string_view data);
   /// fsync, close, rename onto `final_path`, fsync its directory: after a crash the final name
-  /// holds all of the data or the previous file, never a torn or empty one.
-  Status commit(const fs::path& final_path);
+  /// holds all of the data or the previous file, never a torn or empty one (Durability::synced).
+  Status commit(const fs::path& final_path, Durability durability = Durability::synced);
 
 private:
   TempFile(int fd, fs::path path, uint64_t token);

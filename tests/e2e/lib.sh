@@ -102,34 +102,3 @@ private_build_cache() {
     case "$(basename "$entry")" in build | layers) ;; *) ln -s "$entry" "$SCRATCHPACK_CACHE/" ;; esac
   done
 }
-
-# Unpacks the upstream sources of Debian source package NAME into ./NAME and prints the
-# directory. The tarballs come from the Debian mirror /etc/apt already uses, through a private
-# deb-src list (no change to the system's apt), and are kept under
-# ${XDG_CACHE_HOME:-~/.cache}/scratchpack-e2e/sources for the next run (one fetch at a time).
-debian_source() { # NAME
-  local name=$1 dir=${XDG_CACHE_HOME:-$HOME/.cache}/scratchpack-e2e/sources
-  mkdir -p "$dir"
-  (
-    flock 9
-    if ! compgen -G "$dir/${name}_*.orig.tar.*" >/dev/null; then
-      local mirror
-      mirror=$(grep -rhoE 'https?://[^ ]*/debian/?( |$)' /etc/apt/sources.list \
-        /etc/apt/sources.list.d/ 2>/dev/null | head -1 | tr -d ' ')
-      [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-      mkdir -p "$dir/apt/parts" "$dir/apt/lists/partial"
-      printf 'Types: deb-src\nURIs: %s\nSuites: bookworm\nComponents: main\nSigned-By: %s\n' \
-        "$mirror" /usr/share/keyrings/debian-archive-keyring.gpg >"$dir/apt/parts/src.sources"
-      local o=(-oDir::Etc::SourceList=/dev/null -oDir::Etc::SourceParts="$dir/apt/parts"
-        -oDir::State::Lists="$dir/apt/lists" -oDir::Cache::pkgcache= -oDir::Cache::srcpkgcache=)
-      apt-get "${o[@]}" update >"$dir/apt/update.log" 2>&1 ||
-        fail "apt-get update of the deb-src list failed: $(tail -3 "$dir/apt/update.log")"
-      (cd "$dir" && apt-get "${o[@]}" source --download-only "$name" >apt/source.log 2>&1) ||
-        fail "apt-get source $name failed: $(tail -3 "$dir/apt/source.log")"
-    fi
-  ) 9>"$dir/.lock"
-  mkdir -p "$name"
-  tar -xf "$(compgen -G "$dir/${name}_*.orig.tar.*" | grep -v '\.asc$' | head -1)" -C "$name" \
-    --strip-components=1
-  echo "$WORK/$name"
-}
