@@ -226,6 +226,21 @@ Result<DropInResult> run_drop_in(const DropInInput& input, const tc::BuildTools&
     options.extra_flags.push_back("-v");
   }
 
+  // Inputs that are not sources go to the link: each must exist (as gcc and clang say), and
+  // without a link they are unused (as they warn).
+  for (const DriverInput& in : cmd.inputs) {
+    if (in.kind != DriverInput::Kind::object) {
+      continue;
+    }
+    std::error_code ec;
+    if (!fs::exists(in.value, ec)) {
+      return failure(in.value, "no such file or directory");
+    }
+    if (cmd.action != DriverAction::link) {
+      events.tool_output("warning: " + in.value +
+                         ": linker input file unused because linking not done\n");
+    }
+  }
   TempDir work("scratchpack-cc");
   std::vector<std::string> objects_of_sources; // per input index; empty for non-sources
   objects_of_sources.resize(cmd.inputs.size());

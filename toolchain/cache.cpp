@@ -237,15 +237,18 @@ int64_t BuildCache::coarse_now_ns() {
 
 Status BuildCache::store_object(const std::string& key, const fs::path& object,
                                 const fs::path& depfile, const fs::path& source,
-                                const fs::path& build_dir, int64_t compile_started_ns) {
-  SP_TRY(store("objects", ".o", key, object, depfile, source, build_dir, compile_started_ns));
+                                const fs::path& build_dir, int64_t compile_started_ns,
+                                const std::vector<fs::path>& system_dirs) {
+  SP_TRY(store("objects", ".o", key, object, depfile, source, build_dir, compile_started_ns,
+               system_dirs));
   return {};
 }
 
 Result<std::optional<std::string>>
 BuildCache::store(std::string_view kind, std::string_view ext, const std::string& key,
                   const fs::path& file, const fs::path& depfile, const fs::path& source,
-                  const fs::path& build_dir, int64_t compile_started_ns) {
+                  const fs::path& build_dir, int64_t compile_started_ns,
+                  const std::vector<fs::path>& system_dirs) {
   auto dep = read_file(depfile);
   if (!dep) {
     return dep.take_error();
@@ -267,7 +270,13 @@ BuildCache::store(std::string_view kind, std::string_view ext, const std::string
     if (abs == source_abs) {
       continue; // its contents are in the key already
     }
-    auto hash = file_hash(abs);
+    bool system = std::any_of(system_dirs.begin(), system_dirs.end(), [&](const fs::path& d) {
+      fs::path rel = abs.lexically_relative(d);
+      return !d.empty() && !rel.empty() && *rel.begin() != "..";
+    });
+    // A system header stands for its identity: lookup() accepts it while the identity is the
+    // same, and otherwise rehashes it, which cannot give this value.
+    auto hash = system ? Result<std::string>(sha256_hex("system header " + stamp)) : file_hash(abs);
     if (!hash) {
       return hash.take_error();
     }

@@ -82,9 +82,14 @@ public:
   /// is stored when the source or a header changed at or after `compile_started_ns` (CLOCK_REALTIME
   /// _COARSE, the clock file timestamps come from): the object may then not match the contents
   /// the entry would record (ccache's "file too new" rule).
+  ///
+  /// Headers below `system_dirs` (the sysroot's and the compiler's include directories: files of
+  /// installed packages, trusted as the link key trusts the sysroot's libraries) are recorded by
+  /// identity alone (size, mtime, ctime), not hashed: a package upgrade changes that identity and
+  /// the entry misses. Hashing the libc's headers was most of the cost of storing an object.
   Status store_object(const std::string& key, const fs::path& object, const fs::path& depfile,
-                      const fs::path& source, const fs::path& build_dir,
-                      int64_t compile_started_ns);
+                      const fs::path& source, const fs::path& build_dir, int64_t compile_started_ns,
+                      const std::vector<fs::path>& system_dirs = {});
 
   /// Now, on the clock file timestamps use; taken just before a compile starts.
   static int64_t coarse_now_ns();
@@ -162,7 +167,8 @@ private:
   Result<std::optional<std::string>> store(std::string_view kind, std::string_view ext,
                                            const std::string& key, const fs::path& file,
                                            const fs::path& depfile, const fs::path& source,
-                                           const fs::path& build_dir, int64_t compile_started_ns);
+                                           const fs::path& build_dir, int64_t compile_started_ns,
+                                           const std::vector<fs::path>& system_dirs = {});
 
   fs::path m_dir;
   CacheStore m_store;

@@ -30,7 +30,14 @@ void remove_now(const std::filesystem::path& path) {
       target = aside;
     }
   }
-  std::filesystem::remove_all(target, ec);
+  // A system call that resolved the old path just before the rename (a rename into the tree)
+  // may still land in it once: another pass removes what it left.
+  for (int pass = 0; pass < 4; ++pass) {
+    std::filesystem::remove_all(target, ec);
+    if (!std::filesystem::exists(std::filesystem::symlink_status(target, ec))) {
+      break;
+    }
+  }
 }
 
 [[noreturn]] void handle_interrupts(sigset_t set) {

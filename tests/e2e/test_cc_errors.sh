@@ -31,6 +31,12 @@ assert_eq 1 "$RC" "unknown target from the environment"
 assert_contains "$ERR" "error: unknown target 'mips64' (from SCRATCHPACK_TARGET): the architecture" \
   "unknown target from the environment"
 
+step "an input that does not exist fails as with gcc (a CMake flag check of /W4 must fail)"
+capture "$SCRATCHPACK" cc -c src/ok.c /W4 -o ok.o
+assert_eq 1 "$RC" "a missing input"
+assert_eq "error: /W4: no such file or directory" "$ERR" "missing input error"
+assert_missing ok.o
+
 step "a configure-style probe of -shared fails plainly"
 if "$SCRATCHPACK" cc -shared -o conftest.so src/ok.c >/dev/null 2>&1; then
   fail "the -shared probe succeeded"

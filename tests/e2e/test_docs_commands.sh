@@ -12,7 +12,7 @@ podman_setup
 
 mkdir -p bin scratch/manifests
 ln -s "$SCRATCHPACK" bin/scratchpack
-cp "$EXAMPLES"/* scratch/
+cp -r "$EXAMPLES"/* scratch/
 cp -r "$SP_SOURCE_DIR/manifests/examples" scratch/manifests/examples
 rm -rf scratch/manifests/examples/dist
 

@@ -1,0 +1,3 @@
+const char* greeting(void) {
+  return "Hello from a CMake project in a scratch image!";
+}
