@@ -8,7 +8,7 @@ tini=$(command -v tini-static || true)
 tini_size=$([ -n "$tini" ] && stat -c %s "$tini" || echo 0)
 
 printf '%-8s %10s %12s %s\n' arch bytes "vs tini" "goal <= 8192"
-for arch in amd64 arm64 arm; do
+for arch in amd64 arm64 arm riscv64; do
   f=$build/runtime-stub/init-$arch
   [ -f "$f" ] || { echo "missing $f: build scratchpack first"; exit 2; }
   size=$(stat -c %s "$f")

@@ -60,6 +60,12 @@ std::vector<std::pair<std::string, std::string>> environment(const ToolchainSetu
       {"SCRATCHPACK_LIBC", std::string(to_string(s.target.libc))},
       {"SCRATCHPACK_PROFILE", std::string(to_string(s.profile))},
   };
+  // A plain pkg-config reads the target's .pc files too (scratchpack-pkg-config sets them itself).
+  for (auto& [name, value] : pkg_config_environment(s.target, s.sysroot)) {
+    if (name != "PKG_CONFIG_PATH") {
+      vars.emplace_back(name, value);
+    }
+  }
   if (!cmake_file.empty()) {
     vars.emplace_back("CMAKE_TOOLCHAIN_FILE", cmake_file.string());
   }

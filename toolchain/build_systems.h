@@ -36,7 +36,8 @@ std::vector<std::string> compiler_command(const ToolchainSetup& s, bool cxx);
 
 /// NAME=VALUE pairs in a fixed order: CC, CXX, AR, RANLIB, NM, STRIP, OBJCOPY, PKG_CONFIG,
 /// SCRATCHPACK_TARGET, SCRATCHPACK_LIBC, SCRATCHPACK_PROFILE (which the multi-call CC and CXX
-/// read), CMAKE_TOOLCHAIN_FILE (when `cmake_file` is not empty).
+/// read), PKG_CONFIG_LIBDIR, PKG_CONFIG_SYSROOT_DIR (pkg_config_environment), and
+/// CMAKE_TOOLCHAIN_FILE (when `cmake_file` is not empty).
 std::vector<std::pair<std::string, std::string>> environment(const ToolchainSetup& s,
                                                              const fs::path& cmake_file);
 

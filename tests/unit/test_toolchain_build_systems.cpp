@@ -61,7 +61,8 @@ TEST_CASE("toolchain.build_systems: the environment, in a fixed order") {
   }
   CHECK(names == std::vector<std::string>{"CC", "CXX", "AR", "RANLIB", "NM", "STRIP", "OBJCOPY",
                                           "PKG_CONFIG", "SCRATCHPACK_TARGET", "SCRATCHPACK_LIBC",
-                                          "SCRATCHPACK_PROFILE", "CMAKE_TOOLCHAIN_FILE"});
+                                          "SCRATCHPACK_PROFILE", "PKG_CONFIG_LIBDIR",
+                                          "PKG_CONFIG_SYSROOT_DIR", "CMAKE_TOOLCHAIN_FILE"});
   CHECK(vars[0].second == "/home/u/.local/share/scratchpack/bin/scratchpack-cc");
   CHECK(vars[7].second == "/home/u/.local/share/scratchpack/bin/scratchpack-pkg-config");
   CHECK(vars[8].second == "aarch64-glibc");
