@@ -75,9 +75,9 @@ binaries:
   - name: a
     sources: [src/a.c]
     libc: glibc'
-check bad_target "bad_target.yaml:3:11: error: targets[0]: invalid target 'riscv64': the architecture is not one scratchpack builds for" 'version: 1
+check bad_target "bad_target.yaml:3:11: error: targets[0]: invalid target 'mips64': the architecture is not one scratchpack builds for" 'version: 1
 project: bad
-targets: [riscv64]
+targets: [mips64]
 binaries:
   - name: a
     sources: [src/a.c]'
