@@ -116,6 +116,21 @@ int fail(Io& io, const Error& e) {
   return 1;
 }
 
+/// Runs argv[0] (a path, or a name looked up on PATH) in this process's place; returns only when
+/// it cannot be run, after printing `missing`.
+int exec_tool(std::vector<std::string> argv, Io& io, const Error& missing) {
+  std::vector<char*> cargv;
+  for (std::string& a : argv) {
+    cargv.push_back(a.data());
+  }
+  cargv.push_back(nullptr);
+  io.out.flush();
+  std::cout.flush();
+  reset_signals_in_child(); // Ctrl-C reaches the tool as it would without scratchpack
+  ::execvp(cargv[0], cargv.data());
+  return fail(io, missing);
+}
+
 } // namespace
 
 int run_drop_in_compiler(const std::vector<std::string>& args, bool cxx, Io& io) {
@@ -183,34 +198,18 @@ int run_pkg_config(const std::vector<std::string>& args, Io& io) {
   // Static executables only: every query answers for a static link.
   std::vector<std::string> argv = {"pkg-config", "--static"};
   argv.insert(argv.end(), flags->rest.begin(), flags->rest.end());
-  std::vector<char*> cargv;
-  for (std::string& a : argv) {
-    cargv.push_back(a.data());
-  }
-  cargv.push_back(nullptr);
-  io.out.flush();
-  std::cout.flush();
-  reset_signals_in_child();
-  ::execvp("pkg-config", cargv.data());
-  return fail(io, failure("pkg-config not found", "it is not on PATH",
-                          "install pkg-config (scripts/setup.sh does)"));
+  return exec_tool(argv, io,
+                   failure("pkg-config not found", "it is not on PATH",
+                           "install pkg-config (scripts/setup.sh does)"));
 }
 
 int run_llvm_tool(const std::string& tool, const std::vector<std::string>& args, Io& io) {
   std::string path = toolchain::llvm_bindir() + "/llvm-" + tool;
   std::vector<std::string> argv = {path};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> cargv;
-  for (std::string& a : argv) {
-    cargv.push_back(a.data());
-  }
-  cargv.push_back(nullptr);
-  io.out.flush();
-  std::cout.flush();
-  reset_signals_in_child(); // Ctrl-C reaches the tool as it would without scratchpack
-  ::execv(path.c_str(), cargv.data());
-  return fail(io, failure("llvm-" + tool + " not found", path + " cannot be run",
-                          "install llvm-19 (scripts/setup.sh does)"));
+  return exec_tool(argv, io,
+                   failure("llvm-" + tool + " not found", path + " cannot be run",
+                           "install llvm-19 (scripts/setup.sh does)"));
 }
 
 } // namespace sp::cli

@@ -7,6 +7,7 @@
 #include "pipeline/drop_in.h"
 #include "toolchain/build_systems.h"
 #include "util/fs.h"
+#include "util/strings.h"
 #include "util/target.h"
 #include "util/vocabulary.h"
 
@@ -47,25 +48,6 @@ Result<tc::ToolchainSetup> setup_of(const SetupFlags& f) {
   return pipeline::toolchain_setup(target, profile);
 }
 
-std::string sh_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return out + "'";
-}
-
-std::string fish_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') {
-      out += '\\';
-    }
-    out += c;
-  }
-  return out + "'";
-}
-
 int run_env(const SetupFlags& f, const std::string& shell, Io& io) {
   auto setup = setup_of(f);
   if (!setup) {
@@ -85,8 +67,8 @@ int run_env(const SetupFlags& f, const std::string& shell, Io& io) {
     return 0;
   }
   for (const auto& [k, v] : vars) {
-    io.out << (shell == "fish" ? "set -gx " + k + " " + fish_quote(v) + ";"
-                               : "export " + k + "=" + sh_quote(v))
+    io.out << (shell == "fish" ? "set -gx " + k + " " + backslash_quoted(v, '\'') + ";"
+                               : "export " + k + "=" + shell_quote(v))
            << '\n';
   }
   return 0;

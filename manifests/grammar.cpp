@@ -335,34 +335,7 @@ Result<OutputFormat> parse_output_format(std::string_view text) {
 }
 
 std::string exec_form_hint(std::string_view shell_command) {
-  std::vector<std::string> words;
-  std::string word;
-  bool in_word = false;
-  char quote = 0;
-  for (char c : shell_command) {
-    if (quote != 0) {
-      if (c == quote) {
-        quote = 0;
-      } else {
-        word += c;
-      }
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-      in_word = true;
-    } else if (c == ' ' || c == '\t' || c == '\n') {
-      if (in_word) {
-        words.push_back(word);
-        word.clear();
-        in_word = false;
-      }
-    } else {
-      word += c;
-      in_word = true;
-    }
-  }
-  if (in_word) {
-    words.push_back(word);
-  }
+  std::vector<std::string> words = split_words(shell_command, false);
   std::string out = "[";
   for (size_t i = 0; i < words.size(); ++i) {
     out += i == 0 ? "\"" : ", \"";

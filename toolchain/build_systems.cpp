@@ -1,6 +1,7 @@
 #include "toolchain/build_systems.h"
 
 #include "toolchain/version.h"
+#include "util/strings.h"
 namespace sp::toolchain {
 
 namespace {
@@ -19,14 +20,7 @@ std::string cmake_quote(const std::string& s) {
 
 /// A Meson string literal.
 std::string meson_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') {
-      out += '\\';
-    }
-    out += c;
-  }
-  return out + "'";
+  return backslash_quoted(s, '\'');
 }
 
 std::string llvm_tool(const char* name) {

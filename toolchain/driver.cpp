@@ -14,44 +14,6 @@ namespace {
 constexpr size_t k_max_response_bytes = 1 << 20;
 constexpr int k_max_response_depth = 8;
 
-/// Splits a response file's text as gcc does: whitespace separates, quotes and backslashes
-/// escape.
-std::vector<std::string> split_response(std::string_view text) {
-  std::vector<std::string> out;
-  std::string word;
-  bool in_word = false;
-  char quote = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\\' && i + 1 < text.size()) {
-      word += text[++i];
-      in_word = true;
-    } else if (quote != 0) {
-      if (c == quote) {
-        quote = 0;
-      } else {
-        word += c;
-      }
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-      in_word = true;
-    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      if (in_word) {
-        out.push_back(std::move(word));
-        word.clear();
-        in_word = false;
-      }
-    } else {
-      word += c;
-      in_word = true;
-    }
-  }
-  if (in_word) {
-    out.push_back(std::move(word));
-  }
-  return out;
-}
-
 Status expand_responses(const std::vector<std::string>& args, int depth,
                         std::vector<std::string>& out) {
   for (const std::string& a : args) {
@@ -71,7 +33,8 @@ Status expand_responses(const std::vector<std::string>& args, int depth,
     if (text->size() > k_max_response_bytes) {
       return failure(a, "a response file larger than 1 MiB");
     }
-    SP_TRY(expand_responses(split_response(*text), depth + 1, out));
+    // Whitespace separates, quotes and backslashes escape, as gcc reads them.
+    SP_TRY(expand_responses(split_words(*text, true), depth + 1, out));
   }
   return {};
 }

@@ -19,6 +19,12 @@ std::string_view trim(std::string_view text);
 /// Quotes an argument for display the way a POSIX shell would need it (never executed).
 std::string shell_quote(std::string_view arg);
 std::string shell_join(const std::vector<std::string>& argv);
+/// `text` between two `quote` characters, with `quote` and backslash escaped by a backslash (fish
+/// strings, Meson strings).
+std::string backslash_quoted(std::string_view text, char quote);
+/// Splits shell-like text into words: whitespace separates, '…' and "…" group; with
+/// `backslash_escapes`, a backslash takes the next character as it is (gcc's response files).
+std::vector<std::string> split_words(std::string_view text, bool backslash_escapes);
 /// Lower-case hex of `size` bytes.
 std::string to_hex(const unsigned char* data, size_t size);
 /// Parses a base-10 unsigned integer covering the whole text; false when it is not one.
