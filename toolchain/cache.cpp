@@ -115,8 +115,7 @@ Result<std::unique_ptr<BuildCache>> BuildCache::open(const fs::path& dir,
     key = SP_TRY(cache_key());
   }
   auto store = SP_TRY(CacheStore::open(dir, std::move(*key)));
-  auto private_dir = std::make_unique<TempDir>("private", dir / "tmp");
-  return std::unique_ptr<BuildCache>(new BuildCache(dir, std::move(store), std::move(private_dir)));
+  return std::unique_ptr<BuildCache>(new BuildCache(dir, std::move(store)));
 }
 
 std::string BuildCache::entry_name(std::string_view kind, const std::string& key,
@@ -140,7 +139,17 @@ Result<std::string> BuildCache::file_hash(const fs::path& path) {
 }
 
 std::optional<fs::path> BuildCache::private_copy(const std::string& name) {
-  fs::path copy = m_private->path() / fs::path(name).filename();
+  fs::path dir;
+  try {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_private) {
+      m_private = std::make_unique<TempDir>("private", m_dir / "tmp");
+    }
+    dir = m_private->path();
+  } catch (const std::exception&) {
+    return std::nullopt; // no temporary directory: compile without the preamble
+  }
+  fs::path copy = dir / fs::path(name).filename();
   if (is_regular(copy)) {
     return copy;
   }

@@ -151,8 +151,7 @@ public:
   Result<std::string> file_hash(const fs::path& path);
 
 private:
-  BuildCache(fs::path dir, CacheStore store, std::unique_ptr<TempDir> private_dir)
-      : m_dir(std::move(dir)), m_store(std::move(store)), m_private(std::move(private_dir)) {}
+  BuildCache(fs::path dir, CacheStore store) : m_dir(std::move(dir)), m_store(std::move(store)) {}
   /// "KIND/ab/KEY.EXT": an entry's name in the store.
   static std::string entry_name(std::string_view kind, const std::string& key,
                                 std::string_view ext = {});
@@ -172,7 +171,10 @@ private:
 
   fs::path m_dir;
   CacheStore m_store;
-  std::unique_ptr<TempDir> m_private; ///< verified copies clang reads (precompiled preambles)
+  /// Verified copies clang reads (precompiled preambles); made on first use, as most runs (every
+  /// drop-in compile of C) need none and a directory per process costs the shared tmp/ a create
+  /// and a remove. Guarded by m_mutex.
+  std::unique_ptr<TempDir> m_private;
   CacheCounters m_counters;
   std::mutex m_mutex;
   std::map<std::string, std::string> m_hashes;
