@@ -68,7 +68,13 @@ int run(const std::vector<std::string>& args, Io& io) {
                "scratchpack"};
   app.require_subcommand(1);
   app.set_version_flag("--version", version_text());
-  app.footer("Run 'scratchpack COMMAND --help' for a command's options.");
+  app.footer(
+      "Run 'scratchpack COMMAND --help' for a command's options.\n\n"
+      "Commands that take another tool's arguments (docs/build-systems.md):\n"
+      "  cc, c++            drop-in C and C++ compilers for CMake, Meson, configure and make\n"
+      "                     (also as scratchpack-cc, scratchpack-c++; see 'scratchpack env')\n"
+      "  pkg-config         pkg-config over the target's .pc files, --static\n"
+      "  ar, ranlib, nm, strip, objcopy   LLVM 19's tools");
 
   int rc = 0;
   register_build(app, io, rc);

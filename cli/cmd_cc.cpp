@@ -134,6 +134,17 @@ int exec_tool(std::vector<std::string> argv, Io& io, const Error& missing) {
 } // namespace
 
 int run_drop_in_compiler(const std::vector<std::string>& args, bool cxx, Io& io) {
+  if (args.size() == 1 && args.front() == "--help") {
+    io.out
+        << "Usage: scratchpack " << (cxx ? "c++" : "cc")
+        << " [--target T] [--libc L] [--profile P] [--no-scan] GCC-ARGS...\n"
+           "A drop-in C/C++ compiler: gcc's command line, compiled through scratchpack's build\n"
+           "cache, linked statically with lld in process, gated by the scan. The target also\n"
+           "comes from SCRATCHPACK_TARGET, SCRATCHPACK_LIBC and SCRATCHPACK_PROFILE, or clang's\n"
+           "-target/--target=. -shared and anything else that needs a dynamic loader is refused.\n"
+           "See docs/build-systems.md, 'scratchpack env' and 'scratchpack toolchain-file'.\n";
+    return 0;
+  }
   auto flags = split_flags(args);
   if (!flags) {
     return fail(io, flags.error());

@@ -19,6 +19,11 @@ TEST_CASE("cli: an unknown command is named, with the closest one when there is 
   Run cc = scratchpack({"cc"});
   CHECK(cc.rc == 1);
   CHECK(cc.err == "error: no input files: nothing to compile or link\n");
+  Run help = scratchpack({"c++", "--help"});
+  CHECK(help.rc == 0);
+  CHECK(help.out.starts_with("Usage: scratchpack c++ [--target T]"));
+  CHECK(scratchpack({"--help"}).out.find("  cc, c++            drop-in C and C++ compilers") !=
+        std::string::npos);
 }
 
 TEST_CASE("cli: every bad flag is reported, each on its own error line") {
