@@ -248,7 +248,16 @@ Result<DropInResult> run_drop_in(const DropInInput& input, const tc::BuildTools&
                          ": linker input file unused because linking not done\n");
     }
   }
-  TempDir work("scratchpack-cc");
+  // Objects of a compile-and-link live in a private directory; a plain compile (-c, one per
+  // translation unit under a build system) needs none: its depfile is a temporary beside the
+  // object, which spares the system's temporary directory a create and a remove per unit.
+  std::unique_ptr<TempDir> work;
+  auto work_dir = [&work]() -> const fs::path& {
+    if (!work) {
+      work = std::make_unique<TempDir>("scratchpack-cc");
+    }
+    return work->path();
+  };
   std::vector<std::string> objects_of_sources; // per input index; empty for non-sources
   objects_of_sources.resize(cmd.inputs.size());
   for (size_t i = 0; i < cmd.inputs.size(); ++i) {
@@ -257,6 +266,7 @@ Result<DropInResult> run_drop_in(const DropInInput& input, const tc::BuildTools&
       continue;
     }
     tc::CompileJob job;
+    std::optional<TempFile> depfile_slot; // clang writes it; removed when this unit is done
     job.source = in.value;
     job.language = in.language.starts_with("c++") ? Language::cxx : Language::c;
     if (in.language != "c" && in.language != "c++") {
@@ -280,13 +290,20 @@ Result<DropInResult> run_drop_in(const DropInInput& input, const tc::BuildTools&
       break;
     default:
       job.action = tc::CompileAction::object;
-      job.object = work.path() / (std::to_string(i) + "-" + output_for(in.value, ".o"));
+      job.object = work_dir() / (std::to_string(i) + "-" + output_for(in.value, ".o"));
       output = job.object.string();
       break;
     }
     if (job.action == tc::CompileAction::object) {
       // scratchpack's own depfile: the cache lists the headers a hit must check.
-      job.depfile = work.path() / (std::to_string(i) + ".d");
+      if (cmd.action == DriverAction::link) {
+        job.depfile = work_dir() / (std::to_string(i) + ".d");
+      } else {
+        fs::path dir = job.object.parent_path().empty() ? fs::path(".") : job.object.parent_path();
+        depfile_slot.emplace(
+            SP_TRY(TempFile::create(dir, job.object.filename().string() + ".dep")));
+        job.depfile = depfile_slot->path();
+      }
     }
     result.commands.push_back(
         tc::compile_command(tools.compiler, input.target, sysroot, options, job));
