@@ -16,14 +16,7 @@ fs::path Context::resolve(std::string_view path) const {
   return (base_dir / fs::path(path)).lexically_normal();
 }
 
-namespace {
-
-bool below(const fs::path& inner, const fs::path& outer) {
-  fs::path rel = inner.lexically_relative(outer);
-  return !rel.empty() && *rel.begin() != "..";
-}
-
-} // namespace
+namespace {} // namespace
 
 Context::Context(Diagnostics& diag_, const ParseHooks& hooks_, fs::path base_dir_)
     : diag(diag_), hooks(hooks_), base_dir(std::move(base_dir_)) {
@@ -37,9 +30,9 @@ Context::Context(Diagnostics& diag_, const ParseHooks& hooks_, fs::path base_dir
 bool Context::is_inside(const fs::path& path) const {
   std::error_code ec;
   fs::path real = fs::weakly_canonical(path, ec);
-  return below(real, real_base_dir) ||
+  return lexically_within(real, real_base_dir) ||
          std::any_of(real_allowed.begin(), real_allowed.end(),
-                     [&](const fs::path& allowed) { return below(real, allowed); });
+                     [&](const fs::path& allowed) { return lexically_within(real, allowed); });
 }
 
 bool Context::inside(const fs::path& path, std::string_view as_written, Mark mark,

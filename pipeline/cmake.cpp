@@ -43,12 +43,6 @@ Result<fs::path> reply_file(const fs::path& reply_dir, const std::string& name) 
   return reply_dir / name;
 }
 
-/// Whether `path` (normalised, absolute) lies inside `dir`.
-bool inside(const fs::path& path, const fs::path& dir) {
-  fs::path rel = path.lexically_relative(dir);
-  return !rel.empty() && *rel.begin() != "..";
-}
-
 /// The tail of a long output: the part with the error.
 std::string tail(const std::string& text, size_t lines = 40) {
   std::vector<std::string> all = split(text, '\n');
@@ -126,7 +120,7 @@ Result<std::vector<CMakeExecutable>> cmake_executables(const fs::path& build_dir
     }
     fs::path artifact = text_of((*artifacts)[0], "path");
     fs::path path = (artifact.is_absolute() ? artifact : build / artifact).lexically_normal();
-    if (!inside(path, build) && !inside(path, source)) {
+    if (!lexically_within(path, build) && !lexically_within(path, source)) {
       return failure(text_of(target, "name"), "its executable " + path.string() +
                                                   " is outside the build and source directories");
     }

@@ -48,25 +48,18 @@ std::string output_for(const std::string& source, std::string_view ext) {
   return fs::path(source).filename().replace_extension(ext).string();
 }
 
-/// Whether `file` lies below one of `dirs`.
-bool below_any(const fs::path& file, const std::vector<fs::path>& dirs) {
-  std::string f = file.lexically_normal().string();
-  return std::any_of(dirs.begin(), dirs.end(), [&](const fs::path& d) {
-    std::string prefix = d.lexically_normal().string();
-    return !prefix.empty() && f.starts_with(prefix + (prefix.ends_with("/") ? "" : "/"));
-  });
-}
-
 /// Writes the dependency file the build system asked for, from what the compile read.
 Status write_depfile(const tc::DriverCommand& cmd, const std::string& output,
                      const std::vector<fs::path>& deps, const tc::Sysroot& sysroot,
                      const tc::BuildTools& tools) {
-  std::vector<fs::path> system = sysroot.c_includes;
-  system.insert(system.end(), sysroot.cxx_includes.begin(), sysroot.cxx_includes.end());
-  system.push_back(tools.compiler.resource_dir);
+  std::vector<fs::path> system = tc::system_include_dirs(tools.compiler, sysroot);
   std::vector<std::string> listed;
   for (size_t i = 0; i < deps.size(); ++i) {
-    if (i > 0 && cmd.depfile.user_headers_only && below_any(deps[i], system)) {
+    fs::path dep = deps[i].lexically_normal();
+    if (i > 0 && cmd.depfile.user_headers_only &&
+        std::any_of(system.begin(), system.end(), [&](const fs::path& d) {
+          return lexically_within(dep, d.lexically_normal());
+        })) {
       continue;
     }
     listed.push_back(deps[i].string());

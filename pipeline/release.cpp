@@ -189,15 +189,7 @@ Result<ReleasePlan> plan_release(const mf::Manifest& m, const fs::path& out_over
   return plan;
 }
 
-namespace {
-
-/// Whether `inner` is `outer` or below it (both canonical).
-bool within(const fs::path& inner, const fs::path& outer) {
-  auto rel = inner.lexically_relative(outer);
-  return !rel.empty() && *rel.begin() != "..";
-}
-
-} // namespace
+namespace {} // namespace
 
 Status check_output_dir(const fs::path& out, const fs::path& manifest_dir) {
   std::error_code ec;
@@ -214,7 +206,7 @@ Status check_output_dir(const fs::path& out, const fs::path& manifest_dir) {
   std::string hint =
       "give the release a directory of its own, e.g. --out " + (manifest_dir / "dist").string();
   for (const auto& [name, dir] : precious) {
-    if (within(fs::weakly_canonical(dir, ec), o)) {
+    if (lexically_within(fs::weakly_canonical(dir, ec), o)) {
       return usage_error(
           what, "is or contains " + name + "; a release replaces its whole output directory", hint);
     }

@@ -190,11 +190,8 @@ Result<UnitResult> compile_unit(const BuildTools& tools, const Sysroot& sysroot,
   }
   if (cache && result.ok) {
     // A cache that cannot be written is a slower build, not a failed one.
-    std::vector<fs::path> system_dirs = sysroot.c_includes;
-    system_dirs.insert(system_dirs.end(), sysroot.cxx_includes.begin(), sysroot.cxx_includes.end());
-    system_dirs.push_back(tools.compiler.resource_dir);
     (void)cache->store_object(key, job.object, job.depfile, job.source, build_dir, started,
-                              system_dirs);
+                              system_include_dirs(tools.compiler, sysroot));
   }
   return result;
 }

@@ -279,10 +279,8 @@ BuildCache::store(std::string_view kind, std::string_view ext, const std::string
     if (abs == source_abs) {
       continue; // its contents are in the key already
     }
-    bool system = std::any_of(system_dirs.begin(), system_dirs.end(), [&](const fs::path& d) {
-      fs::path rel = abs.lexically_relative(d);
-      return !d.empty() && !rel.empty() && *rel.begin() != "..";
-    });
+    bool system = std::any_of(system_dirs.begin(), system_dirs.end(),
+                              [&](const fs::path& d) { return lexically_within(abs, d); });
     // A system header stands for its identity: lookup() accepts it while the identity is the
     // same, and otherwise rehashes it, which cannot give this value.
     auto hash = system ? Result<std::string>(sha256_hex("system header " + stamp)) : file_hash(abs);

@@ -71,6 +71,13 @@ std::vector<std::string> target_flags(const Target& target) {
   return flags;
 }
 
+std::vector<fs::path> system_include_dirs(const Compiler& compiler, const Sysroot& sysroot) {
+  std::vector<fs::path> dirs = sysroot.c_includes;
+  dirs.insert(dirs.end(), sysroot.cxx_includes.begin(), sysroot.cxx_includes.end());
+  dirs.push_back(compiler.resource_dir);
+  return dirs;
+}
+
 std::vector<std::string> compile_command(const Compiler& compiler, const Target& target,
                                          const Sysroot& sysroot, const CompileOptions& options,
                                          const CompileJob& job) {

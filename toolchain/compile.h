@@ -75,6 +75,10 @@ struct CompileJob {
 /// Thumb-2 baseline). Shared by compile commands and the libc++ build, so both agree on the ABI.
 std::vector<std::string> target_flags(const Target& target);
 
+/// The directories whose headers are the system's (the sysroot's libc and C++ headers, clang's
+/// own): -MMD leaves them out of a depfile, and the build cache records them by identity.
+std::vector<fs::path> system_include_dirs(const Compiler& compiler, const Sysroot& sysroot);
+
 /// clang's argv for one job: the options' standard for the job's language (C++ for a
 /// precompiled header). Pure: reads nothing, runs nothing.
 std::vector<std::string> compile_command(const Compiler& compiler, const Target& target,

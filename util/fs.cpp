@@ -289,6 +289,11 @@ Status AtomicPath::commit() {
   return st;
 }
 
+bool lexically_within(const fs::path& inner, const fs::path& outer) {
+  fs::path rel = inner.lexically_relative(outer);
+  return !outer.empty() && !rel.empty() && *rel.begin() != "..";
+}
+
 fs::path temp_root() {
   const char* base = std::getenv("TMPDIR");
   return base && *base ? fs::path(base) : fs::path("/tmp");

@@ -92,6 +92,10 @@ private:
   uint64_t m_token = 0; ///< util/interrupt.h registration
 };
 
+/// Whether `inner` is `outer` or lies below it, by their text (normalise them first; symlinks
+/// are not followed).
+bool lexically_within(const fs::path& inner, const fs::path& outer);
+
 /// $TMPDIR, or /tmp.
 fs::path temp_root();
 

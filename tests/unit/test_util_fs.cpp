@@ -205,3 +205,12 @@ TEST_CASE("util.fs: xdg_path takes the override, else the XDG variable, else the
   ::setenv("SP_TEST_OVERRIDE", "/somewhere/else", 1);
   CHECK(xdg_path("SP_TEST_OVERRIDE", "SP_TEST_XDG", ".cache", "") == "/somewhere/else");
 }
+
+TEST_CASE("util.fs: lexically_within tells a path inside a directory from one beside it") {
+  CHECK(lexically_within("/usr/include/stdio.h", "/usr/include"));
+  CHECK(lexically_within("/usr/include", "/usr/include"));
+  CHECK_FALSE(lexically_within("/usr/include2/x.h", "/usr/include")); // a prefix, not a parent
+  CHECK_FALSE(lexically_within("/usr/lib/x.h", "/usr/include"));
+  CHECK_FALSE(lexically_within("/usr/include/../lib/x.h", "/usr/include"));
+  CHECK_FALSE(lexically_within("/x", ""));
+}
