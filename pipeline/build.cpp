@@ -2,7 +2,6 @@
 
 #include "pipeline/gate.h"
 #include "util/diagnostics.h"
-#include "util/sha256.h"
 
 namespace sp::pipeline {
 
@@ -70,10 +69,7 @@ Result<std::vector<BuiltBinary>> build_cmake(const BuildInput& input, OutputStag
       std::string name = x.path.filename().string();
       fs::path path = binary_path(input, t, name);
       fs::path staged = stage.stage(path);
-      SP_TRY(make_dirs(staged.parent_path()));
-      auto data = SP_TRY(read_file(x.path));
-      SP_TRY(write_file_atomic(staged, data, 0755));
-      std::string sha = sha256_hex(data);
+      std::string sha = SP_TRY(place_executable(x.path, staged));
       built.push_back({name, t, path, staged, sha, {}, {}});
       gate.push_back({staged, path.string(), sha, t.platform()});
     }

@@ -1,5 +1,5 @@
-// cache_limit() (pipeline/caches.h) on its own: the drop-in compiler reads the limit without
-// linking the layer cache (and with it libarchive) into scratchpack-cc.
+// cache_limit() and trim_to_limit() (pipeline/caches.h) on their own: the drop-in compiler keeps
+// the limit without linking the layer cache (and with it libarchive) into scratchpack-cc.
 #include "pipeline/caches.h"
 #include "util/strings.h"
 
@@ -31,6 +31,19 @@ Result<CacheLimit> cache_limit() {
     limit.bytes = *bytes;
   }
   return limit;
+}
+
+void trim_to_limit(const std::vector<const CacheStore*>& stores, uint64_t limit_bytes) {
+  if (limit_bytes == 0) {
+    return;
+  }
+  uint64_t used = 0;
+  for (const CacheStore* s : stores) {
+    used += s->usage().bytes;
+  }
+  if (used > limit_bytes) {
+    evict_lru(stores, limit_bytes / 10 * 9);
+  }
 }
 
 } // namespace sp::pipeline

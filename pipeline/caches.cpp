@@ -68,15 +68,8 @@ Caches::~Caches() {
   for (const CacheStore* s : stores_of(*this)) {
     stored = stored || s->stored_anything();
   }
-  if (stored && limit.bytes > 0) {
-    uint64_t used = 0;
-    for (const CacheStore* s : stores_of(*this)) {
-      used += s->usage().bytes;
-    }
-    if (used > limit.bytes) {
-      // Down to 90%, as ccache does, so the next few runs do not each evict again.
-      evict_caches(*this, limit.bytes / 10 * 9);
-    }
+  if (stored) {
+    trim_to_limit(stores_of(*this), limit.bytes);
   }
 }
 

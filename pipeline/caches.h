@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace sp::pipeline {
 
@@ -44,6 +45,11 @@ struct Caches {
 
 /// Both caches under cache_dir(), or none when `enabled` is false (--no-cache).
 Caches open_caches(bool enabled, Events& events);
+
+/// When `stores` together hold more than `limit_bytes` (0: no limit), removes their least
+/// recently used entries down to 90% of it, as ccache does, so the next few runs do not each
+/// evict again.
+void trim_to_limit(const std::vector<const CacheStore*>& stores, uint64_t limit_bytes);
 
 /// Removes least recently used entries of both caches, across both, until they hold at most
 /// `target` bytes. Returns how many entries went.

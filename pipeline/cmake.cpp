@@ -3,6 +3,7 @@
 #include "pipeline/drop_in.h"
 #include "toolchain/build_systems.h"
 #include "util/process.h"
+#include "util/sha256.h"
 #include "util/strings.h"
 
 #include <algorithm>
@@ -41,17 +42,6 @@ Result<fs::path> reply_file(const fs::path& reply_dir, const std::string& name) 
     return failure(reply_dir.string(), "a file API reply names '" + name + "'");
   }
   return reply_dir / name;
-}
-
-/// The tail of a long output: the part with the error.
-std::string tail(const std::string& text, size_t lines = 40) {
-  std::vector<std::string> all = split(text, '\n');
-  size_t from = all.size() > lines ? all.size() - lines : 0;
-  std::string out;
-  for (size_t i = from; i < all.size(); ++i) {
-    out += all[i] + "\n";
-  }
-  return out;
 }
 
 std::string build_type(Profile profile) {
@@ -138,6 +128,8 @@ Result<std::vector<CMakeExecutable>> cmake_build(const CMakeSource& source, cons
   if (!fs::is_regular_file(source.dir / "CMakeLists.txt", ec)) {
     return usage_error("--cmake " + source.dir.string(), "no CMakeLists.txt there");
   }
+  fs::path source_dir = fs::absolute(source.dir, ec);
+  fs::path build_abs = fs::absolute(build_dir, ec);
   toolchain::ToolchainSetup setup = SP_TRY(toolchain_setup(target, profile));
   setup.gate_afterwards = true; // the build recipe gates and strips, as for sources
   SP_TRY(make_dirs(build_dir / ".cmake" / "api" / "v1" / "query" / "client-scratchpack"));
@@ -151,9 +143,9 @@ Result<std::vector<CMakeExecutable>> cmake_build(const CMakeSource& source, cons
 
   std::vector<std::string> configure = {"cmake",
                                         "-S",
-                                        fs::absolute(source.dir, ec).string(),
+                                        source_dir.string(),
                                         "-B",
-                                        fs::absolute(build_dir, ec).string(),
+                                        build_abs.string(),
                                         "-G",
                                         "Ninja",
                                         "-DCMAKE_TOOLCHAIN_FILE=" +
@@ -173,12 +165,11 @@ Result<std::vector<CMakeExecutable>> cmake_build(const CMakeSource& source, cons
   auto configured = SP_TRY(run_process(configure, quiet));
   if (configured.exit_code != 0) {
     Error e = failure("cmake configure failed", label);
-    e.details = tail(configured.out + configured.err);
+    e.details = tail_lines(configured.out + configured.err, 40);
     return e;
   }
 
-  std::vector<CMakeExecutable> all =
-      SP_TRY(cmake_executables(build_dir, fs::absolute(source.dir, ec)));
+  std::vector<CMakeExecutable> all = SP_TRY(cmake_executables(build_abs, source_dir));
   std::vector<CMakeExecutable> chosen;
   std::vector<std::string> names;
   for (const CMakeExecutable& x : all) {
@@ -204,12 +195,9 @@ Result<std::vector<CMakeExecutable>> cmake_build(const CMakeSource& source, cons
     chosen.push_back(*it);
   }
 
-  std::vector<std::string> build = {"cmake",
-                                    "--build",
-                                    fs::absolute(build_dir, ec).string(),
-                                    "--parallel",
-                                    std::to_string(std::max(1u, jobs)),
-                                    "--target"};
+  std::vector<std::string> build = {
+      "cmake",   "--build", build_abs.string(), "--parallel", std::to_string(std::max(1u, jobs)),
+      "--target"};
   for (const CMakeExecutable& x : chosen) {
     build.push_back(x.target);
   }
@@ -217,7 +205,7 @@ Result<std::vector<CMakeExecutable>> cmake_build(const CMakeSource& source, cons
   auto built = SP_TRY(run_process(build, quiet));
   if (built.exit_code != 0) {
     Error e = failure("cmake build failed", label);
-    e.details = tail(built.out + built.err);
+    e.details = tail_lines(built.out + built.err, 40);
     return e;
   }
   for (const CMakeExecutable& x : chosen) {
@@ -226,6 +214,13 @@ Result<std::vector<CMakeExecutable>> cmake_build(const CMakeSource& source, cons
     }
   }
   return chosen;
+}
+
+Result<std::string> place_executable(const fs::path& from, const fs::path& to) {
+  SP_TRY(make_dirs(to.parent_path()));
+  auto data = SP_TRY(read_file(from));
+  SP_TRY(write_file_atomic(to, data, 0755));
+  return sha256_hex(data);
 }
 
 } // namespace sp::pipeline

@@ -42,4 +42,8 @@ Result<std::vector<CMakeExecutable>> cmake_build(const CMakeSource& source, cons
 Result<std::vector<CMakeExecutable>> cmake_executables(const fs::path& build_dir,
                                                        const fs::path& source_dir);
 
+/// Copies a built executable to `to` (its directory made, written under a temporary name, mode
+/// 0755) and returns its sha256: how `build --cmake` and `release` take one into their outputs.
+Result<std::string> place_executable(const fs::path& from, const fs::path& to);
+
 } // namespace sp::pipeline

@@ -53,13 +53,15 @@ Status write_depfile(const tc::DriverCommand& cmd, const std::string& output,
                      const std::vector<fs::path>& deps, const tc::Sysroot& sysroot,
                      const tc::BuildTools& tools) {
   std::vector<fs::path> system = tc::system_include_dirs(tools.compiler, sysroot);
+  for (fs::path& d : system) {
+    d = d.lexically_normal();
+  }
   std::vector<std::string> listed;
   for (size_t i = 0; i < deps.size(); ++i) {
     fs::path dep = deps[i].lexically_normal();
     if (i > 0 && cmd.depfile.user_headers_only &&
-        std::any_of(system.begin(), system.end(), [&](const fs::path& d) {
-          return lexically_within(dep, d.lexically_normal());
-        })) {
+        std::any_of(system.begin(), system.end(),
+                    [&](const fs::path& d) { return lexically_within(dep, d); })) {
       continue;
     }
     listed.push_back(deps[i].string());
@@ -122,7 +124,7 @@ DropInCache::~DropInCache() {
     return;
   }
   auto limit = cache_limit();
-  if (!limit || limit->bytes == 0) {
+  if (!limit) {
     return;
   }
   std::vector<const CacheStore*> stores = {&m_build->store()};
@@ -136,13 +138,7 @@ DropInCache::~DropInCache() {
       }
     }
   }
-  uint64_t used = 0;
-  for (const CacheStore* s : stores) {
-    used += s->usage().bytes;
-  }
-  if (used > limit->bytes) {
-    evict_lru(stores, limit->bytes / 10 * 9);
-  }
+  trim_to_limit(stores, limit->bytes);
 }
 
 Result<tc::BuildTools> drop_in_tools(const DropInCache& cache) {

@@ -313,10 +313,7 @@ Status build_all(Run& r) {
     if (!diag.check(exes)) {
       continue;
     }
-    SP_TRY(make_dirs(requests[i].output.parent_path()));
-    auto data = SP_TRY(read_file(exes->front().path));
-    SP_TRY(write_file_atomic(requests[i].output, data, 0755));
-    r.outcome.binaries[i].sha256 = sha256_hex(data);
+    r.outcome.binaries[i].sha256 = SP_TRY(place_executable(exes->front().path, requests[i].output));
     gate.push_back(
         {requests[i].output, b.rel_path, r.outcome.binaries[i].sha256, b.target.platform()});
   }

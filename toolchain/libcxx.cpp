@@ -209,16 +209,6 @@ private:
   unsigned long long m_next = 10;
 };
 
-/// The last `count` lines of `text`.
-std::string tail_lines(const std::string& text, size_t count) {
-  size_t pos = text.size();
-  while (count-- > 0 && pos > 0) {
-    size_t nl = text.rfind('\n', pos - 1);
-    pos = nl == std::string::npos ? 0 : nl;
-  }
-  return text.substr(pos == 0 ? 0 : pos + 1);
-}
-
 /// Runs one build step; on failure keeps its whole output in `log` and shows the end of it.
 Status run_step(const std::vector<std::string>& argv, const ProcessOptions& options,
                 const std::string& what, const fs::path& log) {

@@ -146,10 +146,6 @@ SysrootProbe probe_layout(Sysroot layout) {
   return probe;
 }
 
-} // namespace
-
-namespace {
-
 /// Why `target` cannot have a sysroot here; empty when it can.
 std::string unavailable_reason(const Target& target) {
   if (target.libc == Libc::musl && !target.info().debian12_binaries) {

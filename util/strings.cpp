@@ -67,6 +67,15 @@ std::string shell_quote(std::string_view arg) {
   return out + "'";
 }
 
+std::string tail_lines(const std::string& text, size_t count) {
+  size_t pos = text.size();
+  while (count-- > 0 && pos > 0) {
+    size_t nl = text.rfind('\n', pos - 1);
+    pos = nl == std::string::npos ? 0 : nl;
+  }
+  return text.substr(pos == 0 ? 0 : pos + 1);
+}
+
 std::string backslash_quoted(std::string_view text, char quote) {
   std::string out(1, quote);
   for (char c : text) {

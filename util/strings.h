@@ -16,6 +16,8 @@ std::vector<std::string> split(std::string_view text, char sep);
 std::vector<std::string> path_components(std::string_view path);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string_view trim(std::string_view text);
+/// The last `count` lines of `text` (a tool's output, where its error is).
+std::string tail_lines(const std::string& text, size_t count);
 /// Quotes an argument for display the way a POSIX shell would need it (never executed).
 std::string shell_quote(std::string_view arg);
 std::string shell_join(const std::vector<std::string>& argv);
