@@ -11,46 +11,51 @@
 default_runs=1
 source "$(dirname "$0")/lib.sh"
 src=$(debian_source libuv1)
-# A private cache per configuration: cold for (b) and (c) (emptied before each of their runs),
-# warm for (d), which reuses (b)'s.
+# A private cache per configuration and run: cold for (b) and (c), warm for (d), which reuses
+# (b)'s first.
 export SCRATCHPACK_CACHE=$work/cache-a
 "$sp" toolchain-file cmake --target x86_64-glibc -o x86.cmake
 "$sp" toolchain-file cmake --target aarch64-musl -o arm.cmake
 "$sp" sysroot install aarch64-musl >/dev/null
 units=$(find "$src/src" "$src/test" -name '*.c' | wc -l)
 
-# best DIR: configures nothing; builds DIR from clean RUNS times with an empty cache
-# $work/cache-DIR, prints the best wall seconds.
-best() {
-  local dir=$1 t best=
-  export SCRATCHPACK_CACHE=$work/cache-$dir
-  for _ in $(seq "$runs"); do
-    cmake --build "$dir" --target clean >/dev/null
-    rm -rf "$SCRATCHPACK_CACHE"
-    /usr/bin/time -f %e -o time.txt cmake --build "$dir" --target uv_run_tests_a >/dev/null 2>&1
-    t=$(tail -1 time.txt)
-    best=$(python3 -c "import sys; a=[float(x) for x in sys.argv[1:] if x]; print(min(a))" "$t" $best)
-  done
-  echo "$best"
+# one DIR N: builds DIR from clean with a new, empty cache $work/cache-DIR-N and prints the wall
+# seconds. The caches of earlier runs stay in place: on an ext4 without a journal (these
+# machines), creating a file skips over the inodes freed in the last 12 hours (the kernel's
+# recently_deleted()), so an `rm -rf` of a whole cache just before a run made each of its creates
+# several times dearer. That cost was this script's doing, not a cold cache's.
+one() {
+  export SCRATCHPACK_CACHE=$work/cache-$1-$2
+  cmake --build "$1" --target clean >/dev/null
+  /usr/bin/time -f %e -o time.txt cmake --build "$1" --target uv_run_tests_a >/dev/null 2>&1
+  tail -1 time.txt
 }
+# min X...: the smallest number.
+min() { python3 -c "import sys; print(min(float(x) for x in sys.argv[1:]))" "$@"; }
 
 CC=clang-19 CXX=clang++-19 cmake -G Ninja -S "$src" -B a -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake -G Ninja -S "$src" -B b -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$work/x86.cmake" >/dev/null
 cmake -G Ninja -S "$src" -B c -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$work/arm.cmake" >/dev/null
 compiled=$(cmake --build a --target uv_run_tests_a -- -n | grep -c 'Building C object' || true)
-ta=$(best a)
-tb=$(best b)
-tc=$(best c)
+# The runs interleave (a, b, c, a, b, c, ...): the load of a shared machine drifts over minutes,
+# and a best-of-N per build taken in separate minutes compared those minutes, not the builds.
+ta=() tb=() tc=()
+for n in $(seq "$runs"); do
+  ta+=("$(one a "$n")")
+  tb+=("$(one b "$n")")
+  tc+=("$(one c "$n")")
+done
+ta=$(min "${ta[@]}") tb=$(min "${tb[@]}") tc=$(min "${tc[@]}")
 # (d): warm cache, every source touched (ninja rebuilds everything, each compile is a hit).
-export SCRATCHPACK_CACHE=$work/cache-b
+export SCRATCHPACK_CACHE=$work/cache-b-1
 cmake --build b --target uv_run_tests_a >/dev/null 2>&1
-td=
+td=()
 for _ in $(seq "$runs"); do
   find "$src" -name '*.c' -exec touch {} +
   /usr/bin/time -f %e -o time.txt cmake --build b --target uv_run_tests_a >/dev/null 2>&1
-  t=$(tail -1 time.txt)
-  td=$(python3 -c "import sys; print(min(float(x) for x in sys.argv[1:] if x))" "$t" $td)
+  td+=("$(tail -1 time.txt)")
 done
+td=$(min "${td[@]}")
 python3 - "$ta" "$tb" "$tc" "$td" "$units" "$compiled" <<'PY'
 import sys
 a, b, c, d = map(float, sys.argv[1:5])

@@ -1,15 +1,18 @@
 // scratchpack-cc, scratchpack-c++: the drop-in compilers as an executable of their own. A build
 // system starts one per translation unit, so start-up is much of a cached compile's cost: this
-// one holds only the drop-in compiler, linked --as-needed, and loads a few shared libraries where
-// scratchpack loads 46 (libcurl's and libarchive's). `scratchpack cc` runs the same code.
+// one holds only the drop-in compiler, linked --as-needed with the C++ runtime inside, and loads
+// three shared libraries (libc, libm, libcrypto) where scratchpack loads 46 (libcurl's and
+// libarchive's). `scratchpack cc` runs the same code.
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "util/interrupt.h"
+#include "util/sha256.h"
 
 #include <filesystem>
 #include <iostream>
 
 int main(int argc, char** argv) {
+  sp::crypto_init_lean(); // it hashes, and never speaks TLS
   sp::install_interrupt_cleanup();
   std::ios::sync_with_stdio(false);
   sp::cli::Io io{std::cout, std::cerr, false, false, &std::cin};

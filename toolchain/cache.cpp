@@ -265,11 +265,15 @@ BuildCache::store(std::string_view kind, std::string_view ext, const std::string
   std::string manifest = std::string(k_manifest_header) + "\n";
   Sha256 h;
   h.update(key);
-  std::error_code ec;
-  fs::path source_abs = fs::absolute(source, ec).lexically_normal();
-  fs::path base = build_dir.empty() ? fs::path() : fs::absolute(build_dir, ec).lexically_normal();
+  Sha256 stamp_hash;
+  fs::path source_abs = normal_absolute(source);
+  fs::path base = build_dir.empty() ? fs::path() : normal_absolute(build_dir);
+  std::vector<fs::path> system;
+  for (const fs::path& d : system_dirs) {
+    system.push_back(normal_absolute(d));
+  }
   for (const std::string& dep_file : parse_depfile(*dep)) {
-    fs::path abs = fs::absolute(dep_file, ec).lexically_normal();
+    fs::path abs = normal_absolute(dep_file);
     int64_t changed = 0;
     std::string stamp = file_stamp(abs, &changed);
     if (changed >= compile_started_ns) {
@@ -279,20 +283,23 @@ BuildCache::store(std::string_view kind, std::string_view ext, const std::string
     if (abs == source_abs) {
       continue; // its contents are in the key already
     }
-    bool system = std::any_of(system_dirs.begin(), system_dirs.end(),
-                              [&](const fs::path& d) { return lexically_within(abs, d); });
+    bool is_system = std::any_of(system.begin(), system.end(),
+                                 [&](const fs::path& d) { return lexically_within(abs, d); });
     // A system header stands for its identity: lookup() accepts it while the identity is the
     // same, and otherwise rehashes it, which cannot give this value.
-    auto hash = system ? Result<std::string>(sha256_hex("system header " + stamp)) : file_hash(abs);
+    Result<std::string> hash = std::string();
+    if (is_system) {
+      stamp_hash.update("system header " + stamp);
+      hash = stamp_hash.hex_digest();
+    } else {
+      hash = file_hash(abs);
+    }
     if (!hash) {
       return hash.take_error();
     }
     std::string recorded = abs.string();
-    if (!base.empty()) {
-      fs::path rel = abs.lexically_relative(base);
-      if (!rel.empty() && *rel.begin() != "..") {
-        recorded = "./" + rel.string();
-      }
+    if (!base.empty() && abs != base && lexically_within(abs, base)) {
+      recorded = "./" + abs.lexically_relative(base).string();
     }
     manifest += *hash + " " + stamp + " " + recorded + "\n";
     h.update(*hash + " " + recorded + "\n");

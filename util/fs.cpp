@@ -184,9 +184,11 @@ Result<uint64_t> copy_fd(int in, int out, Sha256* hash, const fs::path& what) {
     return static_cast<uint64_t>(st.st_size);
   }
   uint64_t total = 0;
-  std::vector<char> buf(1 << 20);
+  // Not zero-filled: a small file (an object, a sidecar) touches only the pages it needs.
+  constexpr size_t k_chunk = 1 << 20;
+  auto buf = std::make_unique_for_overwrite<char[]>(k_chunk);
   while (true) {
-    ssize_t n = ::pread(in, buf.data(), buf.size(), static_cast<off_t>(total));
+    ssize_t n = ::pread(in, buf.get(), k_chunk, static_cast<off_t>(total));
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -197,10 +199,10 @@ Result<uint64_t> copy_fd(int in, int out, Sha256* hash, const fs::path& what) {
       return total;
     }
     if (hash) {
-      hash->update(buf.data(), static_cast<size_t>(n));
+      hash->update(buf.get(), static_cast<size_t>(n));
     }
     for (ssize_t done = 0; done < n;) {
-      ssize_t w = ::write(out, buf.data() + done, static_cast<size_t>(n - done));
+      ssize_t w = ::write(out, buf.get() + done, static_cast<size_t>(n - done));
       if (w < 0 && errno == EINTR) {
         continue;
       }
@@ -289,9 +291,54 @@ Status AtomicPath::commit() {
   return st;
 }
 
+namespace {
+
+/// Whether `p` is absolute and lexically normal already: no empty, "." or ".." component and no
+/// trailing separator ("/" itself aside).
+bool is_normal_absolute(std::string_view p) {
+  if (p.empty() || p.front() != '/') {
+    return false;
+  }
+  if (p.size() == 1) {
+    return true;
+  }
+  if (p.back() == '/') {
+    return false;
+  }
+  size_t start = 1;
+  while (start <= p.size()) {
+    size_t end = p.find('/', start);
+    if (end == std::string_view::npos) {
+      end = p.size();
+    }
+    std::string_view part = p.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") {
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+} // namespace
+
 bool lexically_within(const fs::path& inner, const fs::path& outer) {
+  const std::string& in = inner.native();
+  const std::string& out = outer.native();
+  if (is_normal_absolute(in) && is_normal_absolute(out)) {
+    // Both normal: a comparison of their text, component boundaries respected.
+    return in.starts_with(out) && (in.size() == out.size() || out == "/" || in[out.size()] == '/');
+  }
   fs::path rel = inner.lexically_relative(outer);
   return !outer.empty() && !rel.empty() && *rel.begin() != "..";
+}
+
+fs::path normal_absolute(const fs::path& p) {
+  if (is_normal_absolute(p.native())) {
+    return p;
+  }
+  std::error_code ec;
+  return fs::absolute(p, ec).lexically_normal();
 }
 
 fs::path temp_root() {

@@ -96,6 +96,11 @@ private:
 /// are not followed).
 bool lexically_within(const fs::path& inner, const fs::path& outer);
 
+/// `p` made absolute (against the current directory) and lexically normal. A path that already is
+/// both, as compilers name most headers, comes back as it is, without std::filesystem's walk over
+/// its components (a visible share of storing a compile in the cache, which does this per header).
+fs::path normal_absolute(const fs::path& p);
+
 /// $TMPDIR, or /tmp.
 fs::path temp_root();
 

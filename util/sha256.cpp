@@ -2,6 +2,7 @@
 
 #include "util/strings.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -10,10 +11,30 @@
 
 namespace sp {
 
+namespace {
+
+/// SHA-256, fetched from the default provider once: EVP_sha256() would look it up again at every
+/// EVP_DigestInit_ex.
+const EVP_MD* sha256_md() {
+  static const EVP_MD* md = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+    return fetched ? fetched : EVP_sha256();
+  }();
+  return md;
+}
+
+} // namespace
+
+void crypto_init_lean() {
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+                          OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
+                      nullptr);
+}
+
 struct Sha256::Impl {
   EVP_MD_CTX* ctx = nullptr;
   Impl() : ctx(EVP_MD_CTX_new()) {
-    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
+    if (!ctx || EVP_DigestInit_ex(ctx, sha256_md(), nullptr) != 1) {
       throw std::runtime_error("OpenSSL: cannot initialise sha256");
     }
   }
@@ -35,7 +56,7 @@ std::string Sha256::hex_digest() {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(m_impl->ctx, md, &len);
-  EVP_DigestInit_ex(m_impl->ctx, EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(m_impl->ctx, sha256_md(), nullptr);
   return to_hex(md, len);
 }
 
@@ -48,7 +69,7 @@ std::string sha256_hex(std::string_view data) {
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+  HMAC(sha256_md(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len);
   return to_hex(md, len);
 }

@@ -213,4 +213,23 @@ TEST_CASE("util.fs: lexically_within tells a path inside a directory from one be
   CHECK_FALSE(lexically_within("/usr/lib/x.h", "/usr/include"));
   CHECK_FALSE(lexically_within("/usr/include/../lib/x.h", "/usr/include"));
   CHECK_FALSE(lexically_within("/x", ""));
+  // The text comparison for normal absolute paths, and the general one for the rest, agree.
+  CHECK(lexically_within("/usr/include/stdio.h", "/"));
+  CHECK(lexically_within("/", "/"));
+  CHECK_FALSE(lexically_within("/usr", "/usr/include"));
+  CHECK(lexically_within("/usr/include/stdio.h", "/usr/include/")); // a trailing separator
+  CHECK(lexically_within("/usr/include/./stdio.h", "/usr/include"));
+  CHECK_FALSE(lexically_within("/usr/include2", "/usr/include/"));
+  CHECK(lexically_within("src/a.h", "src"));
+  CHECK_FALSE(lexically_within("src2/a.h", "src"));
+}
+
+TEST_CASE("util.fs: normal_absolute makes a path absolute and normal, and keeps one that is") {
+  CHECK(normal_absolute("/usr/include/stdio.h") == "/usr/include/stdio.h");
+  CHECK(normal_absolute("/") == "/");
+  CHECK(normal_absolute("/usr/include/../lib/./x.h") == "/usr/lib/x.h");
+  CHECK(normal_absolute("/usr//include/") == "/usr/include/");
+  CHECK(normal_absolute("/usr/include/..") == "/usr/");
+  CHECK(normal_absolute("a/./b/../c.h") == fs::current_path() / "a/c.h");
+  CHECK(normal_absolute("..").native().size() < fs::current_path().native().size());
 }
