@@ -7,7 +7,8 @@
 #   (c) the same for aarch64-musl, cold cache
 #   (d) (b) again after touching every source: the build cache is warm
 # Goals: (b)/(a) <= 1.10, (c)/(a) <= 1.25, (d)/(a) <= 0.15. Each is the build step's wall time
-# (cmake --build --target uv_run_tests_a, after configuring), the best of RUNS (default 1).
+# (cmake --build --target uv_run_tests_a, after configuring), the best of RUNS (default 1), the
+# runs of (a), (b) and (c) interleaved.
 default_runs=1
 source "$(dirname "$0")/lib.sh"
 src=$(debian_source libuv1)
@@ -45,6 +46,7 @@ for n in $(seq "$runs"); do
   tb+=("$(one b "$n")")
   tc+=("$(one c "$n")")
 done
+all="a: ${ta[*]}; b: ${tb[*]}; c: ${tc[*]}"
 ta=$(min "${ta[@]}") tb=$(min "${tb[@]}") tc=$(min "${tc[@]}")
 # (d): warm cache, every source touched (ninja rebuilds everything, each compile is a hit).
 export SCRATCHPACK_CACHE=$work/cache-b-1
@@ -55,8 +57,9 @@ for _ in $(seq "$runs"); do
   /usr/bin/time -f %e -o time.txt cmake --build b --target uv_run_tests_a >/dev/null 2>&1
   td+=("$(tail -1 time.txt)")
 done
+all="$all; d: ${td[*]}"
 td=$(min "${td[@]}")
-python3 - "$ta" "$tb" "$tc" "$td" "$units" "$compiled" <<'PY'
+python3 - "$ta" "$tb" "$tc" "$td" "$units" "$compiled" "$all" <<'PY'
 import sys
 a, b, c, d = map(float, sys.argv[1:5])
 print(f"libuv: {sys.argv[5]} sources, {sys.argv[6]} compiles per build")
@@ -64,4 +67,5 @@ print(f"(a) clang-19 on the host            {a:6.2f} s")
 print(f"(b) scratchpack x86_64-glibc, cold  {b:6.2f} s   (b)/(a) = {b/a:.3f}  (goal <= 1.10)")
 print(f"(c) scratchpack aarch64-musl, cold  {c:6.2f} s   (c)/(a) = {c/a:.3f}  (goal <= 1.25)")
 print(f"(d) (b) after touching every source {d:6.2f} s   (d)/(a) = {d/a:.3f}  (goal <= 0.15)")
+print(f"every run (s), best taken: {sys.argv[7]}")
 PY
