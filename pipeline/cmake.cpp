@@ -164,9 +164,8 @@ Result<std::vector<CMakeExecutable>> cmake_build(const CMakeSource& source, cons
   ProcessOptions quiet;
   auto configured = SP_TRY(run_process(configure, quiet));
   if (configured.exit_code != 0) {
-    Error e = failure("cmake configure failed", label);
-    e.details = tail_lines(configured.out + configured.err, 40);
-    return e;
+    return failure("cmake configure failed", label)
+        .with_details(tail_lines(configured.out + configured.err, 40));
   }
 
   std::vector<CMakeExecutable> all = SP_TRY(cmake_executables(build_abs, source_dir));
@@ -204,9 +203,7 @@ Result<std::vector<CMakeExecutable>> cmake_build(const CMakeSource& source, cons
   events.progress({"cmake build", 0, 1, label});
   auto built = SP_TRY(run_process(build, quiet));
   if (built.exit_code != 0) {
-    Error e = failure("cmake build failed", label);
-    e.details = tail_lines(built.out + built.err, 40);
-    return e;
+    return failure("cmake build failed", label).with_details(tail_lines(built.out + built.err, 40));
   }
   for (const CMakeExecutable& x : chosen) {
     if (!fs::is_regular_file(x.path, ec)) {

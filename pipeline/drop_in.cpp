@@ -87,13 +87,6 @@ bool runtime_library(const std::string& name, bool& cxx) {
   return name == "c" || name == "gcc" || name == "gcc_s" || name == "gcc_eh" || name == "unwind";
 }
 
-/// "link failed: OUTPUT" with the tool's own words before it.
-Error tool_failure(std::string what, const std::string& output, std::string diagnostics) {
-  Error e = failure(std::move(what), output);
-  e.details = std::move(diagnostics);
-  return e;
-}
-
 std::string find_in(const std::vector<fs::path>& dirs, const std::string& name) {
   for (const fs::path& d : dirs) {
     std::error_code ec;
@@ -360,7 +353,7 @@ Result<DropInResult> run_drop_in(const DropInInput& input, const tc::BuildTools&
   result.commands.push_back(argv);
   auto linked = SP_TRY(tools.link(argv));
   if (!linked.ok) {
-    return tool_failure("link failed", output, linked.diagnostics);
+    return failure("link failed", output).with_details(linked.diagnostics);
   }
   if (!linked.diagnostics.empty()) {
     events.tool_output(linked.diagnostics);
@@ -377,7 +370,7 @@ Result<DropInResult> run_drop_in(const DropInInput& input, const tc::BuildTools&
     result.commands.push_back(strip);
     auto out = SP_TRY(tools.strip(strip));
     if (!out.ok) {
-      return tool_failure("strip failed", output, out.diagnostics);
+      return failure("strip failed", output).with_details(out.diagnostics);
     }
   }
   ::chmod(binary.temp().c_str(), 0755);

@@ -14,10 +14,9 @@ Result<std::string> load_archive(const fs::path& archive) {
       return r.take_error();
     }
     if (r->exit_code != 0) {
-      Error e = failure("--load", std::string(engine) + " load exited with status " +
-                                      std::to_string(r->exit_code));
-      e.details = r->err.empty() ? r->out : r->err;
-      return e;
+      return failure("--load", std::string(engine) + " load exited with status " +
+                                   std::to_string(r->exit_code))
+          .with_details(r->err.empty() ? r->out : r->err);
     }
     return std::string(engine);
   }

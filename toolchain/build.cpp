@@ -268,9 +268,8 @@ Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
   if (!result.link_cached) {
     auto linked = SP_TRY(tools.link(result.link_argv));
     if (!linked.ok) {
-      Error e = failure("link failed", r.label.empty() ? r.output.filename().string() : r.label);
-      e.details = linked.diagnostics;
-      return e;
+      return failure("link failed", r.label.empty() ? r.output.filename().string() : r.label)
+          .with_details(linked.diagnostics);
     }
     result.diagnostics += linked.diagnostics;
     auto data = SP_TRY(read_file(binary.temp()));
@@ -308,9 +307,7 @@ std::optional<Error> compile_error(size_t ri, const BinaryRequest& r,
   if (failed.empty()) {
     return std::nullopt;
   }
-  Error e = failure("compilation failed", with_label(join(failed, ", "), r));
-  e.details = diagnostics;
-  return e;
+  return failure("compilation failed", with_label(join(failed, ", "), r)).with_details(diagnostics);
 }
 
 } // namespace
@@ -377,9 +374,8 @@ Result<StripResult> strip_one(const StripRequest& r, const BuildTools& tools) {
   if (!result.cached) {
     auto ran = SP_TRY(tools.strip(result.argv));
     if (!ran.ok) {
-      Error e = failure("strip failed", r.label.empty() ? r.binary.string() : r.label);
-      e.details = ran.diagnostics;
-      return e;
+      return failure("strip failed", r.label.empty() ? r.binary.string() : r.label)
+          .with_details(ran.diagnostics);
     }
     result.sha256 = sha256_hex(SP_TRY(read_file(out.temp())));
     if (!key.empty()) {

@@ -221,12 +221,11 @@ Status run_step(const std::vector<std::string>& argv, const ProcessOptions& opti
   }
   std::string output = r->out + r->err;
   std::ofstream(log) << shell_join(argv) << "\n" << output;
-  Error e = failure(what,
-                    fs::path(argv[0]).filename().string() + " exited with status " +
-                        std::to_string(r->exit_code),
-                    "the whole output is in " + log.string());
-  e.details = tail_lines(output, 40);
-  return e;
+  return failure(what,
+                 fs::path(argv[0]).filename().string() + " exited with status " +
+                     std::to_string(r->exit_code),
+                 "the whole output is in " + log.string())
+      .with_details(tail_lines(output, 40));
 }
 
 Result<LibcxxTools> find_tools(const Target& target) {

@@ -137,10 +137,9 @@ Result<LinkOutput> run_link(const std::vector<std::string>& argv) {
     if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGKILL) {
       return failure("link", std::string("interrupted (") + ::strsignal(sig) + ")");
     }
-    Error e = failure("link", std::string("lld crashed (") + ::strsignal(sig) + ")",
-                      "please report it to scratchpack with the link line (build --verbose)");
-    e.details = out.diagnostics;
-    return e;
+    return failure("link", std::string("lld crashed (") + ::strsignal(sig) + ")",
+                   "please report it to scratchpack with the link line (build --verbose)")
+        .with_details(out.diagnostics);
   }
   out.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   return out;

@@ -23,10 +23,9 @@ Status run_checked(const std::vector<std::string>& argv, ProcessOptions options)
       verb = argv[i][0] == '-' ? "" : argv[i];
     }
     std::string tool = fs::path(argv[0]).filename().string();
-    Error e = failure(tool + (verb.empty() ? "" : " " + verb),
-                      "exited with status " + std::to_string(r->exit_code));
-    e.details = r->err.empty() ? r->out : r->err;
-    return e;
+    return failure(tool + (verb.empty() ? "" : " " + verb),
+                   "exited with status " + std::to_string(r->exit_code))
+        .with_details(r->err.empty() ? r->out : r->err);
   }
   return {};
 }

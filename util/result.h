@@ -52,6 +52,12 @@ struct Error {
   std::vector<Error> problems;
 
   int exit_code() const { return static_cast<int>(kind); }
+  /// This error with `text` (a tool's own output: clang's diagnostics, lld's, cmake's) printed
+  /// before its line: `return failure(what, why).with_details(out);`.
+  Error with_details(std::string text) && {
+    details = std::move(text);
+    return std::move(*this);
+  }
 };
 
 inline Error failure(std::string what, std::string why, std::string hint = {}) {

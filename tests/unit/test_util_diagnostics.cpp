@@ -42,8 +42,9 @@ TEST_CASE("util.diagnostics: SP_TRY yields the value or returns the error") {
 }
 
 TEST_CASE("util.diagnostics: render lays out details, location, error and hint") {
-  Error e = failure("link failed", "hello", "see above");
-  e.details = "ld.lld: error: undefined symbol: x";
+  Error e = failure("link failed", "hello", "see above")
+                .with_details("ld.lld: error: undefined symbol: x");
+  CHECK(e.kind == ErrorKind::failure);
   CHECK(render(e) ==
         "ld.lld: error: undefined symbol: x\nerror: link failed: hello\nhint: see above\n");
   ErrorStyle loud;
