@@ -9,6 +9,7 @@
 #include "pipeline/drop_in.h"
 #include "toolchain/build_systems.h"
 #include "toolchain/driver.h"
+#include "toolchain/overlay.h"
 #include "toolchain/sysroot.h"
 #include "toolchain/version.h"
 #include "util/interrupt.h"
@@ -203,7 +204,9 @@ int run_pkg_config(const std::vector<std::string>& args, Io& io) {
   if (!sysroot) {
     return fail(io, sysroot.error());
   }
-  for (const auto& [name, value] : toolchain::pkg_config_environment(*target, sysroot->root)) {
+  auto overlay = toolchain::find_overlay(*target);
+  for (const auto& [name, value] : toolchain::pkg_config_environment(
+           *target, sysroot->root, overlay ? overlay->root : fs::path())) {
     ::setenv(name.c_str(), value.c_str(), 1);
   }
   // Static executables only: every query answers for a static link.

@@ -1,7 +1,9 @@
-// `scratchpack sysroot list | install TARGET`: where each target's libraries come from.
+// `scratchpack sysroot list [-v] | install TARGET | add TARGET PKG... | remove TARGET PKG...`:
+// where each target's libraries come from, and the target libraries added to it.
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "toolchain/libcxx.h"
+#include "toolchain/overlay.h"
 #include "toolchain/sysroot.h"
 #include "util/target.h"
 
@@ -25,7 +27,15 @@ std::string cxx_status(const tc::Sysroot& s) {
   return s.target.libc == Libc::musl ? "on first use" : "no";
 }
 
-int run_list(Io& io) {
+/// "  NAME VERSION (ARCH)", the packages the user named marked with '*'.
+void print_packages(const tc::Overlay& overlay, Io& io) {
+  for (const tc::OverlayPackage& p : overlay.packages) {
+    io.out << "  " << (p.requested ? "* " : "  ") << p.name << " " << p.version << " (" << p.arch
+           << ")\n";
+  }
+}
+
+int run_list(Io& io, bool verbose) {
   io.out << std::left << std::setw(15) << "TARGET" << std::setw(8) << "STATUS" << std::setw(22)
          << "C++" << "SYSROOT\n";
   for (const Target& t : all_targets()) {
@@ -47,6 +57,11 @@ int run_list(Io& io) {
              << tc::install_command(t) << "'";
     }
     io.out << '\n';
+    if (std::optional<tc::Overlay> overlay = tc::find_overlay(t); overlay && verbose) {
+      io.out << std::string(15, ' ') << "target libraries (sysroot add): " << overlay->root.string()
+             << '\n';
+      print_packages(*overlay, io);
+    }
   }
   return 0;
 }
@@ -102,6 +117,29 @@ int run_install(const std::string& text, bool force, bool quiet, Io& io) {
   return 0;
 }
 
+/// `sysroot add|remove TARGET PKG...`: the overlay after the change, one package per line.
+int run_overlay(bool add, const std::string& text, const std::vector<std::string>& packages,
+                bool quiet, Io& io) {
+  auto target = parse_target(text);
+  if (!target) {
+    return print_error(io, target.error());
+  }
+  auto sysroot = tc::find_sysroot(*target);
+  if (!sysroot) {
+    return print_error(io, sysroot.error());
+  }
+  auto overlay =
+      add ? tc::add_overlay_packages(*target, packages, {}, progress_printer(io, quiet))
+          : tc::remove_overlay_packages(*target, packages, {}, progress_printer(io, quiet));
+  if (!overlay) {
+    return print_error(io, overlay.error());
+  }
+  io.out << target->name() << ": " << overlay->packages.size() << " packages in "
+         << overlay->root.string() << '\n';
+  print_packages(*overlay, io);
+  return 0;
+}
+
 } // namespace
 
 void register_sysroot(CLI::App& app, Io& io, int& rc) {
@@ -109,7 +147,9 @@ void register_sysroot(CLI::App& app, Io& io, int& rc) {
   cmd->require_subcommand(1);
   CLI::App* list =
       cmd->add_subcommand("list", "Show each target, its sysroot and whether it works");
-  list->callback([&io, &rc] { rc = run_list(io); });
+  auto verbose = std::make_shared<bool>(false);
+  list->add_flag("-v,--verbose", *verbose, "Also list the packages `sysroot add` put in each");
+  list->callback([&io, &rc, verbose] { rc = run_list(io, *verbose); });
   struct InstallFlags {
     std::string target;
     bool force = false;
@@ -123,6 +163,25 @@ void register_sysroot(CLI::App& app, Io& io, int& rc) {
                     "Reinstall even when the sysroot is usable (and rebuild libc++ on musl)");
   install->add_flag("-q,--quiet", f->quiet, "No progress lines on stderr");
   install->callback([f, &io, &rc] { rc = run_install(f->target, f->force, f->quiet, io); });
+
+  struct OverlayFlags {
+    std::string target;
+    std::vector<std::string> packages;
+    bool quiet = false;
+  };
+  for (bool add : {true, false}) {
+    auto o = std::make_shared<OverlayFlags>();
+    CLI::App* sub = cmd->add_subcommand(
+        add ? "add" : "remove",
+        add ? "Add Debian -dev packages (static libraries, headers, .pc files) to a glibc target"
+            : "Remove packages `sysroot add` added (and what only they brought in)");
+    sub->add_option("target", o->target, "e.g. aarch64, armv7-glibc")->required();
+    sub->add_option("packages", o->packages, "Debian package names, e.g. libssl-dev zlib1g-dev")
+        ->required();
+    sub->add_flag("-q,--quiet", o->quiet, "No progress lines on stderr");
+    sub->callback(
+        [o, add, &io, &rc] { rc = run_overlay(add, o->target, o->packages, o->quiet, io); });
+  }
 }
 
 } // namespace sp::cli

@@ -3,6 +3,7 @@
 #include "pipeline/caches.h"
 #include "pipeline/gate.h"
 #include "toolchain/link.h"
+#include "toolchain/overlay.h"
 #include "toolchain/sysroot.h"
 #include "util/fs.h"
 #include "util/process.h"
@@ -411,6 +412,9 @@ Result<tc::ToolchainSetup> toolchain_setup(const Target& target, Profile profile
   }
   tc::Sysroot sysroot = SP_TRY(tc::find_sysroot(target, search));
   setup.sysroot = sysroot.root;
+  if (auto overlay = tc::find_overlay(target, search)) {
+    setup.overlay = overlay->root;
+  }
   if (!target.is_host()) {
     setup.emulator = fs::path("/usr/bin") / target.qemu();
   }

@@ -55,7 +55,7 @@ std::vector<std::pair<std::string, std::string>> environment(const ToolchainSetu
       {"SCRATCHPACK_PROFILE", std::string(to_string(s.profile))},
   };
   // A plain pkg-config reads the target's .pc files too (scratchpack-pkg-config sets them itself).
-  for (auto& [name, value] : pkg_config_environment(s.target, s.sysroot)) {
+  for (auto& [name, value] : pkg_config_environment(s.target, s.sysroot, s.overlay)) {
     if (name != "PKG_CONFIG_PATH") {
       vars.emplace_back(name, value);
     }
@@ -66,8 +66,15 @@ std::vector<std::pair<std::string, std::string>> environment(const ToolchainSetu
   return vars;
 }
 
-std::vector<std::pair<std::string, std::string>> pkg_config_environment(const Target& target,
-                                                                        const fs::path& sysroot) {
+std::vector<std::pair<std::string, std::string>>
+pkg_config_environment(const Target& target, const fs::path& sysroot, const fs::path& overlay) {
+  if (target.libc == Libc::glibc && !overlay.empty()) {
+    std::string o = overlay.string();
+    return {{"PKG_CONFIG_LIBDIR",
+             o + "/usr/lib/" + target.gnu_triple() + "/pkgconfig:" + o + "/usr/share/pkgconfig"},
+            {"PKG_CONFIG_PATH", ""},
+            {"PKG_CONFIG_SYSROOT_DIR", o}};
+  }
   if (target.libc == Libc::glibc) {
     std::string dirs = "/usr/lib/" + target.gnu_triple() + "/pkgconfig";
     if (target.is_host()) {

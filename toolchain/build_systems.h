@@ -25,6 +25,7 @@ struct ToolchainSetup {
   fs::path compiler;
   fs::path tool_dir; ///< holds the multi-call links scratchpack-cc, scratchpack-c++, …
   fs::path sysroot;  ///< the target's sysroot, for the find-root path
+  fs::path overlay;  ///< the target libraries' overlay (sysroot add), when there is one
   fs::path emulator; ///< runs the target's binaries here (qemu); empty for the host's
   /// scratchpack's own build drives this build system (`build --cmake`) and gates and strips the
   /// executables afterwards, as for sources: the compilers get --no-scan --keep-symbols.
@@ -44,9 +45,12 @@ std::vector<std::pair<std::string, std::string>> environment(const ToolchainSetu
 /// The environment under which the host's pkg-config reads only `target`'s .pc files:
 /// PKG_CONFIG_LIBDIR (Debian's multiarch directory for a glibc target, whose .pc files name real
 /// host paths; the sysroot's own directories for musl, with PKG_CONFIG_SYSROOT_DIR = the sysroot
-/// so their /usr paths land inside it) and an empty PKG_CONFIG_PATH.
-std::vector<std::pair<std::string, std::string>> pkg_config_environment(const Target& target,
-                                                                        const fs::path& sysroot);
+/// so their /usr paths land inside it) and an empty PKG_CONFIG_PATH. With an `overlay` (the
+/// target libraries `sysroot add` provisioned, toolchain/overlay.h) it reads the overlay's .pc
+/// files alone, with PKG_CONFIG_SYSROOT_DIR = the overlay: builds do not depend on what the host
+/// has installed.
+std::vector<std::pair<std::string, std::string>>
+pkg_config_environment(const Target& target, const fs::path& sysroot, const fs::path& overlay = {});
 
 /// A CMake toolchain file: system name and processor, the compilers as lists (scratchpack cc
 /// with the target), LLVM's binary tools, the sysroot as find-root path (programs from the host,

@@ -75,6 +75,7 @@ std::vector<fs::path> system_include_dirs(const Compiler& compiler, const Sysroo
   std::vector<fs::path> dirs = sysroot.c_includes;
   dirs.insert(dirs.end(), sysroot.cxx_includes.begin(), sysroot.cxx_includes.end());
   dirs.push_back(compiler.resource_dir);
+  dirs.insert(dirs.end(), sysroot.overlay_includes.begin(), sysroot.overlay_includes.end());
   return dirs;
 }
 
@@ -120,6 +121,9 @@ std::vector<std::string> compile_command(const Compiler& compiler, const Target&
     }
   }
   argv.insert(argv.end(), {"-isystem", (compiler.resource_dir / "include").string()});
+  for (const fs::path& dir : sysroot.overlay_includes) {
+    argv.insert(argv.end(), {"-isystem", dir.string()});
+  }
   for (const fs::path& dir : sysroot.c_includes) {
     argv.insert(argv.end(), {"-isystem", dir.string()});
   }

@@ -26,7 +26,11 @@ std::vector<std::string> link_line(const Target& target, const Sysroot& sysroot,
   for (const std::string& dir : options.lib_dirs) {
     argv.push_back("-L" + dir);
   }
-  // The sysroot's directories come last so user -L directories win for user -l libraries.
+  // The target libraries (sysroot add) next, the sysroot's directories last, so user -L
+  // directories win for user -l libraries.
+  if (!sysroot.overlay_lib_dir.empty()) {
+    argv.push_back("-L" + sysroot.overlay_lib_dir.string());
+  }
   argv.push_back("-L" + crt.string());
   argv.push_back("-L" + gcc.string());
   for (const fs::path& obj : options.objects) {

@@ -30,6 +30,19 @@ Status run_checked(const std::vector<std::string>& argv, ProcessOptions options)
   return {};
 }
 
+std::vector<std::string> private_apt(const std::string& tool, const std::string& arch,
+                                     const fs::path& lists) {
+  return {tool,
+          "-qq",
+          "-oAPT::Architecture=" + arch,
+          "-oAPT::Architectures=" + arch,
+          "-oDir::State::Lists=" + lists.string(),
+          "-oDir::State::status=/dev/null",
+          "-oDir::Cache::pkgcache=",
+          "-oDir::Cache::srcpkgcache=",
+          "-oAPT::Sandbox::User=root"};
+}
+
 namespace {
 
 bool has_package_lists(const fs::path& lists) {

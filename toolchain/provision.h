@@ -22,6 +22,12 @@ Status run_checked(const std::vector<std::string>& argv, ProcessOptions options 
 /// with those.
 Status apt_update(const std::vector<std::string>& apt, const fs::path& lists);
 
+/// `tool` (apt-get or apt-cache) with private state for Debian architecture `arch`: package lists
+/// in `lists`, no package cache, no dpkg status, so nothing on the system changes and the host's
+/// installed packages do not count.
+std::vector<std::string> private_apt(const std::string& tool, const std::string& arch,
+                                     const fs::path& lists);
+
 /// Removes the entries of `dir` whose names start with one of `prefixes`: what interrupted runs
 /// left behind (temporary trees that never got their final name). Call it holding the lock that
 /// guards those names.

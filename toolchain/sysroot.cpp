@@ -1,6 +1,7 @@
 #include "toolchain/sysroot.h"
 
 #include "toolchain/libcxx.h"
+#include "toolchain/overlay.h"
 #include "toolchain/provision.h"
 #include "util/process.h"
 #include "util/strings.h"
@@ -146,6 +147,17 @@ SysrootProbe probe_layout(Sysroot layout) {
   return probe;
 }
 
+/// The overlay's directories, when `sysroot add` made one for the target.
+void add_overlay(SysrootProbe& probe, const SysrootSearch& search) {
+  if (!probe.sysroot) {
+    return;
+  }
+  if (std::optional<Overlay> overlay = find_overlay(probe.target, search)) {
+    probe.sysroot->overlay_includes = overlay->include_dirs();
+    probe.sysroot->overlay_lib_dir = overlay->lib_dir();
+  }
+}
+
 /// Why `target` cannot have a sysroot here; empty when it can.
 std::string unavailable_reason(const Target& target) {
   if (target.libc == Libc::musl && !target.info().debian12_binaries) {
@@ -160,7 +172,9 @@ std::string unavailable_reason(const Target& target) {
 
 SysrootProbe probe_sysroot(const Target& target, const SysrootSearch& search) {
   if (target.libc == Libc::glibc) {
-    return probe_layout(glibc_layout(target, search));
+    SysrootProbe probe = probe_layout(glibc_layout(target, search));
+    add_overlay(probe, search);
+    return probe;
   }
   SysrootProbe cached = probe_layout(musl_cache_layout(target, search));
   if (!cached.sysroot) {
@@ -234,14 +248,7 @@ Result<Sysroot> install_musl(const Target& t, const SysrootSearch& search,
   fs::path lists = search.cache / ("apt-lists-" + t.debian_arch());
   // A private package list for the target architecture: no dpkg --add-architecture, no
   // change to the system (and --add-architecture breaks apt-get update on these machines).
-  std::vector<std::string> apt = {"apt-get",
-                                  "-qq",
-                                  "-oAPT::Architecture=" + t.debian_arch(),
-                                  "-oAPT::Architectures=" + t.debian_arch(),
-                                  "-oDir::State::Lists=" + lists.string(),
-                                  "-oDir::Cache::pkgcache=",
-                                  "-oDir::Cache::srcpkgcache=",
-                                  "-oAPT::Sandbox::User=root"};
+  std::vector<std::string> apt = private_apt("apt-get", t.debian_arch(), lists);
   progress("updating the " + t.debian_arch() + " package lists");
   SP_TRY(apt_update(apt, lists));
   AtomicPath final_dir(musl_cache_root(t, search));

@@ -31,6 +31,10 @@ struct Sysroot {
   std::vector<fs::path> cxx_includes;   ///< C++ library headers, searched first
   std::vector<std::string> cxx_defines; ///< -D for every C++ source, before the user's
   std::string note;                     ///< anything a user should know (shown by `sysroot list`)
+  /// The target libraries `sysroot add` provisioned (toolchain/overlay.h): their headers come
+  /// after the user's -I and before the C library's, their archives after the user's -L.
+  std::vector<fs::path> overlay_includes;
+  fs::path overlay_lib_dir;
 
   bool has_cxx() const { return !cxx_lib_dir.empty(); }
 };

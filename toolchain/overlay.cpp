@@ -1,0 +1,404 @@
+#include "toolchain/overlay.h"
+
+#include "toolchain/provision.h"
+#include "util/strings.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace sp::toolchain {
+
+namespace {
+
+constexpr std::string_view k_record = "scratchpack-overlay.txt";
+constexpr std::string_view k_record_header = "scratchpack-overlay-v1";
+/// Rounds of "runtime library -> its -dev package -> that package's dependencies"; real
+/// closures settle in three or four.
+constexpr int k_max_rounds = 12;
+
+fs::path lists_dir(const Target& t, const SysrootSearch& search) {
+  return search.cache / ("apt-lists-" + t.debian_arch());
+}
+
+/// One stanza of `apt-cache show`: its fields by name.
+using Stanza = std::map<std::string, std::string>;
+
+std::vector<Stanza> stanzas(std::string_view out) {
+  std::vector<Stanza> all(1);
+  std::string last;
+  for (const std::string& line : split(out, '\n')) {
+    if (line.empty()) {
+      if (!all.back().empty()) {
+        all.emplace_back();
+      }
+      continue;
+    }
+    if (line[0] == ' ' && !last.empty()) {
+      all.back()[last] += "\n" + line;
+      continue;
+    }
+    size_t colon = line.find(':');
+    if (colon == std::string::npos) {
+      continue;
+    }
+    last = line.substr(0, colon);
+    all.back()[last] = std::string(trim(line.substr(colon + 1)));
+  }
+  if (all.back().empty()) {
+    all.pop_back();
+  }
+  return all;
+}
+
+/// "openssl (3.0.11-1)" -> "openssl"; no Source field -> the package's own name.
+std::string source_of(const Stanza& s) {
+  auto it = s.find("Source");
+  std::string src = it != s.end() ? it->second : s.count("Package") ? s.at("Package") : "";
+  return src.substr(0, src.find(' '));
+}
+
+Result<std::string> apt_cache(const std::vector<std::string>& apt, std::vector<std::string> args) {
+  std::vector<std::string> argv = apt;
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = SP_TRY(run_process(argv));
+  if (r.exit_code != 0) {
+    return failure("apt-cache " + args.front(), "exited with status " + std::to_string(r.exit_code))
+        .with_details(r.err);
+  }
+  return r.out;
+}
+
+std::vector<std::string> with_arch(const std::set<std::string>& names, const std::string& arch) {
+  std::vector<std::string> out;
+  for (const std::string& n : names) {
+    out.push_back(n + ":" + arch);
+  }
+  return out;
+}
+
+/// The -dev packages that go with the runtime libraries `runtime`: built from the same source
+/// and depending on one of them with an exact version (libssl-dev: libssl3 (= ...)).
+Result<std::set<std::string>> dev_siblings(const std::vector<std::string>& apt,
+                                           const std::set<std::string>& runtime,
+                                           const std::string& arch) {
+  std::vector<std::string> show = {"show", "--no-all-versions"};
+  for (const std::string& n : with_arch(runtime, arch)) {
+    show.push_back(n);
+  }
+  std::set<std::string> sources;
+  for (const Stanza& s : stanzas(SP_TRY(apt_cache(apt, show)))) {
+    sources.insert(source_of(s));
+  }
+  std::vector<std::string> rdepends = {"rdepends", "--no-recommends", "--no-suggests"};
+  for (const std::string& n : with_arch(runtime, arch)) {
+    rdepends.push_back(n);
+  }
+  std::set<std::string> candidates;
+  for (const std::string& line : split(SP_TRY(apt_cache(apt, rdepends)), '\n')) {
+    std::string name(trim(line));
+    name = name.substr(0, name.find(':'));
+    if (line.starts_with("  ") && name.ends_with("-dev") && !base_package(name)) {
+      candidates.insert(name);
+    }
+  }
+  std::set<std::string> found;
+  if (candidates.empty()) {
+    return found;
+  }
+  show = {"show", "--no-all-versions"};
+  for (const std::string& n : with_arch(candidates, arch)) {
+    show.push_back(n);
+  }
+  for (const Stanza& s : stanzas(SP_TRY(apt_cache(apt, show)))) {
+    auto name = s.find("Package");
+    auto depends = s.find("Depends");
+    if (name == s.end() || depends == s.end() || !sources.count(source_of(s))) {
+      continue;
+    }
+    for (const std::string& r : runtime) {
+      if (depends->second.find(r + " (= ") != std::string::npos) {
+        found.insert(name->second);
+      }
+    }
+  }
+  return found;
+}
+
+/// Every -dev package `roots` need for a static link (see overlay.h). A breadth-first walk of
+/// `apt-cache depends` that stops at the sysroot's own packages: what libc6-dev depends on
+/// (libtirpc-dev, and through it krb5) is not the user's libraries' business.
+Result<std::set<std::string>> dev_closure(const std::vector<std::string>& apt,
+                                          const std::set<std::string>& roots,
+                                          const std::string& arch) {
+  std::set<std::string> dev = roots;
+  std::set<std::string> seen = roots;
+  std::set<std::string> frontier = roots;
+  for (int round = 0; round < k_max_rounds && !frontier.empty(); ++round) {
+    std::vector<std::string> args = {"depends",        "--no-recommends", "--no-suggests",
+                                     "--no-conflicts", "--no-breaks",     "--no-replaces",
+                                     "--no-enhances"};
+    for (const std::string& n : with_arch(frontier, arch)) {
+      args.push_back(n);
+    }
+    std::set<std::string> next;
+    std::set<std::string> runtime;
+    for (const std::string& line : split(SP_TRY(apt_cache(apt, args)), '\n')) {
+      // "  Depends: libssl3" (a virtual package as "<libc-dev>", alternatives as "|Depends:").
+      size_t colon = line.find("Depends: ");
+      if (!line.starts_with("  ") || colon == std::string::npos) {
+        continue;
+      }
+      std::string name(trim(line.substr(colon + 9)));
+      name = name.substr(0, name.find(':'));
+      if (name.empty() || name[0] == '<' || base_package(name) || !seen.insert(name).second) {
+        continue;
+      }
+      next.insert(name);
+      if (name.ends_with("-dev")) {
+        dev.insert(name);
+      } else {
+        runtime.insert(name);
+      }
+    }
+    if (!runtime.empty()) {
+      for (const std::string& d : SP_TRY(dev_siblings(apt, runtime, arch))) {
+        if (seen.insert(d).second) {
+          dev.insert(d);
+          next.insert(d);
+        }
+      }
+    }
+    frontier = std::move(next);
+  }
+  return dev;
+}
+
+/// The .deb file name apt-get download gives a package (an epoch's ':' as "%3a").
+std::string deb_name(const std::string& name, const std::string& version, const std::string& arch) {
+  std::string v = version;
+  if (size_t colon = v.find(':'); colon != std::string::npos) {
+    v.replace(colon, 1, "%3a");
+  }
+  return name + "_" + v + "_" + arch + ".deb";
+}
+
+/// Downloads what is missing of `packages` into `debs`, unpacks all of them into a new tree
+/// that replaces the overlay, and returns it.
+Result<Overlay> build_overlay(const Target& t, const std::set<std::string>& requested,
+                              const SysrootSearch& search, const ProgressFn& progress) {
+  fs::path root = overlay_root(t, search);
+  fs::path debs = root.string() + ".debs";
+  std::string arch = t.debian_arch();
+  std::vector<std::string> apt_get = private_apt("apt-get", arch, lists_dir(t, search));
+  std::vector<std::string> apt = private_apt("apt-cache", arch, lists_dir(t, search));
+  std::set<std::string> all;
+  if (!requested.empty()) {
+    progress("updating the " + arch + " package lists");
+    SP_TRY(apt_update(apt_get, lists_dir(t, search)));
+    progress("resolving " +
+             join(std::vector<std::string>(requested.begin(), requested.end()), ", ") + " (" +
+             arch + ")");
+    all = SP_TRY(dev_closure(apt, requested, arch));
+  }
+  // The candidate versions name the files: a package whose file is there is not fetched again.
+  std::vector<std::string> show = {"show", "--no-all-versions"};
+  for (const std::string& n : with_arch(all, arch)) {
+    show.push_back(n);
+  }
+  std::map<std::string, std::string> files; // package -> its .deb
+  if (!all.empty()) {
+    for (const Stanza& s : stanzas(SP_TRY(apt_cache(apt, show)))) {
+      if (s.count("Package") && s.count("Version") && s.count("Architecture")) {
+        files[s.at("Package")] = deb_name(s.at("Package"), s.at("Version"), s.at("Architecture"));
+      }
+    }
+  }
+  SP_TRY(make_dirs(debs));
+  std::vector<std::string> fetch = apt_get;
+  fetch.push_back("download");
+  for (const std::string& n : all) {
+    std::error_code ec;
+    if (!files.count(n) || !fs::is_regular_file(debs / files[n], ec)) {
+      fetch.push_back(n + ":" + arch);
+    }
+  }
+  if (fetch.size() > apt_get.size() + 1) {
+    progress("downloading " + std::to_string(fetch.size() - apt_get.size() - 1) + " packages (" +
+             arch + ")");
+    ProcessOptions in_debs;
+    in_debs.cwd = debs.string();
+    SP_TRY(run_checked(fetch, in_debs));
+  }
+  AtomicPath tree(root);
+  SP_TRY(make_dirs(tree.temp()));
+  std::vector<OverlayPackage> packages;
+  std::set<std::string> wanted_files;
+  for (const auto& [name, file] : files) {
+    wanted_files.insert(file);
+  }
+  for (const std::string& n : all) {
+    if (!files.count(n)) {
+      return failure("sysroot add " + t.name(), "no package " + n + " for " + arch);
+    }
+    fs::path deb = debs / files[n];
+    SP_TRY(run_checked({"dpkg-deb", "-x", deb.string(), tree.temp().string()}));
+    auto fields = SP_TRY(run_process({"dpkg-deb", "-f", deb.string(), "Version", "Architecture"}));
+    Stanza f = stanzas(fields.out).empty() ? Stanza() : stanzas(fields.out).front();
+    packages.push_back({n, f["Version"], f["Architecture"], requested.count(n) > 0});
+  }
+  SP_TRY(write_file_atomic(tree.temp() / std::string(k_record), format_overlay_record(packages)));
+  SP_TRY(tree.commit());
+  // Files of packages no longer wanted (older versions, removed packages).
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(debs, ec)) {
+    if (!wanted_files.count(entry.path().filename().string())) {
+      fs::remove(entry.path(), ec);
+    }
+  }
+  return Overlay{t, root, packages};
+}
+
+Status check_overlay_target(const Target& t, const std::string& verb) {
+  if (t.libc == Libc::musl) {
+    return failure(
+        "cannot " + verb + " packages for " + t.name(),
+        "Debian builds its -dev packages against glibc; their archives do not link with musl",
+        "build the library from source with scratchpack cc (docs/build-systems.md), or use " +
+            std::string(t.info().name) + "-glibc");
+  }
+  return {};
+}
+
+} // namespace
+
+std::vector<fs::path> Overlay::include_dirs() const {
+  return {root / "usr/include" / target.gnu_triple(), root / "usr/include"};
+}
+
+fs::path Overlay::lib_dir() const {
+  return root / "usr/lib" / target.gnu_triple();
+}
+
+std::string Overlay::pkg_config_libdir() const {
+  return (lib_dir() / "pkgconfig").string() + ":" + (root / "usr/share/pkgconfig").string();
+}
+
+fs::path overlay_root(const Target& target, const SysrootSearch& search) {
+  return search.cache / "overlays" / target.name();
+}
+
+bool base_package(const std::string& name) {
+  static const std::set<std::string> exact = {
+      "libc6",           "libc6-dev",    "libc-dev-bin", "linux-libc-dev", "libcrypt1",
+      "libcrypt-dev",    "libnsl2",      "libnsl-dev",   "libtirpc3",      "libtirpc-dev",
+      "libtirpc-common", "rpcsvc-proto", "libgcc-s1",    "libstdc++6",     "libgomp1",
+      "libatomic1",      "libasan8",     "libubsan1",    "libitm1",        "liblsan0",
+      "libtsan2",        "libquadmath0", "libhwasan0",   "gcc-12-base",    "libc6-dbg"};
+  return exact.count(name) || name.starts_with("libgcc-") || name.starts_with("libstdc++-") ||
+         name.starts_with("gcc-") || name.starts_with("cpp-");
+}
+
+std::string format_overlay_record(const std::vector<OverlayPackage>& packages) {
+  std::vector<OverlayPackage> sorted = packages;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const OverlayPackage& a, const OverlayPackage& b) { return a.name < b.name; });
+  std::string out = std::string(k_record_header) + "\n";
+  for (const OverlayPackage& p : sorted) {
+    out += p.name + " " + p.version + " " + p.arch + (p.requested ? " requested" : "") + "\n";
+  }
+  return out;
+}
+
+std::vector<OverlayPackage> parse_overlay_record(std::string_view text) {
+  std::vector<OverlayPackage> packages;
+  std::vector<std::string> lines = split(text, '\n');
+  if (lines.empty() || lines.front() != k_record_header) {
+    return packages;
+  }
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> f = split_words(lines[i], false);
+    if (f.size() < 3) {
+      continue;
+    }
+    packages.push_back({f[0], f[1], f[2], f.size() > 3 && f[3] == "requested"});
+  }
+  return packages;
+}
+
+std::optional<Overlay> find_overlay(const Target& target, const SysrootSearch& search) {
+  if (target.libc != Libc::glibc) {
+    return std::nullopt;
+  }
+  fs::path root = overlay_root(target, search);
+  auto text = read_file(root / std::string(k_record));
+  if (!text) {
+    return std::nullopt;
+  }
+  return Overlay{target, root, parse_overlay_record(*text)};
+}
+
+Result<Overlay> add_overlay_packages(const Target& target, const std::vector<std::string>& packages,
+                                     const SysrootSearch& search, const ProgressFn& progress) {
+  SP_TRY(check_overlay_target(target, "add"));
+  fs::path root = overlay_root(target, search);
+  SP_TRY(make_dirs(root.parent_path()));
+  auto lock = SP_TRY(FileLock::acquire(root.string() + ".lock", [&] {
+    progress("waiting for another scratchpack adding packages to " + target.name());
+  }));
+  remove_leftovers(root.parent_path(), {"." + root.filename().string() + "."});
+  std::set<std::string> requested;
+  std::optional<Overlay> now = find_overlay(target, search);
+  std::set<std::string> present;
+  for (const OverlayPackage& p : now ? now->packages : std::vector<OverlayPackage>()) {
+    present.insert(p.name);
+    if (p.requested) {
+      requested.insert(p.name);
+    }
+  }
+  bool missing = false;
+  for (const std::string& p : packages) {
+    requested.insert(p);
+    missing = missing || !present.count(p);
+  }
+  if (now && !missing) {
+    // Every package is there: nothing to download, only the flag of a package that came in as
+    // a dependency and is now asked for by name.
+    bool flagged = false;
+    for (OverlayPackage& p : now->packages) {
+      if (requested.count(p.name) && !p.requested) {
+        p.requested = flagged = true;
+      }
+    }
+    if (flagged) {
+      SP_TRY(write_file_atomic(root / std::string(k_record), format_overlay_record(now->packages)));
+    }
+    return *now;
+  }
+  return build_overlay(target, requested, search, progress);
+}
+
+Result<Overlay> remove_overlay_packages(const Target& target,
+                                        const std::vector<std::string>& packages,
+                                        const SysrootSearch& search, const ProgressFn& progress) {
+  SP_TRY(check_overlay_target(target, "remove"));
+  fs::path root = overlay_root(target, search);
+  SP_TRY(make_dirs(root.parent_path()));
+  auto lock = SP_TRY(FileLock::acquire(root.string() + ".lock"));
+  std::optional<Overlay> now = find_overlay(target, search);
+  std::set<std::string> requested;
+  for (const OverlayPackage& p : now ? now->packages : std::vector<OverlayPackage>()) {
+    if (p.requested) {
+      requested.insert(p.name);
+    }
+  }
+  for (const std::string& p : packages) {
+    if (!requested.erase(p)) {
+      return usage_error(p, "was not added to " + target.name(),
+                         "see 'scratchpack sysroot list -v'");
+    }
+  }
+  return build_overlay(target, requested, search, progress);
+}
+
+} // namespace sp::toolchain

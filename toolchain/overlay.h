@@ -1,0 +1,70 @@
+// Target libraries: a per-target overlay of Debian -dev packages (static archives, headers, .pc
+// files) in scratchpack's sysroots directory, beside the sysroot it extends. `sysroot add TARGET
+// PKG...` downloads the packages of the target's Debian architecture with private package lists
+// (no system change, as musl sysroots are provisioned) and unpacks them; the compile and link
+// lines and pkg-config then see the overlay before the C library.
+//
+// A -dev package names only its runtime library as a dependency (libcurl4-openssl-dev depends on
+// libcurl4, not on libssl-dev), yet a static link needs the archives of everything that library
+// uses. So the closure is taken over runtime libraries and mapped back: each runtime library in
+// the dependency closure brings the -dev package built from the same source that pins it
+// (libssl3 -> libssl-dev), and so on until nothing new appears.
+#pragma once
+
+#include "toolchain/sysroot.h"
+#include "util/result.h"
+#include "util/target.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sp::toolchain {
+
+/// One unpacked package, as recorded for the SBOM.
+struct OverlayPackage {
+  std::string name;
+  std::string version;
+  std::string arch;
+  bool requested = false; ///< named by the user (the rest came in as dependencies)
+};
+
+struct Overlay {
+  Target target;
+  fs::path root; ///< the unpacked tree (usr/include, usr/lib/TRIPLE, .pc files)
+  std::vector<OverlayPackage> packages;
+
+  /// -isystem directories, searched after the user's -I and before the C library's headers.
+  std::vector<fs::path> include_dirs() const;
+  /// Where -l finds the overlay's archives, after the user's -L and before the sysroot's.
+  fs::path lib_dir() const;
+  /// PKG_CONFIG_LIBDIR for the overlay's .pc files (PKG_CONFIG_SYSROOT_DIR is root).
+  std::string pkg_config_libdir() const;
+};
+
+/// Where the overlay of `target` lives: SEARCH.cache/overlays/TARGET.
+fs::path overlay_root(const Target& target, const SysrootSearch& search = {});
+
+/// The overlay of `target`, when one was made.
+std::optional<Overlay> find_overlay(const Target& target, const SysrootSearch& search = {});
+
+/// The record file's text and its reading (pure; unit-tested).
+std::string format_overlay_record(const std::vector<OverlayPackage>& packages);
+std::vector<OverlayPackage> parse_overlay_record(std::string_view text);
+
+/// Packages the sysroot itself provides (the C library's and the compiler's -dev packages): a
+/// closure never downloads them.
+bool base_package(const std::string& name);
+
+/// Adds `packages` (and the -dev packages their libraries need) to the overlay of `target`.
+/// Locked (concurrent adds of one target wait for each other), atomic (the new tree replaces the
+/// old one whole), and a no-op that downloads nothing when every package is there already.
+Result<Overlay> add_overlay_packages(const Target& target, const std::vector<std::string>& packages,
+                                     const SysrootSearch& search, const ProgressFn& progress);
+
+/// Removes `packages` the user asked for (and what only they brought in) from the overlay.
+Result<Overlay> remove_overlay_packages(const Target& target,
+                                        const std::vector<std::string>& packages,
+                                        const SysrootSearch& search, const ProgressFn& progress);
+
+} // namespace sp::toolchain
