@@ -33,6 +33,7 @@ struct BuildFlags {
   std::string libc;
   std::string profile = "release";
   std::vector<std::string> include_dirs, defines, libs, lib_dirs;
+  std::vector<std::string> pkgs; ///< --pkg: pkg-config modules of the target's libraries
   std::string std, c_std, cxx_std;
   unsigned jobs = 0;
   std::string out_dir = "out";
@@ -174,6 +175,7 @@ void plan_input(const BuildFlags& f, bool color, pipeline::BuildInput& in, Diagn
   in.compile.color_diagnostics = color;
   in.lib_dirs = f.lib_dirs;
   in.libs = f.libs;
+  in.pkgs = f.pkgs;
   in.out_dir = f.out_dir;
 }
 
@@ -299,6 +301,10 @@ void register_build(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("-D", f->defines, "Define a macro: N or N=V")->allow_extra_args(false);
   cmd->add_option("-l", f->libs, "Link a static library libLIB.a")->allow_extra_args(false);
   cmd->add_option("-L", f->lib_dirs, "Search DIR for -l libraries")->allow_extra_args(false);
+  cmd->add_option("--pkg", f->pkgs,
+                  "Use a pkg-config module of the target's libraries (sysroot add), e.g. zlib; "
+                  "repeatable")
+      ->allow_extra_args(false);
   cmd->add_option("--std", f->std,
                   "Language standard of the sources of its language, e.g. c++20 (C++) or c17 (C)");
   cmd->add_option("--c-std", f->c_std, "Language standard of the C sources, e.g. c17");

@@ -124,8 +124,8 @@ int run_overlay(bool add, const std::string& text, const std::vector<std::string
   if (!target) {
     return print_error(io, target.error());
   }
-  auto sysroot = tc::find_sysroot(*target);
-  if (!sysroot) {
+  // The overlay extends a glibc sysroot, which must be there (a musl target is refused below).
+  if (auto sysroot = tc::find_sysroot(*target); !sysroot && target->libc == Libc::glibc) {
     return print_error(io, sysroot.error());
   }
   auto overlay =

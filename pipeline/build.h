@@ -27,6 +27,8 @@ struct BuildInput {
   toolchain::CompileOptions compile;
   std::vector<std::string> lib_dirs; ///< -L
   std::vector<std::string> libs;     ///< -l
+  /// pkg-config modules (--pkg): each target's flags from its own libraries (sysroot add).
+  std::vector<std::string> pkgs;
   fs::path out_dir = "out";
   bool scan = true;    ///< run the scan gate
   bool strict = false; ///< the gate treats warnings as errors

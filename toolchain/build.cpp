@@ -254,6 +254,7 @@ Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
   options.objects = objects;
   options.lib_dirs = r.lib_dirs;
   options.libs = r.libs;
+  options.extra_args = r.link_args;
   options.cxx = cxx;
   options.profile = r.compile.profile;
   result.link_argv = link_line(r.target, sysroot, options);

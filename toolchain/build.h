@@ -27,9 +27,10 @@ struct BinaryRequest {
   std::vector<fs::path> sources;
   Target target;
   CompileOptions compile;
-  std::vector<std::string> lib_dirs; ///< -L
-  std::vector<std::string> libs;     ///< -l
-  fs::path output;                   ///< the executable; written atomically
+  std::vector<std::string> lib_dirs;  ///< -L
+  std::vector<std::string> libs;      ///< -l
+  std::vector<std::string> link_args; ///< other lld arguments (from pkg-config's -Wl,)
+  fs::path output;                    ///< the executable; written atomically
   /// Names the binary in progress and error messages when there are several ("hello,
   /// aarch64-glibc"): "link failed: hello, aarch64-glibc"; empty: the output's file name.
   std::string label;

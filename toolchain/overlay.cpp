@@ -1,5 +1,6 @@
 #include "toolchain/overlay.h"
 
+#include "toolchain/build_systems.h"
 #include "toolchain/provision.h"
 #include "util/strings.h"
 
@@ -282,6 +283,66 @@ fs::path Overlay::lib_dir() const {
 
 std::string Overlay::pkg_config_libdir() const {
   return (lib_dir() / "pkgconfig").string() + ":" + (root / "usr/share/pkgconfig").string();
+}
+
+PkgConfigFlags parse_pkg_config(const std::vector<std::string>& cflags,
+                                const std::vector<std::string>& libs) {
+  PkgConfigFlags f;
+  f.cflags = cflags;
+  for (const std::string& w : libs) {
+    if (w == "-pthread" || w == "-lpthread") {
+      continue;
+    }
+    if (w.starts_with("-L") && w.size() > 2) {
+      f.lib_dirs.push_back(w.substr(2));
+    } else if (w.starts_with("-l") && w.size() > 2) {
+      f.libs.push_back(w.substr(2));
+    } else if (w.starts_with("-Wl,")) {
+      for (const std::string& a : split(w.substr(4), ',')) {
+        f.link_args.push_back(a);
+      }
+    } else {
+      f.link_args.push_back(w);
+    }
+  }
+  return f;
+}
+
+Result<PkgConfigFlags> pkg_config_flags(const Target& target, const Sysroot& sysroot,
+                                        const std::vector<std::string>& modules,
+                                        const SysrootSearch& search) {
+  std::optional<Overlay> overlay = find_overlay(target, search);
+  ProcessOptions options;
+  for (const auto& [name, value] :
+       pkg_config_environment(target, sysroot.root, overlay ? overlay->root : fs::path())) {
+    options.env.push_back(name + "=" + value);
+  }
+  std::vector<std::vector<std::string>> words;
+  for (const char* what : {"--cflags", "--libs"}) {
+    std::vector<std::string> argv = {"pkg-config", "--static", what};
+    argv.insert(argv.end(), modules.begin(), modules.end());
+    auto r = run_process(argv, options);
+    if (!r) {
+      return failure("pkg-config not found", r.error().why,
+                     "install pkg-config (scripts/setup.sh does)");
+    }
+    if (r->exit_code != 0) {
+      // Name the first module it cannot find.
+      for (const std::string& m : modules) {
+        auto one = run_process({"pkg-config", "--exists", m}, options);
+        if (one && one->exit_code != 0) {
+          return failure("--pkg " + m, "no " + m + ".pc among " + target.name() + "'s libraries",
+                         "add the Debian -dev package that has it: scratchpack sysroot add " +
+                             target.name() + " PACKAGE (docs/libraries.md)");
+        }
+      }
+      return failure("pkg-config " + join(modules, " "),
+                     "exited with status " + std::to_string(r->exit_code))
+          .with_details(r->err);
+    }
+    words.push_back(split_words(r->out, false));
+  }
+  return parse_pkg_config(words[0], words[1]);
 }
 
 fs::path overlay_root(const Target& target, const SysrootSearch& search) {

@@ -56,6 +56,26 @@ std::vector<OverlayPackage> parse_overlay_record(std::string_view text);
 /// closure never downloads them.
 bool base_package(const std::string& name);
 
+/// What `pkg-config --static --cflags --libs MODULE...` says, sorted into the build's places.
+struct PkgConfigFlags {
+  std::vector<std::string> cflags;    ///< for every compile, after scratchpack's own flags
+  std::vector<std::string> lib_dirs;  ///< -L
+  std::vector<std::string> libs;      ///< -l, in pkg-config's order
+  std::vector<std::string> link_args; ///< -Wl,X as X (anything else pkg-config names)
+};
+
+/// Sorts pkg-config's --libs words (pure; unit-tested). -pthread and -lpthread go: static glibc
+/// has the threads in libc.a.
+PkgConfigFlags parse_pkg_config(const std::vector<std::string>& cflags,
+                                const std::vector<std::string>& libs);
+
+/// pkg-config --static over the target's libraries (the overlay when there is one, as
+/// `scratchpack pkg-config` reads them) for `modules`. A module with no .pc file is an error
+/// that names it and the way to get it.
+Result<PkgConfigFlags> pkg_config_flags(const Target& target, const Sysroot& sysroot,
+                                        const std::vector<std::string>& modules,
+                                        const SysrootSearch& search = {});
+
 /// Adds `packages` (and the -dev packages their libraries need) to the overlay of `target`.
 /// Locked (concurrent adds of one target wait for each other), atomic (the new tree replaces the
 /// old one whole), and a no-op that downloads nothing when every package is there already.

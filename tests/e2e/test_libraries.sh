@@ -1,0 +1,78 @@
+# Target libraries from Debian's -dev packages: `sysroot add` provisions zlib, OpenSSL's libcrypto
+# and SQLite for x86_64, aarch64 and armv7 glibc into a private sysroots directory; a C++ program
+# built with --pkg for each runs (qemu for the foreign ones) and prints the right results, and its
+# arm64 image runs in podman. A second add downloads nothing; two concurrent adds leave one
+# consistent overlay; musl targets and unknown modules get their exact errors.
+source "$(dirname "$0")/lib.sh"
+export SCRATCHPACK_SYSROOTS=$WORK/sysroots # private: other tests see no overlay
+PROGRAM=$SP_SOURCE_DIR/tests/e2e/programs/libraries.cpp
+PACKAGES=(zlib1g-dev libssl-dev libsqlite3-dev)
+
+step "sysroot add for aarch64 records each package and its version"
+capture "$SCRATCHPACK" sysroot add aarch64 "${PACKAGES[@]}"
+assert_eq 0 "$RC" "sysroot add aarch64 ($ERR)"
+for p in "${PACKAGES[@]}"; do
+  assert_contains "$OUT" "* $p " "$p in the overlay"
+done
+record=$SCRATCHPACK_SYSROOTS/overlays/aarch64-glibc/scratchpack-overlay.txt
+grep -q '^libssl-dev 3\.[0-9.]*-[^ ]* arm64 requested$' "$record" || fail "libssl-dev's version: $(cat "$record")"
+capture "$SCRATCHPACK" sysroot list -v
+assert_contains "$OUT" "target libraries (sysroot add): $SCRATCHPACK_SYSROOTS/overlays/aarch64-glibc" "list -v"
+assert_contains "$OUT" "* zlib1g-dev 1:1.2" "list -v names the version"
+
+step "a second add of the same packages downloads nothing"
+debs=$SCRATCHPACK_SYSROOTS/overlays/aarch64-glibc.debs
+before=$(ls -l --time-style=+%s.%N "$debs" | md5sum)
+capture "$SCRATCHPACK" sysroot add aarch64 "${PACKAGES[@]}"
+assert_eq 0 "$RC" "second add ($ERR)"
+assert_eq "" "$ERR" "no progress (nothing to update, resolve or download)"
+assert_eq "$before" "$(ls -l --time-style=+%s.%N "$debs" | md5sum)" "the downloaded files"
+
+step "two concurrent adds of armv7 both succeed and leave one overlay"
+"$SCRATCHPACK" sysroot add armv7 "${PACKAGES[@]}" -q >add1.out 2>add1.err & p1=$!
+"$SCRATCHPACK" sysroot add armv7 "${PACKAGES[@]}" -q >add2.out 2>add2.err & p2=$!
+wait $p1 || fail "first concurrent add: $(cat add1.err)"
+wait $p2 || fail "second concurrent add: $(cat add2.err)"
+assert_eq "$(cat add1.out)" "$(cat add2.out)" "both report the same overlay"
+assert_eq 3 "$(grep -c ' requested$' "$SCRATCHPACK_SYSROOTS/overlays/armv7-glibc/scratchpack-overlay.txt")" \
+  "requested packages in the armv7 record"
+leftovers=$(find "$SCRATCHPACK_SYSROOTS/overlays" -maxdepth 1 -name '.*' | wc -l)
+assert_eq 0 "$leftovers" "temporary trees left in overlays/"
+
+"$SCRATCHPACK" sysroot add x86_64 "${PACKAGES[@]}" -q >/dev/null
+
+for target in x86_64 aarch64 armv7; do
+  step "$target: --pkg zlib --pkg libcrypto --pkg sqlite3"
+  capture "$SCRATCHPACK" build "$PROGRAM" --target "$target" --pkg zlib --pkg libcrypto --pkg sqlite3 \
+    --out "out-$target"
+  assert_eq 0 "$RC" "$target build ($ERR)"
+  file "out-$target/libraries" | grep -q "statically linked" || fail "$target: $(file "out-$target/libraries")"
+  case $target in
+    x86_64) run=() ;; aarch64) run=(qemu-aarch64-static) ;; armv7) run=(qemu-arm-static) ;;
+  esac
+  out=$(printf 'scratch' | "${run[@]}" "out-$target/libraries")
+  assert_contains "$out" "$(printf 'scratch' | sha256sum)" "$target: SHA-256 of stdin"
+  assert_contains "$out" "zlib: 1000 -> " "$target: zlib"
+  assert_contains "$out" "round trip ok" "$target: zlib round trip"
+  assert_contains "$out" "sqlite 3.40.1: scratch" "$target: sqlite"
+done
+
+step "the arm64 image runs in podman"
+podman_setup
+binfmt_setup
+capture podman run --rm --network=none --arch arm64 -i oci-archive:out-aarch64/libraries.tar <<<"podman"
+assert_eq 0 "$RC" "arm64 container ($ERR)"
+assert_contains "$OUT" "$(printf 'podman\n' | sha256sum)" "arm64 container: SHA-256"
+assert_contains "$OUT" "sqlite 3.40.1: scratch" "arm64 container: sqlite"
+
+step "errors: a musl target, a module no package provided"
+capture "$SCRATCHPACK" sysroot add aarch64-musl zlib1g-dev
+assert_eq 1 "$RC" "sysroot add for musl"
+assert_eq "error: cannot add packages for aarch64-musl: Debian builds its -dev packages against glibc; their archives do not link with musl
+hint: build the library from source with scratchpack cc (docs/build-systems.md), or use aarch64-glibc" "$ERR" "musl refusal"
+capture "$SCRATCHPACK" build "$PROGRAM" --target aarch64 --pkg nosuch --out out-err
+assert_eq 1 "$RC" "--pkg nosuch"
+assert_eq "error: --pkg nosuch: no nosuch.pc among aarch64-glibc's libraries
+hint: add the Debian -dev package that has it: scratchpack sysroot add aarch64-glibc PACKAGE (docs/libraries.md)" "$ERR" "--pkg nosuch"
+assert_missing out-err/libraries
+echo ok
