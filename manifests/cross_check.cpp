@@ -93,6 +93,26 @@ void check_image_binary(const Image& image, const ImageBinary& ref, const Manife
   }
 }
 
+/// `packages` keyed by target: each key names one of the binary's targets, and is rewritten to
+/// that target as written there, so the release finds it ("aarch64-glibc" for "aarch64").
+void check_target_packages(Binary& binary, Context& ctx) {
+  std::map<std::string, std::vector<std::string>> by_written;
+  for (auto& [key, packages] : binary.target_packages) {
+    auto it = std::find_if(binary.targets.begin(), binary.targets.end(), [&](const TargetName& t) {
+      return ctx.target_key(t.name) == ctx.target_key(key);
+    });
+    if (it == binary.targets.end()) {
+      ctx.diag.error_at(binary.target_packages_marks[key], binary.key_path + ".packages",
+                        "'" + key + "' is not one of this binary's targets (" +
+                            join_words(names_of(binary.targets)) + ") nor 'all'");
+      continue;
+    }
+    std::vector<std::string>& to = by_written[it->name];
+    to.insert(to.end(), packages.begin(), packages.end());
+  }
+  binary.target_packages = std::move(by_written);
+}
+
 } // namespace
 
 void cross_check(Manifest& manifest, Context& ctx) {
@@ -100,6 +120,7 @@ void cross_check(Manifest& manifest, Context& ctx) {
   for (Binary& binary : manifest.binaries) {
     resolve_targets(binary.targets, binary.targets_inherited, binary.key_path + ".targets",
                     manifest, ctx);
+    check_target_packages(binary, ctx);
   }
   check_unique_names(manifest.images, "image", ctx);
   for (Image& image : manifest.images) {

@@ -189,6 +189,27 @@ Status check_define(std::string_view define) {
   return {};
 }
 
+Status check_debian_package(std::string_view name) {
+  auto first = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  auto rest = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+  };
+  if (name.size() < 2 || !first(name[0]) || !all_of(name, rest)) {
+    return bad("invalid Debian package name " + in_quotes(name) +
+               ": lower-case letters, digits, '+', '-' and '.', such as 'libssl-dev'");
+  }
+  return {};
+}
+
+Status check_pkg_config_module(std::string_view name) {
+  if (name.empty() || name[0] == '-' || !all_of(name, [](char c) {
+        return is_alnum(c) || c == '_' || c == '.' || c == '+' || c == '-';
+      })) {
+    return bad("invalid pkg-config module " + in_quotes(name) + ", such as 'zlib' or 'libcrypto'");
+  }
+  return {};
+}
+
 Status check_lib(std::string_view lib) {
   if (lib.starts_with("-l") && lib.size() > 2) {
     return bad("write the library name without '-l': " + in_quotes(lib.substr(2)));

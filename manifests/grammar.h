@@ -26,6 +26,11 @@ Status check_tag(std::string_view tag);
 Result<Language> parse_std(std::string_view std);
 /// NAME or NAME=VALUE, NAME a C identifier.
 Status check_define(std::string_view define);
+/// A Debian package name (policy 5.6.1: lower-case letters, digits, + - ., two or more, starting
+/// with a letter or digit), optionally with ":ARCH" left out: the target decides.
+Status check_debian_package(std::string_view name);
+/// A pkg-config module name: letters, digits, and . _ + -.
+Status check_pkg_config_module(std::string_view name);
 /// A library name for -l ("z", "pthread", ":libfoo.a"), not "-lz" or a path.
 Status check_lib(std::string_view lib);
 /// [A-Za-z_][A-Za-z0-9_]*.

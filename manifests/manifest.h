@@ -74,6 +74,16 @@ struct Binary {
   std::vector<std::string> libs;
   /// -L directories, absolute, in the order written; each exists.
   std::vector<fs::path> lib_dirs;
+  /// `pkg-config`: modules of the target's libraries ("zlib", "libcrypto"), in the order written.
+  std::vector<std::string> pkg_config;
+  /// `packages`: Debian -dev packages the release adds to each glibc target's libraries first
+  /// (`sysroot add`): a list for every target, or a map from a target as written in `targets`
+  /// (or "all") to a list.
+  std::vector<std::string> packages;
+  /// Keyed by the binary's target as written in its `targets` (cross-checked: a key that names
+  /// none of them is a problem).
+  std::map<std::string, std::vector<std::string>> target_packages;
+  std::map<std::string, Mark> target_packages_marks; ///< where each key was written
   /// Optimisation profile; default release.
   Profile profile = Profile::release;
   /// C library; unset means the target's own (glibc unless the target says "-musl").

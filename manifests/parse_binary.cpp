@@ -246,12 +246,38 @@ void parse_cmake(const Field& field, Binary& binary, Context& ctx) {
   binary.cmake = std::move(project);
 }
 
+/// `packages`: a list of Debian package names for every target, or a map from a target (as
+/// written in `targets`) or "all" to such a list.
+void parse_packages(const Field& field, Binary& binary, Context& ctx) {
+  if (!field.present) {
+    return;
+  }
+  if (!field.node.IsMap()) {
+    parse_checked_list(field, check_debian_package, binary.packages, ctx);
+    return;
+  }
+  for (auto it = field.node.begin(); it != field.node.end(); ++it) {
+    std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+    Field list{it->second, child_path(field.path, key),
+               it->second.IsNull() ? mark_of(it->first) : mark_of(it->second), true};
+    if (key.empty()) {
+      ctx.diag.error_at(mark_of(it->first), field.path, "expected a target name as the key");
+      continue;
+    }
+    parse_checked_list(list, check_debian_package,
+                       key == "all" ? binary.packages : binary.target_packages[key], ctx);
+    if (key != "all") {
+      binary.target_packages_marks[key] = mark_of(it->first);
+    }
+  }
+}
+
 } // namespace
 
 std::optional<Binary> parse_binary(const Field& field, Context& ctx) {
   MapReader map(field,
                 {"name", "sources", "cmake", "std", "c_std", "cxx_std", "include_dirs", "defines",
-                 "libs", "lib_dirs", "profile", "libc", "targets"},
+                 "libs", "lib_dirs", "pkg-config", "packages", "profile", "libc", "targets"},
                 ctx.diag);
   if (!map.ok()) {
     return std::nullopt;
@@ -283,6 +309,8 @@ std::optional<Binary> parse_binary(const Field& field, Context& ctx) {
   parse_checked_list(map.get("defines"), check_define, binary.defines, ctx);
   parse_checked_list(map.get("libs"), check_lib, binary.libs, ctx);
   parse_dirs(map.get("lib_dirs"), "library directory", binary.lib_dirs, ctx);
+  parse_checked_list(map.get("pkg-config"), check_pkg_config_module, binary.pkg_config, ctx);
+  parse_packages(map.get("packages"), binary, ctx);
   if (Field profile = map.get("profile"); profile.present) {
     binary.profile = parse_choice(profile, parse_profile, ctx).value_or(Profile::release);
   }

@@ -98,14 +98,7 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input, OutputS
     r.compile = input.compile;
     r.lib_dirs = input.lib_dirs;
     r.libs = input.libs;
-    if (!input.pkgs.empty()) {
-      tc::Sysroot sysroot = SP_TRY(tc::find_sysroot(t, tools.search));
-      tc::PkgConfigFlags pc = SP_TRY(tc::pkg_config_flags(t, sysroot, input.pkgs, tools.search));
-      r.compile.extra_flags.insert(r.compile.extra_flags.end(), pc.cflags.begin(), pc.cflags.end());
-      r.lib_dirs.insert(r.lib_dirs.end(), pc.lib_dirs.begin(), pc.lib_dirs.end());
-      r.libs.insert(r.libs.end(), pc.libs.begin(), pc.libs.end());
-      r.link_args = pc.link_args;
-    }
+    SP_TRY(tc::use_pkg_config(r, input.pkgs, tools.search));
     r.output = stage.stage(binary_path(input, t));
     r.label = input.targets.size() == 1 ? "" : input.name + ", " + t.name();
     requests.push_back(std::move(r));

@@ -3,6 +3,7 @@
 #include "packager/blob_store.h"
 #include "pipeline/build.h"
 #include "pipeline/gate.h"
+#include "toolchain/overlay.h"
 #include "toolchain/scan/report_json.h"
 #include "util/diagnostics.h"
 #include "util/sha256.h"
@@ -114,6 +115,11 @@ void plan_binaries(const mf::Manifest& m, ReleasePlan& plan, std::map<BinaryKey,
         rb.lib_dirs.push_back(d.string());
       }
       rb.libs = b.libs;
+      rb.pkg_config = b.pkg_config;
+      rb.packages = b.packages;
+      if (auto it = b.target_packages.find(t.name); it != b.target_packages.end()) {
+        rb.packages.insert(rb.packages.end(), it->second.begin(), it->second.end());
+      }
       rb.rel_path = target->name() + "/" + b.name;
       by_key[{b.name, rb.key}] = plan.binaries.size();
       plan.binaries.push_back(std::move(rb));
@@ -258,6 +264,28 @@ Status strip_all(Run& r, const std::vector<tc::BinaryRequest>& requests) {
   return {};
 }
 
+/// The manifest's `packages`, added to each target's libraries (sysroot add) before anything
+/// compiles: one add per target, of every binary's packages for it; a no-op when all are there.
+Status provision_packages(Run& r) {
+  std::map<std::string, std::pair<Target, std::vector<std::string>>> by_target;
+  for (const ReleaseBinary& b : r.plan.binaries) {
+    if (b.packages.empty()) {
+      continue;
+    }
+    auto it = by_target.try_emplace(b.target.name(), b.target, std::vector<std::string>()).first;
+    it->second.second.insert(it->second.second.end(), b.packages.begin(), b.packages.end());
+  }
+  for (auto& [name, entry] : by_target) {
+    auto& [target, packages] = entry;
+    std::sort(packages.begin(), packages.end());
+    packages.erase(std::unique(packages.begin(), packages.end()), packages.end());
+    SP_TRY(tc::add_overlay_packages(
+        target, packages, r.options.tools.search,
+        [&r](const std::string& line) { r.events.progress({"packages", 0, 1, line}); }));
+  }
+  return {};
+}
+
 /// Compiles and links every binary into dist/ (the engine reports every failure), gates them as
 /// linked, then strips the size profile's.
 Status build_all(Run& r) {
@@ -272,6 +300,9 @@ Status build_all(Run& r) {
     q.compile = b.compile;
     q.lib_dirs = b.lib_dirs;
     q.libs = b.libs;
+    if (!b.cmake) {
+      SP_TRY(tc::use_pkg_config(q, b.pkg_config, r.options.tools.search));
+    }
     q.output = r.dist / b.rel_path;
     q.label = b.name + ", " + b.target.name();
     if (!b.cmake) {
@@ -444,6 +475,7 @@ Result<ReleaseOutcome> run_release(const ReleasePlan& plan, const ReleaseRun& op
   Run r{plan, options, events, dist.temp(), {}};
   r.outcome.binaries.resize(plan.binaries.size());
   r.outcome.images.resize(plan.images.size());
+  SP_TRY(provision_packages(r));
   SP_TRY(build_all(r));
   SP_TRY(package_all(r, store));
   if (options.push) {

@@ -36,7 +36,9 @@ struct ReleaseBinary {
   toolchain::CompileOptions compile;
   std::vector<std::string> lib_dirs;
   std::vector<std::string> libs;
-  std::string rel_path; ///< "<target>/<name>" under dist/
+  std::vector<std::string> pkg_config; ///< pkg-config modules of the target's libraries
+  std::vector<std::string> packages;   ///< Debian -dev packages added to the target first
+  std::string rel_path;                ///< "<target>/<name>" under dist/
 };
 
 /// One image: its plan and, per platform, the binaries it holds.

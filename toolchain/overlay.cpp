@@ -345,6 +345,21 @@ Result<PkgConfigFlags> pkg_config_flags(const Target& target, const Sysroot& sys
   return parse_pkg_config(words[0], words[1]);
 }
 
+Status use_pkg_config(BinaryRequest& request, const std::vector<std::string>& modules,
+                      const SysrootSearch& search) {
+  if (modules.empty()) {
+    return {};
+  }
+  Sysroot sysroot = SP_TRY(find_sysroot(request.target, search));
+  PkgConfigFlags pc = SP_TRY(pkg_config_flags(request.target, sysroot, modules, search));
+  std::vector<std::string>& flags = request.compile.extra_flags;
+  flags.insert(flags.end(), pc.cflags.begin(), pc.cflags.end());
+  request.lib_dirs.insert(request.lib_dirs.end(), pc.lib_dirs.begin(), pc.lib_dirs.end());
+  request.libs.insert(request.libs.end(), pc.libs.begin(), pc.libs.end());
+  request.link_args.insert(request.link_args.end(), pc.link_args.begin(), pc.link_args.end());
+  return {};
+}
+
 fs::path overlay_root(const Target& target, const SysrootSearch& search) {
   return search.cache / "overlays" / target.name();
 }

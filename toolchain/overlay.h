@@ -11,6 +11,7 @@
 // (libssl3 -> libssl-dev), and so on until nothing new appears.
 #pragma once
 
+#include "toolchain/build.h"
 #include "toolchain/sysroot.h"
 #include "util/result.h"
 #include "util/target.h"
@@ -75,6 +76,11 @@ PkgConfigFlags parse_pkg_config(const std::vector<std::string>& cflags,
 Result<PkgConfigFlags> pkg_config_flags(const Target& target, const Sysroot& sysroot,
                                         const std::vector<std::string>& modules,
                                         const SysrootSearch& search = {});
+
+/// Adds the flags of `modules` (pkg_config_flags for the request's target) to `request`: cflags
+/// to its compiles, -L/-l and lld arguments to its link.
+Status use_pkg_config(BinaryRequest& request, const std::vector<std::string>& modules,
+                      const SysrootSearch& search = {});
 
 /// Adds `packages` (and the -dev packages their libraries need) to the overlay of `target`.
 /// Locked (concurrent adds of one target wait for each other), atomic (the new tree replaces the

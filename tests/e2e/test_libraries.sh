@@ -65,6 +65,38 @@ assert_eq 0 "$RC" "arm64 container ($ERR)"
 assert_contains "$OUT" "$(printf 'podman\n' | sha256sum)" "arm64 container: SHA-256"
 assert_contains "$OUT" "sqlite 3.40.1: scratch" "arm64 container: sqlite"
 
+step "a release whose manifest names packages: and pkg-config: for three targets"
+mkdir rel && cp "$PROGRAM" rel/libraries.cpp
+cat >rel/scratchpack.yaml <<'YAML'
+version: 1
+project: libraries
+targets: [x86_64, aarch64, armv7]
+binaries:
+  - name: libraries
+    sources: [libraries.cpp]
+    packages:
+      all: [zlib1g-dev, libssl-dev, libsqlite3-dev]
+      x86_64: [liblz4-dev]
+    pkg-config: [zlib, libcrypto, sqlite3]
+images:
+  - name: libraries
+    tags: ["1"]
+    binaries: [libraries]
+YAML
+capture "$SCRATCHPACK" release -f rel/scratchpack.yaml
+assert_eq 0 "$RC" "release ($ERR)"
+grep -q '^liblz4-dev .* amd64 requested$' "$SCRATCHPACK_SYSROOTS/overlays/x86_64-glibc/scratchpack-overlay.txt" ||
+  fail "the x86_64-only package was not added"
+if grep -q '^liblz4-dev' "$SCRATCHPACK_SYSROOTS/overlays/aarch64-glibc/scratchpack-overlay.txt"; then
+  fail "the x86_64-only package was added to aarch64"
+fi
+for t in x86_64:"" aarch64:qemu-aarch64-static armv7:qemu-arm-static; do
+  target=${t%%:*} emu=${t#*:}
+  out=$(printf 'release' | ${emu:+$emu} "rel/dist/$target-glibc/libraries")
+  assert_contains "$out" "$(printf 'release' | sha256sum)" "released $target: SHA-256"
+  assert_contains "$out" "sqlite 3.40.1: scratch" "released $target: sqlite"
+done
+
 step "errors: a musl target, a module no package provided"
 capture "$SCRATCHPACK" sysroot add aarch64-musl zlib1g-dev
 assert_eq 1 "$RC" "sysroot add for musl"

@@ -735,3 +735,36 @@ TEST_CASE("manifests: a cmake: binary's mistakes, each with its place") {
         "scratchpack's: the release sets it per target\n");
   CHECK(p.problems(head + "    cmake: {dir: ..}\n").find("outside") != std::string::npos);
 }
+
+TEST_CASE("packages: a list for every target or a map by target; pkg-config: module names") {
+  Project p;
+  Result<Manifest> r = p.parse("version: 1\nproject: demo\ntargets: [x86_64, aarch64]\n"
+                               "binaries:\n  - name: app\n    sources: [src/main.cpp]\n"
+                               "    packages:\n      all: [zlib1g-dev]\n"
+                               "      aarch64-glibc: [libssl-dev]\n"
+                               "    pkg-config: [zlib, libcrypto]\n");
+  REQUIRE_MESSAGE(r.ok(), details_of(r));
+  const Binary& b = r->binaries[0];
+  CHECK(b.packages == std::vector<std::string>{"zlib1g-dev"});
+  // The key is rewritten to the target as the binary's list writes it.
+  REQUIRE(b.target_packages.count("aarch64"));
+  CHECK(b.target_packages.at("aarch64") == std::vector<std::string>{"libssl-dev"});
+  CHECK(b.pkg_config == std::vector<std::string>{"zlib", "libcrypto"});
+  Result<Manifest> list = p.parse(k_head + "    packages: [libsqlite3-dev]\n");
+  REQUIRE_MESSAGE(list.ok(), details_of(list));
+  CHECK(list->binaries[0].packages == std::vector<std::string>{"libsqlite3-dev"});
+}
+
+TEST_CASE("bad: packages for a target the binary is not built for, or not a Debian name") {
+  Project p;
+  CHECK(p.problems("version: 1\nproject: demo\ntargets: [x86_64]\n"
+                   "binaries:\n  - name: app\n    sources: [src/main.cpp]\n"
+                   "    packages:\n      armv7: [zlib1g-dev]\n") ==
+        "scratchpack.yaml:8:7: error: binaries[0].packages: 'armv7' is not one of this binary's "
+        "targets (x86_64) nor 'all'\n");
+  CHECK(p.problems(k_head + "    packages: [LibSSL-dev]\n    pkg-config: [-lz]\n") ==
+        "scratchpack.yaml:6:16: error: binaries[0].packages[0]: invalid Debian package name "
+        "'LibSSL-dev': lower-case letters, digits, '+', '-' and '.', such as 'libssl-dev'\n"
+        "scratchpack.yaml:7:18: error: binaries[0].pkg-config[0]: invalid pkg-config module "
+        "'-lz', such as 'zlib' or 'libcrypto'\n");
+}

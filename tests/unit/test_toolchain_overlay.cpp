@@ -122,3 +122,13 @@ TEST_CASE("toolchain.overlay: sysroot add refuses a musl target and says what to
   CHECK(r.error().hint == "build the library from source with scratchpack cc "
                           "(docs/build-systems.md), or use aarch64-glibc");
 }
+
+TEST_CASE("toolchain.overlay: pkg-config's words go to the compile and the link in order") {
+  PkgConfigFlags f = parse_pkg_config({"-I/o/usr/include", "-DX=1"},
+                                      {"-L/o/usr/lib", "-lz", "-lcrypto", "-ldl", "-pthread",
+                                       "-lsqlite3", "-Wl,--as-needed,-z,now", "-lpthread", "-lm"});
+  CHECK(f.cflags == std::vector<std::string>{"-I/o/usr/include", "-DX=1"});
+  CHECK(f.lib_dirs == std::vector<std::string>{"/o/usr/lib"});
+  CHECK(f.libs == std::vector<std::string>{"z", "crypto", "dl", "sqlite3", "m"});
+  CHECK(f.link_args == std::vector<std::string>{"--as-needed", "-z", "now"});
+}
