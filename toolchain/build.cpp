@@ -1,5 +1,6 @@
 #include "toolchain/build.h"
 
+#include "toolchain/overlay.h"
 #include "toolchain/pch.h"
 #include "util/diagnostics.h"
 #include "util/parallel.h"
@@ -269,8 +270,12 @@ Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
   if (!result.link_cached) {
     auto linked = SP_TRY(tools.link(result.link_argv));
     if (!linked.ok) {
-      return failure("link failed", r.label.empty() ? r.output.filename().string() : r.label)
-          .with_details(linked.diagnostics);
+      std::string label = r.label.empty() ? r.output.filename().string() : r.label;
+      if (auto e =
+              missing_archive(r.target, linked.diagnostics, "link failed", label, tools.search)) {
+        return *e;
+      }
+      return failure("link failed", label).with_details(linked.diagnostics);
     }
     result.diagnostics += linked.diagnostics;
     auto data = SP_TRY(read_file(binary.temp()));

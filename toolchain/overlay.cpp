@@ -14,12 +14,20 @@ namespace {
 
 constexpr std::string_view k_record = "scratchpack-overlay.txt";
 constexpr std::string_view k_record_header = "scratchpack-overlay-v1";
+/// NAME.list per package: the paths its .deb holds ("./usr/lib/…"), one a line.
+constexpr std::string_view k_lists = ".scratchpack-packages";
 /// Rounds of "runtime library -> its -dev package -> that package's dependencies"; real
 /// closures settle in three or four.
 constexpr int k_max_rounds = 12;
 
 fs::path lists_dir(const Target& t, const SysrootSearch& search) {
   return search.cache / ("apt-lists-" + t.debian_arch());
+}
+
+/// A development package: "-dev" by Debian's convention, and the few named otherwise that
+/// -dev packages depend on for their headers and .pc files (krb5-multidev for libkrb5-dev).
+bool dev_package(const std::string& name) {
+  return name.ends_with("-dev") || name.ends_with("-multidev");
 }
 
 /// One stanza of `apt-cache show`: its fields by name.
@@ -99,7 +107,7 @@ Result<std::set<std::string>> dev_siblings(const std::vector<std::string>& apt,
   for (const std::string& line : split(SP_TRY(apt_cache(apt, rdepends)), '\n')) {
     std::string name(trim(line));
     name = name.substr(0, name.find(':'));
-    if (line.starts_with("  ") && name.ends_with("-dev") && !base_package(name)) {
+    if (line.starts_with("  ") && dev_package(name) && !base_package(name)) {
       candidates.insert(name);
     }
   }
@@ -156,7 +164,7 @@ Result<std::set<std::string>> dev_closure(const std::vector<std::string>& apt,
         continue;
       }
       next.insert(name);
-      if (name.ends_with("-dev")) {
+      if (dev_package(name)) {
         dev.insert(name);
       } else {
         runtime.insert(name);
@@ -244,6 +252,15 @@ Result<Overlay> build_overlay(const Target& t, const std::set<std::string>& requ
     }
     fs::path deb = debs / files[n];
     SP_TRY(run_checked({"dpkg-deb", "-x", deb.string(), tree.temp().string()}));
+    // Which package holds which file, for the errors that name one (missing_archive).
+    auto listing = SP_TRY(run_process({"dpkg-deb", "--fsys-tarfile", deb.string()}));
+    auto names = SP_TRY(run_process({"tar", "-t"}, [&] {
+      ProcessOptions o;
+      o.input = listing.out;
+      return o;
+    }()));
+    SP_TRY(make_dirs(tree.temp() / std::string(k_lists)));
+    SP_TRY(write_file_atomic(tree.temp() / std::string(k_lists) / (n + ".list"), names.out));
     auto fields = SP_TRY(run_process({"dpkg-deb", "-f", deb.string(), "Version", "Architecture"}));
     Stanza f = stanzas(fields.out).empty() ? Stanza() : stanzas(fields.out).front();
     packages.push_back({n, f["Version"], f["Architecture"], requested.count(n) > 0});
@@ -343,6 +360,43 @@ Result<PkgConfigFlags> pkg_config_flags(const Target& target, const Sysroot& sys
     words.push_back(split_words(r->out, false));
   }
   return parse_pkg_config(words[0], words[1]);
+}
+
+std::optional<Error> missing_archive(const Target& target, std::string_view diagnostics,
+                                     const std::string& what, const std::string& why,
+                                     const SysrootSearch& search) {
+  std::optional<Overlay> overlay = find_overlay(target, search);
+  if (!overlay) {
+    return std::nullopt;
+  }
+  constexpr std::string_view k_lld = "unable to find library -l";
+  for (size_t at = diagnostics.find(k_lld); at != std::string_view::npos;
+       at = diagnostics.find(k_lld, at + 1)) {
+    size_t start = at + k_lld.size();
+    size_t end = diagnostics.find_first_of(" \n", start);
+    std::string lib(diagnostics.substr(start, end == std::string_view::npos ? end : end - start));
+    std::error_code ec;
+    fs::path dir = overlay->lib_dir();
+    if (lib.empty() || fs::exists(dir / ("lib" + lib + ".a"), ec)) {
+      continue;
+    }
+    std::string so =
+        "./" + (dir / ("lib" + lib + ".so")).lexically_relative(overlay->root).string();
+    for (const OverlayPackage& p : overlay->packages) {
+      auto list = read_file(overlay->root / std::string(k_lists) / (p.name + ".list"));
+      if (!list || list->find(so + "\n") == std::string::npos) {
+        continue;
+      }
+      return failure(what,
+                     why + ": lib" + lib + ".a is missing: Debian's " + p.name + " " + p.version +
+                         " ships lib" + lib + ".so only, and a static link needs the archive",
+                     "build " + lib +
+                         " from source with scratchpack cc (docs/build-systems.md), or turn off "
+                         "the feature that needs it (docs/libraries.md)")
+          .with_details(std::string(diagnostics));
+    }
+  }
+  return std::nullopt;
 }
 
 Status use_pkg_config(BinaryRequest& request, const std::vector<std::string>& modules,

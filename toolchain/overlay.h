@@ -77,6 +77,13 @@ Result<PkgConfigFlags> pkg_config_flags(const Target& target, const Sysroot& sys
                                         const std::vector<std::string>& modules,
                                         const SysrootSearch& search = {});
 
+/// When lld's `diagnostics` say it found no library NAME, and the overlay has NAME's shared
+/// library but no archive (Debian 12's krb5, ldap and others ship only .so files), an error
+/// naming the library, the package that lacks the archive and the way out; nullopt otherwise.
+std::optional<Error> missing_archive(const Target& target, std::string_view diagnostics,
+                                     const std::string& what, const std::string& why,
+                                     const SysrootSearch& search = {});
+
 /// Adds the flags of `modules` (pkg_config_flags for the request's target) to `request`: cflags
 /// to its compiles, -L/-l and lld arguments to its link.
 Status use_pkg_config(BinaryRequest& request, const std::vector<std::string>& modules,

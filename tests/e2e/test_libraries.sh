@@ -97,6 +97,23 @@ for t in x86_64:"" aarch64:qemu-aarch64-static armv7:qemu-arm-static; do
   assert_contains "$out" "sqlite 3.40.1: scratch" "released $target: sqlite"
 done
 
+step "a library Debian ships no archive of: the error names it, its package and the way out"
+"$SCRATCHPACK" sysroot add x86_64 libkrb5-dev -q >/dev/null
+cat >gss.c <<'C'
+#include <gssapi/gssapi.h>
+int main(void) {
+  OM_uint32 minor;
+  gss_buffer_desc b = GSS_C_EMPTY_BUFFER;
+  return (int)gss_release_buffer(&minor, &b);
+}
+C
+capture "$SCRATCHPACK" build gss.c --target x86_64 --pkg krb5-gssapi --out out-gss
+assert_eq 1 "$RC" "a link without libgssapi_krb5.a"
+version=$(awk '$1 == "libkrb5-dev" {print $2}' "$SCRATCHPACK_SYSROOTS/overlays/x86_64-glibc/scratchpack-overlay.txt")
+assert_contains "$ERR" "error: link failed: gss: libgssapi_krb5.a is missing: Debian's libkrb5-dev $version ships libgssapi_krb5.so only, and a static link needs the archive
+hint: build gssapi_krb5 from source with scratchpack cc (docs/build-systems.md), or turn off the feature that needs it (docs/libraries.md)" "missing archive"
+assert_missing out-gss/gss
+
 step "errors: a musl target, a module no package provided"
 capture "$SCRATCHPACK" sysroot add aarch64-musl zlib1g-dev
 assert_eq 1 "$RC" "sysroot add for musl"
