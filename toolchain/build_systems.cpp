@@ -145,6 +145,25 @@ std::string cmake_toolchain_file(const ToolchainSetup& s) {
       "set(CMAKE_FIND_LIBRARY_SUFFIXES .a)\n"
       "# try_compile links real executables: scratchpack's link line needs no special flags.\n"
       "set(CMAKE_TRY_COMPILE_TARGET_TYPE EXECUTABLE)\n";
+  if (!s.overlay.empty()) {
+    out += "# Target libraries (scratchpack sysroot add): find_package and pkg_check_modules see\n"
+           "# them first, archives only; pkg-config answers for " +
+           t +
+           ", with --static.\n"
+           "set(CMAKE_FIND_ROOT_PATH " +
+           cmake_quote(s.overlay.string()) + " " + cmake_quote(s.sysroot.string()) +
+           ")\n"
+           "set(CMAKE_LIBRARY_ARCHITECTURE " +
+           s.target.gnu_triple() +
+           ")\n"
+           "set(OPENSSL_USE_STATIC_LIBS TRUE)\n"
+           "set(ENV{SCRATCHPACK_TARGET} " +
+           t +
+           ")\n"
+           "set(PKG_CONFIG_EXECUTABLE " +
+           cmake_quote((s.tool_dir / "scratchpack-pkg-config").string()) +
+           " CACHE FILEPATH \"\" FORCE)\n";
+  }
   if (!s.emulator.empty()) {
     out += "# Binaries for " + t +
            " run here under qemu (try_run, tests, generators).\n"

@@ -152,6 +152,17 @@ Result<DriverCommand> parse_driver(const std::vector<std::string>& given, bool c
         lang = "stdin"; // C or C++ with -E (as gcc), else an error: decided below
       }
       std::string ext = fs::path(a).extension().string();
+      if (lang.empty() && ext == ".so") {
+        // CMake's find modules and pkg_check_modules name a library by the path they found,
+        // often the .so (libm.so, a linker script, beside libm.a): its archive is the same
+        // library for a static link, as -lm would have found it.
+        std::error_code ec;
+        if (fs::path archive = fs::path(a).replace_extension(".a");
+            fs::is_regular_file(archive, ec)) {
+          cmd.inputs.push_back({DriverInput::Kind::object, archive.string(), ""});
+          continue;
+        }
+      }
       if (lang.empty() && (ext == ".so" || a.find(".so.") != std::string::npos)) {
         return refuse(a, "a shared library cannot go into a static executable",
                       "link its static archive (.a) instead");

@@ -97,6 +97,30 @@ for t in x86_64:"" aarch64:qemu-aarch64-static armv7:qemu-arm-static; do
   assert_contains "$out" "sqlite 3.40.1: scratch" "released $target: sqlite"
 done
 
+step "CMake: find_package(ZLIB), find_package(OpenSSL), pkg_check_modules(sqlite3) for aarch64"
+mkdir cm && cp "$PROGRAM" cm/libraries.cpp
+cat >cm/CMakeLists.txt <<'CMAKE'
+cmake_minimum_required(VERSION 3.20)
+project(libraries CXX)
+find_package(ZLIB REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+add_executable(libraries libraries.cpp)
+target_link_libraries(libraries ZLIB::ZLIB OpenSSL::Crypto PkgConfig::SQLITE3)
+CMAKE
+"$SCRATCHPACK" toolchain-file cmake --target aarch64 -o arm64.cmake
+capture cmake -G Ninja -S cm -B cm/build -DCMAKE_TOOLCHAIN_FILE="$WORK/arm64.cmake"
+assert_eq 0 "$RC" "cmake configure ($ERR)"
+assert_contains "$OUT" "Found ZLIB: $SCRATCHPACK_SYSROOTS/overlays/aarch64-glibc/usr/lib/aarch64-linux-gnu/libz.a" "FindZLIB"
+assert_contains "$OUT" "Found OpenSSL: $SCRATCHPACK_SYSROOTS/overlays/aarch64-glibc/usr/lib/aarch64-linux-gnu/libcrypto.a" "FindOpenSSL"
+assert_contains "$OUT" "Found sqlite3, version 3.40.1" "pkg_check_modules"
+capture cmake --build cm/build
+assert_eq 0 "$RC" "cmake build ($ERR)"
+out=$(printf 'cmake' | qemu-aarch64-static cm/build/libraries)
+assert_contains "$out" "$(printf 'cmake' | sha256sum)" "CMake-built aarch64: SHA-256"
+assert_contains "$out" "sqlite 3.40.1: scratch" "CMake-built aarch64: sqlite"
+
 step "a library Debian ships no archive of: the error names it, its package and the way out"
 "$SCRATCHPACK" sysroot add x86_64 libkrb5-dev -q >/dev/null
 cat >gss.c <<'C'

@@ -40,6 +40,20 @@ TEST_CASE("toolchain.build_systems: the CMake toolchain file names the target, c
   CHECK(has_line(f, "set(CMAKE_CROSSCOMPILING_EMULATOR \"/usr/bin/qemu-aarch64-static\")"));
   // The host's binaries run as they are.
   CHECK(cmake_toolchain_file(setup("x86_64")).find("EMULATOR") == std::string::npos);
+  CHECK(f.find("PKG_CONFIG_EXECUTABLE") == std::string::npos); // no target libraries: no change
+
+  // With target libraries (sysroot add): found first, archives only, pkg-config for the target.
+  ToolchainSetup with = setup("aarch64");
+  with.overlay = "/s/overlays/aarch64-glibc";
+  std::string o = cmake_toolchain_file(with);
+  CHECK(has_line(o, "set(CMAKE_FIND_ROOT_PATH \"/s/overlays/aarch64-glibc\" "
+                    "\"/usr/aarch64-linux-gnu\")"));
+  CHECK(has_line(o, "set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)"));
+  CHECK(has_line(o, "set(OPENSSL_USE_STATIC_LIBS TRUE)"));
+  CHECK(has_line(o, "set(ENV{SCRATCHPACK_TARGET} aarch64-glibc)"));
+  CHECK(has_line(o, "set(PKG_CONFIG_EXECUTABLE "
+                    "\"/home/u/.local/share/scratchpack/bin/scratchpack-pkg-config\" CACHE "
+                    "FILEPATH \"\" FORCE)"));
 }
 
 TEST_CASE("toolchain.build_systems: the Meson cross file") {

@@ -99,8 +99,19 @@ TEST_CASE("toolchain.driver: what would make the output dynamic is refused by na
                          "static executables only"));
   CHECK(refusal({"a.o", "-Wl,--dynamic-linker=/lib/ld.so"})
             .starts_with("-Wl,--dynamic-linker=/lib/ld.so:"));
-  CHECK(refusal({"a.o", "/usr/lib/libz.so"}) ==
-        "/usr/lib/libz.so: a shared library cannot go into a static executable");
+  CHECK(refusal({"a.o", "/nonexistent/libz.so"}) ==
+        "/nonexistent/libz.so: a shared library cannot go into a static executable");
+  {
+    // A .so with its archive beside it (as CMake names sysroot libraries): the archive.
+    TempDir tmp;
+    REQUIRE(write_file_atomic(tmp.path() / "libm.so", "INPUT(libm.so.6)\n"));
+    REQUIRE(write_file_atomic(tmp.path() / "libm.a", "!<arch>\n"));
+    DriverCommand c = parse({"a.o", (tmp.path() / "libm.so").string(), "-o", "x"});
+    REQUIRE(c.inputs.size() == 2);
+    CHECK(c.inputs[1].value == (tmp.path() / "libm.a").string());
+    CHECK(refusal({"a.o", (tmp.path() / "libm.so.6").string()})
+              .ends_with("libm.so.6: a shared library cannot go into a static executable"));
+  }
   CHECK(refusal({"-pie", "a.c"}).starts_with("-pie: scratchpack makes static executables only"));
   // Compilers that are not gcc or clang are told apart by these; gcc and clang reject them.
   CHECK(refusal({"-V"}) == "-V: unrecognized command-line option");
