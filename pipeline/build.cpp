@@ -125,7 +125,8 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input, OutputS
                        results[i].sha256,
                        renamed(results[i].link_argv, r.output, path),
                        {}});
-      gate.push_back({r.output, path.string(), results[i].sha256, r.target.platform()});
+      gate.push_back({r.output, path.string(), results[i].sha256, r.target.platform(),
+                      results[i].why_extract});
     }
   }
   if (auto e = tc::build_error(results)) {

@@ -22,7 +22,16 @@ struct GateItem {
   std::string shown;  ///< how reports name it ("out/hello", "x86_64-glibc/hello")
   std::string sha256; ///< of its contents (from the link); empty: not cached
   Platform platform;
+  /// lld's --why-extract table of its link (toolchain::BinaryResult::why_extract): each glibc
+  /// trap finding then names the object or archive member that pulled the symbol in.
+  std::string why_extract;
 };
+
+/// Where trap symbol `symbol` came from, by lld's --why-extract table: the first object or
+/// archive member outside the C library whose reference pulled it in, walking through the C
+/// library's own members ("libcrypto.a(bio_addr.o), which calls getaddrinfo"); empty when the
+/// table does not say. Pure.
+std::string trap_origin(std::string_view why_extract, const std::string& symbol);
 
 /// Scans every item, sends the findings to events.findings as one report, and fails with one
 /// problem per binary that has errors: "scan gate: PATH is not fit for a scratch image (N

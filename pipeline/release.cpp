@@ -324,7 +324,8 @@ Status build_all(Run& r) {
     (res.link_cached ? r.outcome.cache.link_hits : r.outcome.cache.linked) += res.ok() ? 1 : 0;
     r.outcome.binaries[i].sha256 = res.sha256;
     const ReleaseBinary& b = r.plan.binaries[i];
-    gate.push_back({requests[i].output, b.rel_path, res.sha256, b.target.platform()});
+    gate.push_back(
+        {requests[i].output, b.rel_path, res.sha256, b.target.platform(), res.why_extract});
   }
   Diagnostics diag;
   if (auto e = tc::build_error(results)) {

@@ -267,8 +267,15 @@ Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
       result.sha256 = *sha;
     }
   }
-  if (!result.link_cached) {
-    auto linked = SP_TRY(tools.link(result.link_argv));
+  if (result.link_cached) {
+    result.why_extract = tools.cache->fetch_link_evidence(key).value_or("");
+  } else {
+    // --why-extract goes to a temporary beside the output; the key and the shown line leave it
+    // out, as it names a new file each time.
+    auto why = SP_TRY(TempFile::create(dir, "why-extract"));
+    std::vector<std::string> argv = result.link_argv;
+    argv.insert(argv.begin() + 1, "--why-extract=" + why.path().string());
+    auto linked = SP_TRY(tools.link(argv));
     if (!linked.ok) {
       std::string label = r.label.empty() ? r.output.filename().string() : r.label;
       if (auto e =
@@ -280,8 +287,10 @@ Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
     result.diagnostics += linked.diagnostics;
     auto data = SP_TRY(read_file(binary.temp()));
     result.sha256 = sha256_hex(data);
+    result.why_extract = read_file(why.path()).value_or("");
     if (tools.cache) {
       (void)tools.cache->store_binary(key, binary.temp(), result.sha256);
+      (void)tools.cache->store_link_evidence(key, result.why_extract);
     }
   }
   SP_TRY(binary.commit());

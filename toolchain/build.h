@@ -45,6 +45,10 @@ struct BinaryResult {
   size_t compile_hits = 0;            ///< units from the cache
   bool link_cached = false;
   std::string sha256; ///< of the binary
+  /// lld's --why-extract table ("reference<TAB>extracted<TAB>symbol" a line): which object or
+  /// archive member pulled each archive member in, for which symbol. Kept with the link in the
+  /// cache; empty when the linker wrote none (fakes in tests).
+  std::string why_extract;
 
   bool ok() const { return !error; }
 };

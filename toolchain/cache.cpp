@@ -407,6 +407,15 @@ std::optional<std::string> BuildCache::fetch_binary(const std::string& key,
   return hit->sha256;
 }
 
+Status BuildCache::store_link_evidence(const std::string& key, const std::string& why_extract) {
+  SP_TRY(m_store.put_bytes(entry_name("links", key, ".why"), why_extract));
+  return {};
+}
+
+std::optional<std::string> BuildCache::fetch_link_evidence(const std::string& key) {
+  return m_store.get_bytes(entry_name("links", key, ".why"));
+}
+
 Status BuildCache::store_binary(const std::string& key, const fs::path& binary,
                                 const std::string& sha256) {
   SP_TRY(m_store.put(entry_name("links", key), binary, sha256));
@@ -497,7 +506,7 @@ CacheUsage BuildCache::usage() const {
       }
       name.resize(name.size() - 5);
       if (std::string_view(kind) == "links") {
-        ++u.links;
+        u.links += name.ends_with(".why") ? 0 : 1; // a link's --why-extract table is not a link
       } else if (std::string_view(kind) == "strips") {
         ++u.strips;
       } else if (name.ends_with(".o")) {

@@ -123,6 +123,11 @@ public:
   /// Stores `binary`, whose contents hash to `sha256`, under `key`.
   Status store_binary(const std::string& key, const fs::path& binary, const std::string& sha256);
 
+  /// lld's --why-extract table of the link `key` (BinaryResult::why_extract), kept beside its
+  /// binary so that a cached link still says where each archive member came from.
+  Status store_link_evidence(const std::string& key, const std::string& why_extract);
+  std::optional<std::string> fetch_link_evidence(const std::string& key);
+
   /// The key of a strip: the contents of the unstripped binary (`sha256`, which is also what the
   /// link entry holds and the scan gate judged) and `recipe` (the tool, its version and flags).
   /// The link cache keeps the unstripped binary, the evidence the gate needs; this keeps its

@@ -47,6 +47,11 @@ for target in x86_64 aarch64 armv7; do
     --out "out-$target"
   assert_eq 0 "$RC" "$target build ($ERR)"
   file "out-$target/libraries" | grep -q "statically linked" || fail "$target: $(file "out-$target/libraries")"
+  # The gate names the archive member that pulled each glibc trap in (lld's --why-extract).
+  assert_contains "$ERR" "warning[glibc.nss] getaddrinfo (from libcrypto.a(libcrypto-lib-bio_addr.o), which calls getaddrinfo): " \
+    "$target: getaddrinfo traced to libcrypto"
+  assert_contains "$ERR" "warning[glibc.dlopen] dlopen (from libcrypto.a(libcrypto-lib-dso_dlfcn.o), which calls dlopen): " \
+    "$target: dlopen traced to libcrypto"
   case $target in
     x86_64) run=() ;; aarch64) run=(qemu-aarch64-static) ;; armv7) run=(qemu-arm-static) ;;
   esac
