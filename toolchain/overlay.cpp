@@ -253,14 +253,16 @@ Result<Overlay> build_overlay(const Target& t, const std::set<std::string>& requ
     fs::path deb = debs / files[n];
     SP_TRY(run_checked({"dpkg-deb", "-x", deb.string(), tree.temp().string()}));
     // Which package holds which file, for the errors that name one (missing_archive).
-    auto listing = SP_TRY(run_process({"dpkg-deb", "--fsys-tarfile", deb.string()}));
-    auto names = SP_TRY(run_process({"tar", "-t"}, [&] {
-      ProcessOptions o;
-      o.input = listing.out;
-      return o;
-    }()));
+    auto listing = SP_TRY(run_process({"dpkg-deb", "-c", deb.string()}));
+    std::string paths; // "-rw-r--r-- root/root 1234 2025-06-06 17:12 ./usr/lib/… [-> target]"
+    for (const std::string& line : split(listing.out, '\n')) {
+      std::vector<std::string> f = split_words(line, false);
+      if (f.size() >= 6) {
+        paths += f[5] + "\n";
+      }
+    }
     SP_TRY(make_dirs(tree.temp() / std::string(k_lists)));
-    SP_TRY(write_file_atomic(tree.temp() / std::string(k_lists) / (n + ".list"), names.out));
+    SP_TRY(write_file_atomic(tree.temp() / std::string(k_lists) / (n + ".list"), paths));
     auto fields = SP_TRY(run_process({"dpkg-deb", "-f", deb.string(), "Version", "Architecture"}));
     Stanza f = stanzas(fields.out).empty() ? Stanza() : stanzas(fields.out).front();
     packages.push_back({n, f["Version"], f["Architecture"], requested.count(n) > 0});

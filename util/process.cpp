@@ -110,6 +110,12 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
   out_pipe.close_end(1);
   err_pipe.close_end(1);
   in_pipe.close_end(0);
+  // Our end of the child's stdin must not block: a write of more than the pipe holds would
+  // wait for the child to read while the child waits for us to drain its stdout (tar -t of a
+  // large archive did).
+  if (in_pipe.fd[1] >= 0) {
+    ::fcntl(in_pipe.fd[1], F_SETFL, ::fcntl(in_pipe.fd[1], F_GETFL) | O_NONBLOCK);
+  }
 
   ProcessResult result;
   size_t written = 0;
@@ -143,7 +149,8 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
         if (n > 0) {
           written += static_cast<size_t>(n);
         }
-        if (n < 0 || written == options.input.size()) {
+        bool again = n < 0 && (errno == EAGAIN || errno == EINTR);
+        if ((n < 0 && !again) || written == options.input.size()) {
           in_pipe.close_end(1);
         }
         continue;
