@@ -335,7 +335,7 @@ Result<std::vector<BinaryResult>> build_binaries(const std::vector<BinaryRequest
   std::vector<bool> cxx;
   for (const BinaryRequest& r : requests) {
     auto is_cxx = check_sources(r.sources);
-    cxx.push_back(diag.check(is_cxx) && *is_cxx);
+    cxx.push_back(diag.check(is_cxx) && (*is_cxx || r.cxx_runtime));
   }
   SP_TRY(diag.status());
   auto sysroots = SP_TRY(ready_sysroots(requests, cxx, tools, report));

@@ -30,7 +30,10 @@ struct BinaryRequest {
   std::vector<std::string> lib_dirs;  ///< -L
   std::vector<std::string> libs;      ///< -l
   std::vector<std::string> link_args; ///< other lld arguments (from pkg-config's -Wl,)
-  fs::path output;                    ///< the executable; written atomically
+  /// Link the C++ runtime even when every source is C: a library may be C++ inside (ICU under
+  /// libxml2), and pkg-config does not say so. Its archives are searched only when referenced.
+  bool cxx_runtime = false;
+  fs::path output; ///< the executable; written atomically
   /// Names the binary in progress and error messages when there are several ("hello,
   /// aarch64-glibc"): "link failed: hello, aarch64-glibc"; empty: the output's file name.
   std::string label;

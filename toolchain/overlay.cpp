@@ -382,13 +382,22 @@ std::optional<Error> missing_archive(const Target& target, std::string_view diag
     if (lib.empty() || fs::exists(dir / ("lib" + lib + ".a"), ec)) {
       continue;
     }
-    std::string so =
-        "./" + (dir / ("lib" + lib + ".so")).lexically_relative(overlay->root).string();
-    for (const OverlayPackage& p : overlay->packages) {
-      auto list = read_file(overlay->root / std::string(k_lists) / (p.name + ".list"));
-      if (!list || list->find(so + "\n") == std::string::npos) {
-        continue;
+    // The package that puts libNAME.so where -l looks, else one that holds it anywhere
+    // (krb5-multidev keeps its own under mit-krb5/).
+    std::string in_dir =
+        "\n./" + (dir / ("lib" + lib + ".so")).lexically_relative(overlay->root).string() + "\n";
+    std::string anywhere = "/lib" + lib + ".so\n";
+    const OverlayPackage* owner = nullptr;
+    for (const std::string& needle : {in_dir, anywhere}) {
+      for (const OverlayPackage& p : overlay->packages) {
+        auto list = read_file(overlay->root / std::string(k_lists) / (p.name + ".list"));
+        if (!owner && list && ("\n" + *list).find(needle) != std::string::npos) {
+          owner = &p;
+        }
       }
+    }
+    if (owner) {
+      const OverlayPackage& p = *owner;
       return failure(what,
                      why + ": lib" + lib + ".a is missing: Debian's " + p.name + " " + p.version +
                          " ships lib" + lib + ".so only, and a static link needs the archive",
@@ -413,6 +422,10 @@ Status use_pkg_config(BinaryRequest& request, const std::vector<std::string>& mo
   request.lib_dirs.insert(request.lib_dirs.end(), pc.lib_dirs.begin(), pc.lib_dirs.end());
   request.libs.insert(request.libs.end(), pc.libs.begin(), pc.libs.end());
   request.link_args.insert(request.link_args.end(), pc.link_args.begin(), pc.link_args.end());
+  // glibc's C++ runtime is at hand; a C program whose library turns out to be C++ inside needs
+  // it, and an unused archive costs a link nothing. (musl's libc++ is built on first use: not
+  // for a library that may not need it.)
+  request.cxx_runtime = request.cxx_runtime || request.target.libc == Libc::glibc;
   return {};
 }
 

@@ -39,6 +39,23 @@ assert_eq 3 "$(grep -c ' requested$' "$SCRATCHPACK_SYSROOTS/overlays/armv7-glibc
 leftovers=$(find "$SCRATCHPACK_SYSROOTS/overlays" -maxdepth 1 -name '.*' | wc -l)
 assert_eq 0 "$leftovers" "temporary trees left in overlays/"
 
+step "sysroot remove drops a package the user named"
+"$SCRATCHPACK" sysroot add armv7 libzstd-dev -q >/dev/null
+grep -q '^libzstd-dev .* armhf requested$' "$SCRATCHPACK_SYSROOTS/overlays/armv7-glibc/scratchpack-overlay.txt" ||
+  fail "libzstd-dev not added"
+capture "$SCRATCHPACK" sysroot remove armv7 libzstd-dev -q
+assert_eq 0 "$RC" "sysroot remove ($ERR)"
+if grep -q '^libzstd-dev ' "$SCRATCHPACK_SYSROOTS/overlays/armv7-glibc/scratchpack-overlay.txt"; then
+  fail "libzstd-dev still in the armv7 overlay"
+fi
+[ ! -e "$SCRATCHPACK_SYSROOTS/overlays/armv7-glibc/usr/include/zstd.h" ] || fail "zstd.h left behind"
+assert_eq 3 "$(grep -c ' requested$' "$SCRATCHPACK_SYSROOTS/overlays/armv7-glibc/scratchpack-overlay.txt")" \
+  "the other packages stay"
+capture "$SCRATCHPACK" sysroot remove armv7 libzstd-dev
+assert_eq 2 "$RC" "removing a package that is not there"
+assert_eq "error: libzstd-dev: was not added to armv7-glibc
+hint: see 'scratchpack sysroot list -v'" "$ERR" "remove of a package not added"
+
 "$SCRATCHPACK" sysroot add x86_64 "${PACKAGES[@]}" -q >/dev/null
 
 for target in x86_64 aarch64 armv7; do
