@@ -2,6 +2,7 @@
 
 #include "toolchain/build_systems.h"
 #include "toolchain/provision.h"
+#include "util/sha256.h"
 #include "util/strings.h"
 
 #include <algorithm>
@@ -210,25 +211,34 @@ Result<Overlay> build_overlay(const Target& t, const std::set<std::string>& requ
              arch + ")");
     all = SP_TRY(dev_closure(apt, requested, arch));
   }
-  // The candidate versions name the files: a package whose file is there is not fetched again.
+  // The candidate versions name the files, and the signed package lists give their sha256: a
+  // file that is there and has it is not fetched again; any other is (a .deb left on the disk
+  // is not trusted by its name).
   std::vector<std::string> show = {"show", "--no-all-versions"};
   for (const std::string& n : with_arch(all, arch)) {
     show.push_back(n);
   }
-  std::map<std::string, std::string> files; // package -> its .deb
+  std::map<std::string, std::string> files;  // package -> its .deb
+  std::map<std::string, std::string> hashes; // package -> the sha256 the lists give
   if (!all.empty()) {
     for (const Stanza& s : stanzas(SP_TRY(apt_cache(apt, show)))) {
       if (s.count("Package") && s.count("Version") && s.count("Architecture")) {
         files[s.at("Package")] = deb_name(s.at("Package"), s.at("Version"), s.at("Architecture"));
+        hashes[s.at("Package")] = s.count("SHA256") ? s.at("SHA256") : "";
       }
     }
   }
+  auto sound = [&](const std::string& n) {
+    auto data = read_file(debs / files[n]);
+    return data && !hashes[n].empty() && sha256_hex(*data) == hashes[n];
+  };
   SP_TRY(make_dirs(debs));
   std::vector<std::string> fetch = apt_get;
   fetch.push_back("download");
   for (const std::string& n : all) {
-    std::error_code ec;
-    if (!files.count(n) || !fs::is_regular_file(debs / files[n], ec)) {
+    if (!files.count(n) || !sound(n)) {
+      std::error_code ec;
+      fs::remove(debs / files[n], ec);
       fetch.push_back(n + ":" + arch);
     }
   }
@@ -251,6 +261,10 @@ Result<Overlay> build_overlay(const Target& t, const std::set<std::string>& requ
       return failure("sysroot add " + t.name(), "no package " + n + " for " + arch);
     }
     fs::path deb = debs / files[n];
+    if (!sound(n)) {
+      return failure("sysroot add " + t.name(),
+                     deb.string() + " does not have the sha256 the package lists give");
+    }
     SP_TRY(run_checked({"dpkg-deb", "-x", deb.string(), tree.temp().string()}));
     // Which package holds which file, for the errors that name one (missing_archive).
     auto listing = SP_TRY(run_process({"dpkg-deb", "-c", deb.string()}));
@@ -264,7 +278,8 @@ Result<Overlay> build_overlay(const Target& t, const std::set<std::string>& requ
     SP_TRY(make_dirs(tree.temp() / std::string(k_lists)));
     SP_TRY(write_file_atomic(tree.temp() / std::string(k_lists) / (n + ".list"), paths));
     auto fields = SP_TRY(run_process({"dpkg-deb", "-f", deb.string(), "Version", "Architecture"}));
-    Stanza f = stanzas(fields.out).empty() ? Stanza() : stanzas(fields.out).front();
+    std::vector<Stanza> read = stanzas(fields.out);
+    Stanza f = read.empty() ? Stanza() : read.front();
     packages.push_back({n, f["Version"], f["Architecture"], requested.count(n) > 0});
   }
   SP_TRY(write_file_atomic(tree.temp() / std::string(k_record), format_overlay_record(packages)));

@@ -28,6 +28,15 @@ assert_eq 0 "$RC" "second add ($ERR)"
 assert_eq "" "$ERR" "no progress (nothing to update, resolve or download)"
 assert_eq "$before" "$(ls -l --time-style=+%s.%N "$debs" | md5sum)" "the downloaded files"
 
+step "a .deb changed on the disk is not trusted: it is fetched again"
+zdeb=$(ls "$debs"/zlib1g-dev_*.deb)
+echo "not a package" >"$zdeb"
+capture "$SCRATCHPACK" sysroot add aarch64 libzstd-dev
+assert_eq 0 "$RC" "add after tampering ($ERR)"
+assert_contains "$ERR" "downloading 2 packages (arm64)" "libzstd-dev and the tampered zlib1g-dev fetched"
+[ "$(head -c 8 "$zdeb")" = '!<arch>' ] || fail "zlib1g-dev's .deb was not replaced"
+grep -q '^zlib1g-dev .* requested$' "$record" || fail "zlib1g-dev left the overlay"
+
 step "two concurrent adds of armv7 both succeed and leave one overlay"
 "$SCRATCHPACK" sysroot add armv7 "${PACKAGES[@]}" -q >add1.out 2>add1.err & p1=$!
 "$SCRATCHPACK" sysroot add armv7 "${PACKAGES[@]}" -q >add2.out 2>add2.err & p2=$!
