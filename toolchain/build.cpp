@@ -262,14 +262,17 @@ Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
   std::string key;
   if (tools.cache) {
     key = tools.cache->link_key(result.link_argv, binary.temp().string(), options.lib_dirs);
-    if (auto sha = tools.cache->fetch_binary(key, binary.temp())) {
-      result.link_cached = true;
-      result.sha256 = *sha;
+    // A hit needs the link's --why-extract table too (an entry stored before there was one is a
+    // miss): the gate's findings must not depend on how old the cache is.
+    if (auto why = tools.cache->fetch_link_evidence(key)) {
+      if (auto sha = tools.cache->fetch_binary(key, binary.temp())) {
+        result.link_cached = true;
+        result.sha256 = *sha;
+        result.why_extract = std::move(*why);
+      }
     }
   }
-  if (result.link_cached) {
-    result.why_extract = tools.cache->fetch_link_evidence(key).value_or("");
-  } else {
+  if (!result.link_cached) {
     // --why-extract goes to a temporary beside the output; the key and the shown line leave it
     // out, as it names a new file each time.
     auto why = SP_TRY(TempFile::create(dir, "why-extract"));

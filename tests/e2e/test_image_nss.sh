@@ -35,8 +35,8 @@ step "the gate names the file each lookup reads, and prints one hint"
 capture "$SCRATCHPACK" build lookup.c --nonroot
 assert_eq 0 "$RC" "exit code ($ERR)"
 skipped="; any other service /etc/nsswitch.conf names needs a libnss_*.so.2 module of the same glibc, which a scratch image does not have, and is skipped"
-assert_contains "$ERR" "warning[glibc.nss] getpwnam: glibc looks this up through NSS, of which a static glibc has only the files and dns services built in: it reads /etc/passwd, which a scratch image has only when it is added (--nonroot adds it), and finds nothing without it$skipped" "getpwnam finding"
-assert_contains "$ERR" "warning[glibc.nss] getaddrinfo: glibc looks this up through NSS, of which a static glibc has only the files and dns services built in: it reads /etc/hosts and the name servers in /etc/resolv.conf, which container runtimes (podman, docker, Kubernetes) mount into the container, and finds nothing without them$skipped" "getaddrinfo finding"
+assert_contains "$ERR" "warning[glibc.nss] getpwnam (from 0-lookup.o, which calls getpwnam): glibc looks this up through NSS, of which a static glibc has only the files and dns services built in: it reads /etc/passwd, which a scratch image has only when it is added (--nonroot adds it), and finds nothing without it$skipped" "getpwnam finding"
+assert_contains "$ERR" "warning[glibc.nss] getaddrinfo (from 0-lookup.o, which calls getaddrinfo): glibc looks this up through NSS, of which a static glibc has only the files and dns services built in: it reads /etc/hosts and the name servers in /etc/resolv.conf, which container runtimes (podman, docker, Kubernetes) mount into the container, and finds nothing without them$skipped" "getaddrinfo finding"
 hint_lines=$(grep -c '^hint\[glibc.nss\]' <<<"$ERR" || true)
 assert_eq 1 "$hint_lines" "hint[glibc.nss] lines"
 assert_contains "$ERR" "hint[glibc.nss]: add the files the lookups read (--nonroot adds /etc/passwd and /etc/group, --add SRC:DEST any other) and name only files and dns in an /etc/nsswitch.conf, or build with --libc musl, which reads the same files without NSS" "the one hint"
