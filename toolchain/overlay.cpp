@@ -87,17 +87,24 @@ std::vector<std::string> with_arch(const std::set<std::string>& names, const std
   return out;
 }
 
+/// `apt-cache show` of the candidate version of each of `names` for `arch`.
+Result<std::vector<Stanza>> show_candidates(const std::vector<std::string>& apt,
+                                            const std::set<std::string>& names,
+                                            const std::string& arch) {
+  std::vector<std::string> args = {"show", "--no-all-versions"};
+  for (const std::string& n : with_arch(names, arch)) {
+    args.push_back(n);
+  }
+  return stanzas(SP_TRY(apt_cache(apt, args)));
+}
+
 /// The -dev packages that go with the runtime libraries `runtime`: built from the same source
 /// and depending on one of them with an exact version (libssl-dev: libssl3 (= ...)).
 Result<std::set<std::string>> dev_siblings(const std::vector<std::string>& apt,
                                            const std::set<std::string>& runtime,
                                            const std::string& arch) {
-  std::vector<std::string> show = {"show", "--no-all-versions"};
-  for (const std::string& n : with_arch(runtime, arch)) {
-    show.push_back(n);
-  }
   std::set<std::string> sources;
-  for (const Stanza& s : stanzas(SP_TRY(apt_cache(apt, show)))) {
+  for (const Stanza& s : SP_TRY(show_candidates(apt, runtime, arch))) {
     sources.insert(source_of(s));
   }
   std::vector<std::string> rdepends = {"rdepends", "--no-recommends", "--no-suggests"};
@@ -116,11 +123,7 @@ Result<std::set<std::string>> dev_siblings(const std::vector<std::string>& apt,
   if (candidates.empty()) {
     return found;
   }
-  show = {"show", "--no-all-versions"};
-  for (const std::string& n : with_arch(candidates, arch)) {
-    show.push_back(n);
-  }
-  for (const Stanza& s : stanzas(SP_TRY(apt_cache(apt, show)))) {
+  for (const Stanza& s : SP_TRY(show_candidates(apt, candidates, arch))) {
     auto name = s.find("Package");
     auto depends = s.find("Depends");
     if (name == s.end() || depends == s.end() || !sources.count(source_of(s))) {
@@ -214,14 +217,10 @@ Result<Overlay> build_overlay(const Target& t, const std::set<std::string>& requ
   // The candidate versions name the files, and the signed package lists give their sha256: a
   // file that is there and has it is not fetched again; any other is (a .deb left on the disk
   // is not trusted by its name).
-  std::vector<std::string> show = {"show", "--no-all-versions"};
-  for (const std::string& n : with_arch(all, arch)) {
-    show.push_back(n);
-  }
   std::map<std::string, std::string> files;  // package -> its .deb
   std::map<std::string, std::string> hashes; // package -> the sha256 the lists give
   if (!all.empty()) {
-    for (const Stanza& s : stanzas(SP_TRY(apt_cache(apt, show)))) {
+    for (const Stanza& s : SP_TRY(show_candidates(apt, all, arch))) {
       if (s.count("Package") && s.count("Version") && s.count("Architecture")) {
         files[s.at("Package")] = deb_name(s.at("Package"), s.at("Version"), s.at("Architecture"));
         hashes[s.at("Package")] = s.count("SHA256") ? s.at("SHA256") : "";
