@@ -20,11 +20,15 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sp::publish {
+
+class SigningKey; // publish/signature.h
 
 /// Where an image goes: registry host, repository inside it, and tag.
 struct RegistryRef {
@@ -143,9 +147,21 @@ struct PushOptions {
   std::function<void(std::chrono::milliseconds)> sleep;
   /// The HTTP client to use (tests pass an in-memory registry); null: libcurl.
   http::Transport* transport = nullptr;
+  /// Sign the pushed root with this key (cosign's `sha256-<hex>.sig` tag; pipeline::push_root
+  /// does it after the push). Null: no signature.
+  std::shared_ptr<const SigningKey> sign_key;
   /// How large a document (manifest, index) read back from the store may be, and how deep
   /// indexes may nest (`push`'s --max-document-size and --max-index-depth).
   packager::ReadLimits limits;
+};
+
+/// A cosign signature stored in the registry (publish/signature.h).
+struct PushedSignature {
+  std::string reference;          ///< "HOST/REPO:sha256-<hex>.sig"
+  packager::Digest signed_digest; ///< the image (root) signed
+  packager::Digest digest;        ///< of the signature manifest
+  size_t signatures = 0;          ///< signatures the manifest holds
+  bool unchanged = false;         ///< this key had signed this digest already: nothing was pushed
 };
 
 struct PushResult {
@@ -153,6 +169,7 @@ struct PushResult {
   packager::Digest digest; ///< of the root manifest or index, as the registry confirmed it
   std::string media_type;
   PushCounters counters;
+  std::optional<PushedSignature> signature; ///< when PushOptions::sign_key was set
 
   /// "registry/repository@sha256:…".
   std::string pushed() const { return reference.with_digest(digest); }

@@ -470,4 +470,68 @@ Status RegistryClient::put_manifest(const Descriptor& manifest, const std::strin
   return check_digest(*r, manifest.digest, "manifest");
 }
 
+Result<std::optional<RegistryClient::Fetched>>
+RegistryClient::get_manifest(const std::string& reference) {
+  std::string url = m_base + "/v2/" + m_ref.repository + "/manifests/" + reference;
+  std::string accept = std::string(media_type::k_manifest) + ", " +
+                       std::string(media_type::k_index) + ", " +
+                       std::string(media_type::k_docker_manifest) + ", " +
+                       std::string(media_type::k_docker_manifest_list);
+  Result<http::Response> r = send(
+      [&] {
+        http::Request req = request("GET", url);
+        req.headers = {{"Accept", accept}};
+        return req;
+      },
+      "GET manifest");
+  if (!r) {
+    return r.take_error();
+  }
+  if (r->status == 404) {
+    return std::optional<Fetched>();
+  }
+  if (r->status != 200) {
+    return unexpected(*r, "GET manifest " + reference);
+  }
+  Fetched f;
+  f.bytes = std::move(r->body);
+  f.descriptor.digest = Digest::of(f.bytes);
+  f.descriptor.size = f.bytes.size();
+  std::string type = r->header("Content-Type");
+  f.descriptor.media_type = type.substr(0, type.find(';'));
+  SP_TRY(check_digest(*r, f.descriptor.digest, "manifest " + reference));
+  return std::optional<Fetched>(std::move(f));
+}
+
+Result<std::string> RegistryClient::get_blob(const Descriptor& blob, uint64_t max_size) {
+  if (blob.size > max_size) {
+    return error("blob " + blob.digest.to_string() + " is " + std::to_string(blob.size) +
+                 " bytes; expected at most " + std::to_string(max_size));
+  }
+  std::string url = blob_url(blob.digest);
+  Result<http::Response> r = send([&] { return request("GET", url); }, "GET blob");
+  if (!r) {
+    return r.take_error();
+  }
+  if ((r->status == 302 || r->status == 303 || r->status == 307) &&
+      !r->header("Location").empty()) {
+    // Blob storage elsewhere: checked like an upload Location; the token goes only to the
+    // registry's own origin (send_once).
+    std::string location = SP_TRY(follow(url, r->header("Location"), "GET blob"));
+    r = send([&] { return request("GET", location); }, "GET blob");
+    if (!r) {
+      return r.take_error();
+    }
+  }
+  if (r->status != 200) {
+    return unexpected(*r, "GET blob " + blob.digest.to_string());
+  }
+  if (Digest::of(r->body) != blob.digest) {
+    return error("blob " + blob.digest.to_string() +
+                 " served by the registry does not hash to "
+                 "its name");
+  }
+  return std::move(r->body);
+}
+
 } // namespace sp::publish

@@ -46,6 +46,19 @@ public:
   Status put_manifest(const packager::Descriptor& manifest, const std::string& bytes,
                       const std::string& reference);
 
+  /// A manifest or index as the registry serves it.
+  struct Fetched {
+    packager::Descriptor descriptor; ///< media type (Content-Type), digest of the bytes, size
+    std::string bytes;
+  };
+  /// GETs the manifest or index under `reference` (a tag or a digest), accepting OCI and Docker
+  /// manifests and indexes; nullopt when the registry has none (404). The digest is computed
+  /// from the bytes and checked against Docker-Content-Digest.
+  Result<std::optional<Fetched>> get_manifest(const std::string& reference);
+
+  /// GETs a small blob (a signature payload; at most `max_size` bytes) and checks its digest.
+  Result<std::string> get_blob(const packager::Descriptor& blob, uint64_t max_size);
+
   /// Retries done so far (each wait between attempts counts one).
   uint64_t retries() const { return m_retries; }
   /// Secrets to keep out of errors.

@@ -206,12 +206,25 @@ private:
       if (r.method == "HEAD" && repo_blobs[repo].count(digest)) {
         return status(200, {{"Docker-Content-Digest", digest}});
       }
+      if (r.method == "GET" && repo_blobs[repo].count(digest)) {
+        return status(200, {{"Docker-Content-Digest", digest}}, blobs[digest]);
+      }
       return status(404);
     }
     return status(404);
   }
 
   http::Response manifest(const http::Request& r, const std::string& repo, const std::string& ref) {
+    if (r.method == "GET") {
+      auto it = manifests[repo].find(ref);
+      if (it == manifests[repo].end()) {
+        return status(404);
+      }
+      return status(200,
+                    {{"Docker-Content-Digest", packager::Digest::of(it->second).to_string()},
+                     {"Content-Type", content_types[repo][ref]}},
+                    it->second);
+    }
     if (r.method != "PUT") {
       return status(405);
     }
