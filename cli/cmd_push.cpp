@@ -38,7 +38,7 @@ int print_outcome(Io& io, bool json, const std::optional<publish::PushResult>& p
   if (error) {
     return print_error(io, *error);
   }
-  io.out << pushed->pushed() << '\n';
+  print_pushed(io.out, *pushed);
   io.out.flush();
   return 0;
 }

@@ -53,7 +53,7 @@ void print_summary(Io& io, bool json, const pipeline::ReleasePlan& plan,
              << (out.images.size() == 1 ? " platform)" : " platforms)") << '\n';
     }
     if (out.pushed) {
-      io.out << out.pushed->pushed() << '\n';
+      print_pushed(io.out, *out.pushed);
     }
   }
   io.out << (d / "SHA256SUMS").string() << '\n' << (d / "report.json").string() << '\n';

@@ -108,8 +108,8 @@ Error parse_error(const CLI::ParseError& e, const CLI::App& app) {
 }
 
 std::optional<std::string> json_schema_asked(const std::vector<std::string>& args) {
-  static const std::vector<std::string> k_json_commands = {"build", "package", "push", "release",
-                                                           "scan"};
+  static const std::vector<std::string> k_json_commands = {"build",   "package", "push",
+                                                           "release", "scan",    "sign"};
   if (args.empty() || std::find(args.begin(), args.end(), "--json") == args.end() ||
       std::find(k_json_commands.begin(), k_json_commands.end(), args.front()) ==
           k_json_commands.end()) {

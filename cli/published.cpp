@@ -19,7 +19,7 @@ void print_lines(Io& io, const pipeline::ImagePlan& plan, const Published& p) {
            << '\n';
   }
   if (p.delivered.pushed) {
-    io.out << p.delivered.pushed->pushed() << '\n';
+    print_pushed(io.out, *p.delivered.pushed);
   }
 }
 

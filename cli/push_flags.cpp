@@ -25,6 +25,7 @@ constexpr size_t k_max_password = 64u << 10;
 } // namespace
 
 void add_push_flags(CLI::App* cmd, PushFlags& flags, PushFlagsFor command) {
+  bool sign = command == PushFlagsFor::sign;
   if (command == PushFlagsFor::image) {
     // A value here and a switch in `release`: build and package make one image, and REF is its
     // name; a release makes many, each named and tagged in the manifest.
@@ -45,22 +46,33 @@ void add_push_flags(CLI::App* cmd, PushFlags& flags, PushFlagsFor command) {
   cmd->add_option("--insecure-registry", flags.insecure_registries,
                   "Allow plain HTTP / unverified TLS for HOST[:PORT] (loopback always is)")
       ->allow_extra_args(false);
-  cmd->add_option("--mount-from", flags.mount_from,
-                  "A repository of the same registry that may hold the blobs already "
-                  "(cross-repository mount)")
-      ->allow_extra_args(false);
+  if (!sign) {
+    cmd->add_option("--mount-from", flags.mount_from,
+                    "A repository of the same registry that may hold the blobs already "
+                    "(cross-repository mount)")
+        ->allow_extra_args(false);
+  }
   if (command == PushFlagsFor::push) {
     cmd->add_option("--tag", flags.tags, "Also push under this tag (repeatable)")
         ->allow_extra_args(false);
   }
-  cmd->add_option("--chunk-size", flags.chunk_size,
-                  "Upload blobs larger than this in chunks of this size, e.g. 8M (0: one "
-                  "request per blob)");
+  if (!sign) {
+    cmd->add_option("--chunk-size", flags.chunk_size,
+                    "Upload blobs larger than this in chunks of this size, e.g. 8M (0: one "
+                    "request per blob)");
+  }
   cmd->add_option("--timeout", flags.timeout,
                   "Deadline of each registry request, plus 1s per 8 KiB it uploads, e.g. 90s, 5m "
                   "(default 5m or $SCRATCHPACK_PUSH_TIMEOUT; 0: none)");
   cmd->add_option("--retries", flags.retries, "Attempts per request before giving up (default 5)");
   cmd->add_flag("-q,--quiet", flags.quiet, "No progress lines on stderr");
+  if (!sign) {
+    cmd->add_option("--sign-key", flags.sign.key,
+                    "Sign what is pushed with this ECDSA P-256 private key (PEM, from "
+                    "'scratchpack keygen'): a cosign signature under the tag "
+                    "sha256-<digest>.sig (docs/signing.md)");
+    add_passphrase_flags(cmd, flags.sign, "to decrypt --sign-key");
+  }
 }
 
 Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
@@ -214,6 +226,14 @@ Result<pk::PushOptions> to_push_options(const PushFlags& flags, std::istream* in
   } else if (flags.retries > 0) {
     o.retry.max_attempts = flags.retries;
   }
+  if (flags.password_stdin && flags.sign.passphrase_stdin) {
+    diag.add(usage_error("--passphrase-stdin",
+                         "cannot be combined with --password-stdin: both "
+                         "read stdin",
+                         "give the passphrase with --passphrase-env VAR"));
+  } else if (auto key = load_key_flags(flags.sign, in, "--sign-key"); diag.check(key)) {
+    o.sign_key = std::move(*key);
+  }
   unsigned long long base = 0;
   if (const char* env = std::getenv("SCRATCHPACK_RETRY_BASE_MS"); env && parse_uint(env, base)) {
     o.retry.base_delay = std::chrono::milliseconds(base);
@@ -234,7 +254,27 @@ nlohmann::ordered_json push_result_object(const pk::PushResult& r) {
   j["bytes_uploaded"] = r.counters.bytes_uploaded;
   j["manifests_put"] = r.counters.manifests_put;
   j["retries"] = r.counters.retries;
+  if (r.signature) {
+    j["signature"] = signature_object(*r.signature);
+  }
   return j;
+}
+
+nlohmann::ordered_json signature_object(const pk::PushedSignature& s) {
+  nlohmann::ordered_json j;
+  j["reference"] = s.reference;
+  j["signed_digest"] = s.signed_digest.to_string();
+  j["digest"] = s.digest.to_string();
+  j["signatures"] = s.signatures;
+  j["unchanged"] = s.unchanged;
+  return j;
+}
+
+void print_pushed(std::ostream& out, const pk::PushResult& r) {
+  out << r.pushed() << '\n';
+  if (r.signature) {
+    out << r.signature->reference << '\n';
+  }
 }
 
 } // namespace sp::cli

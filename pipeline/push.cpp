@@ -1,5 +1,7 @@
 #include "pipeline/push.h"
 
+#include "publish/signature.h"
+
 namespace sp::pipeline {
 
 Result<publish::PushResult> push_root(const packager::Descriptor& root,
@@ -8,7 +10,19 @@ Result<publish::PushResult> push_root(const packager::Descriptor& root,
   auto ref = SP_TRY(publish::parse_registry_ref(target.ref));
   publish::PushOptions options = target.options;
   options.progress = [&events](const publish::PushEvent& e) { events.push(e); };
-  return publish::push_descriptor(root, store, ref, options);
+  auto pushed = SP_TRY(publish::push_descriptor(root, store, ref, options));
+  if (options.sign_key) {
+    // Signed after the push: the digest signed is the one the registry confirmed.
+    auto signature = publish::sign_image(ref, pushed.digest, *options.sign_key, options);
+    if (!signature) {
+      Error e = signature.take_error();
+      e.hint = "the image itself was pushed as " + pushed.pushed() +
+               "; sign it with 'scratchpack sign " + pushed.pushed() + " --key KEY'";
+      return e;
+    }
+    pushed.signature = std::move(*signature);
+  }
+  return pushed;
 }
 
 Status deliver(const ImagePlan& plan, const std::vector<packager::Image>& images, Staging& staging,

@@ -22,7 +22,7 @@ struct PushTarget {
 };
 
 /// Pushes `root` from `store` to `target.ref` (plus options.extra_tags); progress goes to
-/// events.push.
+/// events.push. With options.sign_key, then signs the pushed digest (publish/signature.h).
 Result<publish::PushResult> push_root(const packager::Descriptor& root,
                                       const packager::BlobStore& store, const PushTarget& target,
                                       Events& events);
