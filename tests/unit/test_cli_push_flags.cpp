@@ -1,5 +1,7 @@
 #include "cli/push_flags.h"
 #include "cli_run.h"
+#include "util/diagnostics.h"
+#include "util/fs.h"
 #include "util/strings.h"
 
 #include <CLI/CLI.hpp>
@@ -216,4 +218,46 @@ TEST_CASE("cli push flags: every pushing command has them; --help warns about --
       {"push", "--username", "me", "--password-stdin", "x.tar", "127.0.0.1:1/x"}, "");
   CHECK(empty.rc == 2);
   CHECK(empty.err.find("--password-stdin: read an empty password from stdin") != std::string::npos);
+}
+
+TEST_CASE("cli push flags: --sign-key loads the key, decrypted with its passphrase") {
+  TempDir dir("sp-sign-flags");
+  publish::SigningKey key = publish::SigningKey::generate().value();
+  fs::path locked = dir.path() / "locked.key";
+  REQUIRE(write_file_atomic(locked, key.private_pem(std::string("pw")).value(), 0600));
+
+  cli::PushFlags flags;
+  flags.sign.key = locked.string();
+  flags.sign.passphrase_env = "SP_TEST_KEY_PASSPHRASE";
+  ::setenv("SP_TEST_KEY_PASSPHRASE", "pw", 1);
+  publish::PushOptions o = cli::to_push_options(flags, nullptr).value();
+  REQUIRE(o.sign_key);
+  CHECK(o.sign_key->public_pem().value() == key.public_pem().value());
+  CHECK(std::getenv("SP_TEST_KEY_PASSPHRASE") == nullptr); // read, then out of the environment
+
+  std::istringstream wrong("nope\n");
+  flags.sign.passphrase_env.clear();
+  flags.sign.passphrase_stdin = true;
+  Result<publish::PushOptions> bad = cli::to_push_options(flags, &wrong);
+  REQUIRE(!bad);
+  CHECK(bad.error().exit_code() == 2);
+  CHECK(render(bad.error()).find("wrong passphrase") != std::string::npos);
+  CHECK(render(bad.error()).find("nope") == std::string::npos);
+
+  // stdin cannot hold both the registry password and the passphrase.
+  flags.username = "u";
+  flags.password_stdin = true;
+  std::istringstream both("secret\n");
+  Result<publish::PushOptions> clash = cli::to_push_options(flags, &both);
+  REQUIRE(!clash);
+  CHECK(render(clash.error(), {})
+            .find("--passphrase-stdin: cannot be combined with "
+                  "--password-stdin") != std::string::npos);
+
+  // A passphrase without a key is a mistake, not silently ignored.
+  cli::PushFlags stray;
+  stray.sign.passphrase_stdin = true;
+  Result<publish::PushOptions> lone = cli::to_push_options(stray, nullptr);
+  REQUIRE(!lone);
+  CHECK(lone.error().why == "decrypts a signing key, but no --sign-key is given");
 }
