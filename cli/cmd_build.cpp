@@ -237,7 +237,7 @@ Status package_binaries(const BuildPlan& plan, const pipeline::Caches& caches,
 /// worked (a failed build changes nothing there), then the push; `out` gets each result as it
 /// is made, so that a failed push still reports the binaries and the image written before it.
 Status build(const BuildFlags& f, BuildPlan& plan, Io& io, Published& out) {
-  TerminalEvents events(io, event_view(f.push.quiet, stderr_is_tty()));
+  TerminalEvents events(io, event_view(f.push.quiet, stderr_is_tty(), f.verbose));
   pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
   auto tools = SP_TRY(pipeline::build_tools(caches, f.jobs));
   auto staging = SP_TRY(pipeline::open_staging(plan.input.out_dir));
@@ -311,7 +311,9 @@ void register_build(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("--cxx-std", f->cxx_std, "Language standard of the C++ sources, e.g. c++20");
   cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
   cmd->add_option("--out", f->out_dir, "Output directory")->capture_default_str();
-  cmd->add_flag("-v,--verbose", f->verbose, "Show the link line");
+  cmd->add_flag("-v,--verbose", f->verbose,
+                "Show the link and strip lines, and the scan gate's notes (glibc traps that only "
+                "the C++ runtime reaches)");
   cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the build cache");
   cmd->add_flag(
       "--json", f->json,

@@ -27,6 +27,7 @@ struct ReleaseFlags {
   bool push = false;
   bool json = false;
   bool no_cache = false;
+  bool verbose = false;
   std::vector<std::string> allow_outside;
   PushFlags push_flags;
 };
@@ -93,7 +94,7 @@ plan_release(const ReleaseFlags& f, std::istream* in) {
 /// Runs the plan into dist/.
 Result<pipeline::ReleaseOutcome> release(const ReleaseFlags& f, Io& io) {
   auto [plan, push] = SP_TRY(plan_release(f, io.in));
-  TerminalEvents events(io, event_view(f.push_flags.quiet, stderr_is_tty()));
+  TerminalEvents events(io, event_view(f.push_flags.quiet, stderr_is_tty(), f.verbose));
   if (plan.push && !push) {
     events.note("the manifest sets output.push; pushing needs --push on the command line");
   }
@@ -138,6 +139,8 @@ void register_release(CLI::App& app, Io& io, int& rc) {
                 "Print report.json's document on stdout followed by `error` (null, or why the "
                 "release failed; docs/report.schema.json)");
   cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the build cache");
+  cmd->add_flag("-v,--verbose", f->verbose,
+                "Also show the scan gate's notes (glibc traps that only the C++ runtime reaches)");
   add_push_flags(cmd, f->push_flags, PushFlagsFor::release);
   cmd->callback([f, &io, &rc] { rc = run_release(*f, io); });
 }

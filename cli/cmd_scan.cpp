@@ -38,7 +38,9 @@ void render_human(const scan::ScanReport& report, const ScanFlags& flags, Io& io
   bool full = flags.verbose || single;
   ScanView v;
   if (flags.quiet) {
-    v = {false, false, true, false, false};
+    v.errors_only = true;
+    v.hints = false;
+    v.summary = false;
   } else {
     v.show_all_files = full;
     v.show_infos = full;

@@ -10,9 +10,10 @@
 
 namespace sp::cli {
 
-EventView event_view(bool quiet, bool tty) {
+EventView event_view(bool quiet, bool tty, bool verbose) {
   EventView v;
   v.quiet = quiet;
+  v.verbose = verbose && !quiet;
   v.tty = tty;
   v.push_steps = !quiet;
   if (!quiet) {
@@ -81,6 +82,7 @@ void TerminalEvents::findings(const scan::ScanReport& report) {
   ScanView view;
   view.summary = false;
   view.errors_only = m_view.quiet;
+  view.show_notes = m_view.verbose;
   render_scan_report(m_io.err, m_io.color_err, report, view);
 }
 

@@ -24,13 +24,14 @@ struct EventView {
   bool tty = false;        ///< stderr is a terminal: the status line is rewritten in place
   bool push_steps = false; ///< a line per push step
   bool quiet = false;      ///< -q: no notes or warnings; only findings that fail the command
+  bool verbose = false;    ///< -v: also the scan gate's notes (traps only the C++ runtime reaches)
 };
 
 /// The one rule every command follows. -q: nothing but what fails the command (errors, error
 /// findings, the compiler's own diagnostics). Otherwise notes, warnings, findings and push steps,
 /// and a status line of every step when stderr is a terminal (on a pipe only the steps that take
-/// minutes). --json changes stdout only.
-EventView event_view(bool quiet, bool tty);
+/// minutes). -v adds the scan gate's notes. --json changes stdout only.
+EventView event_view(bool quiet, bool tty, bool verbose = false);
 
 /// True when fd 2 is a terminal.
 bool stderr_is_tty();

@@ -16,6 +16,8 @@ Color severity_color(scan::Severity s) {
     return Color::red;
   case scan::Severity::warning:
     return Color::yellow;
+  case scan::Severity::note:
+    return Color::bold;
   case scan::Severity::info:
     return Color::dim;
   }
@@ -51,7 +53,14 @@ bool shown(const scan::Finding& f, const ScanView& v) {
   if (v.errors_only) {
     return f.severity == scan::Severity::error;
   }
-  return v.show_infos || f.severity != scan::Severity::info;
+  switch (f.severity) {
+  case scan::Severity::info:
+    return v.show_infos;
+  case scan::Severity::note:
+    return v.show_notes || v.show_infos;
+  default:
+    return true;
+  }
 }
 
 /// Each distinct hint is printed once, at the end, with the codes it fixes: a directory scan

@@ -9,10 +9,12 @@
 
 namespace sp::cli {
 
-/// What the renderer shows: quiet keeps errors only, verbose adds clean files and infos.
+/// What the renderer shows: quiet keeps errors only, verbose adds clean files and infos; notes
+/// (the gate's demoted traps) are shown with either show_notes or show_infos.
 struct ScanView {
   bool show_all_files = false;
   bool show_infos = false;
+  bool show_notes = false;
   bool errors_only = false;
   bool hints = true;
   bool summary = true;

@@ -72,7 +72,7 @@ Result<std::vector<BuiltBinary>> build_cmake(const BuildInput& input, OutputStag
       fs::path staged = stage.stage(path);
       std::string sha = SP_TRY(place_executable(x.path, staged));
       built.push_back({name, t, path, staged, sha, {}, {}});
-      gate.push_back({staged, path.string(), sha, t.platform()});
+      gate.push_back({staged, path.string(), sha, t.platform(), {}, {}});
     }
   }
   SP_TRY(diag.status());
@@ -126,7 +126,7 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input, OutputS
                        renamed(results[i].link_argv, r.output, path),
                        {}});
       gate.push_back({r.output, path.string(), results[i].sha256, r.target.platform(),
-                      results[i].why_extract});
+                      results[i].why_extract, shown_sources(results[i].object_sources)});
     }
   }
   if (auto e = tc::build_error(results)) {

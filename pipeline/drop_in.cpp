@@ -11,6 +11,7 @@
 #include "util/strings.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <random>
 #include <sys/stat.h>
@@ -352,6 +353,13 @@ Result<DropInResult> run_drop_in(const DropInInput& input, const tc::BuildTools&
   }
   std::vector<std::string> argv = tc::link_line(input.target, sysroot, link);
   result.commands.push_back(argv);
+  // For the gate, lld says which input pulled each trap in (as build does); the command shown
+  // leaves it out.
+  std::optional<TempFile> why;
+  if (input.scan) {
+    why.emplace(SP_TRY(TempFile::create(dir.empty() ? fs::path(".") : dir, "why-extract")));
+    argv.insert(argv.begin() + 1, "--why-extract=" + why->path().string());
+  }
   auto linked = SP_TRY(tools.link(argv));
   if (!linked.ok) {
     return failure("link failed", output).with_details(linked.diagnostics);
@@ -361,7 +369,18 @@ Result<DropInResult> run_drop_in(const DropInInput& input, const tc::BuildTools&
   }
   if (input.scan) {
     auto data = SP_TRY(read_file(binary.temp()));
-    GateItem item{binary.temp(), output, sha256_hex(data), input.target.platform()};
+    std::map<std::string, std::string> sources;
+    for (size_t i = 0; i < cmd.inputs.size(); ++i) {
+      if (!objects_of_sources[i].empty()) {
+        sources.emplace(objects_of_sources[i], cmd.inputs[i].value);
+      }
+    }
+    GateItem item{binary.temp(),
+                  output,
+                  sha256_hex(data),
+                  input.target.platform(),
+                  read_file(why->path()).value_or(""),
+                  std::move(sources)};
     SP_TRY(gate_binaries({item}, false, tools.cache, "written", events));
   }
   if (cmd.strip || (tc::strips(input.profile) && !input.keep_symbols)) {

@@ -33,7 +33,8 @@ bool c_library(std::string_view input) {
          archive.starts_with("libnss_");
 }
 
-/// How a report names an input: "libcrypto.a(bio_addr.o)", or an object's file name.
+/// How a report names an archive member: "libcrypto.a(bio_addr.o)"; anything else by its file
+/// name.
 std::string shown_input(std::string_view input) {
   size_t open = input.find('(');
   if (open != std::string_view::npos && input.ends_with(")")) {
@@ -44,7 +45,28 @@ std::string shown_input(std::string_view input) {
 
 } // namespace
 
-std::string trap_origin(std::string_view why_extract, const std::string& symbol) {
+std::map<std::string, std::string> shown_sources(const std::map<std::string, fs::path>& sources,
+                                                 const fs::path& base) {
+  std::map<std::string, std::string> shown;
+  for (const auto& [object, source] : sources) {
+    fs::path rel = base.empty() ? fs::path() : source.lexically_relative(base);
+    bool inside = !rel.empty() && *rel.begin() != "..";
+    shown.emplace(object, (inside ? rel : source).string());
+  }
+  return shown;
+}
+
+bool toolchain_runtime(std::string_view archive) {
+  for (std::string_view runtime : {"libstdc++.a", "libsupc++.a", "libgcc.a", "libgcc_eh.a",
+                                   "libc++.a", "libc++abi.a", "libunwind.a"}) {
+    if (archive == runtime) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<TrapOrigin> trap_origin(std::string_view why_extract, const std::string& symbol) {
   struct Row {
     std::string reference, symbol;
   };
@@ -61,20 +83,59 @@ std::string trap_origin(std::string_view why_extract, const std::string& symbol)
     }
   }
   if (!start) {
-    return "";
+    return std::nullopt;
   }
   Row at = *start;
   for (int depth = 0; depth < 32 && c_library(at.reference); ++depth) {
     auto it = by_extracted.find(at.reference);
     if (it == by_extracted.end()) {
-      return ""; // the C library's own start-up
+      return std::nullopt; // the C library's own start-up
     }
     at = it->second;
   }
   if (c_library(at.reference)) {
-    return "";
+    return std::nullopt;
   }
-  return shown_input(at.reference) + ", which calls " + at.symbol;
+  std::string archive = archive_of(at.reference);
+  return TrapOrigin{at.reference, at.symbol, toolchain_runtime(archive) ? archive : ""};
+}
+
+std::string origin_text(const TrapOrigin& origin,
+                        const std::map<std::string, std::string>& object_sources) {
+  auto source = object_sources.find(origin.input);
+  std::string input = source != object_sources.end() ? source->second : shown_input(origin.input);
+  return input + ", which calls " + origin.symbol;
+}
+
+void attribute_traps(scan::FileReport& file, const GateItem& item) {
+  if (item.why_extract.empty()) {
+    return;
+  }
+  for (scan::Finding& finding : file.findings) {
+    // "getaddrinfo: …" -> "getaddrinfo (from libcrypto.a(bio_addr.o), which calls getaddrinfo): …"
+    size_t colon = finding.message.find(": ");
+    if (!finding.code.starts_with("glibc.") || colon == std::string::npos) {
+      continue;
+    }
+    std::string symbol = finding.message.substr(0, colon);
+    std::optional<TrapOrigin> origin = trap_origin(item.why_extract, symbol);
+    if (!origin) {
+      continue;
+    }
+    std::string head = symbol + " (from " + origin_text(*origin, item.object_sources) + ")";
+    if (origin->runtime.empty()) {
+      finding.message.replace(0, colon, head);
+      continue;
+    }
+    // The program never calls it: the runtime scratchpack links does, for its own purposes, so
+    // there is nothing for the program to fix (no hint) and nothing for --strict to fail.
+    std::string runtime = origin->runtime.substr(0, origin->runtime.size() - 2); // "libstdc++"
+    finding.severity = scan::Severity::note;
+    finding.hint.clear();
+    finding.message = head + ": only " + runtime +
+                      "'s internals reach it, not the program's own code; " +
+                      finding.message.substr(colon + 2);
+  }
 }
 
 Result<std::vector<scan::FileReport>> gate_binaries(const std::vector<GateItem>& items, bool strict,
@@ -89,18 +150,7 @@ Result<std::vector<scan::FileReport>> gate_binaries(const std::vector<GateItem>&
     opts.strict = strict;
     scan::FileReport f = toolchain::scan_file_cached(item.path, item.sha256, opts, cache);
     f.path = item.shown;
-    // "getaddrinfo: …" -> "getaddrinfo (from libcrypto.a(bio_addr.o), which calls getaddrinfo): …"
-    for (scan::Finding& finding : f.findings) {
-      size_t colon = finding.message.find(": ");
-      if (item.why_extract.empty() || !finding.code.starts_with("glibc.") ||
-          colon == std::string::npos) {
-        continue;
-      }
-      std::string origin = trap_origin(item.why_extract, finding.message.substr(0, colon));
-      if (!origin.empty()) {
-        finding.message.insert(colon, " (from " + origin + ")");
-      }
-    }
+    attribute_traps(f, item);
     if (size_t errors = f.count(scan::Severity::error)) {
       diag.add(failure("scan gate", item.shown + " is not fit for a scratch image (" +
                                         std::to_string(errors) +

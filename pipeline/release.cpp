@@ -324,8 +324,8 @@ Status build_all(Run& r) {
     (res.link_cached ? r.outcome.cache.link_hits : r.outcome.cache.linked) += res.ok() ? 1 : 0;
     r.outcome.binaries[i].sha256 = res.sha256;
     const ReleaseBinary& b = r.plan.binaries[i];
-    gate.push_back(
-        {requests[i].output, b.rel_path, res.sha256, b.target.platform(), res.why_extract});
+    gate.push_back({requests[i].output, b.rel_path, res.sha256, b.target.platform(),
+                    res.why_extract, shown_sources(res.object_sources, r.plan.base_dir)});
   }
   Diagnostics diag;
   if (auto e = tc::build_error(results)) {
@@ -346,8 +346,12 @@ Status build_all(Run& r) {
       continue;
     }
     r.outcome.binaries[i].sha256 = SP_TRY(place_executable(exes->front().path, requests[i].output));
-    gate.push_back(
-        {requests[i].output, b.rel_path, r.outcome.binaries[i].sha256, b.target.platform()});
+    gate.push_back({requests[i].output,
+                    b.rel_path,
+                    r.outcome.binaries[i].sha256,
+                    b.target.platform(),
+                    {},
+                    {}});
   }
   SP_TRY(diag.status());
   // The gate's reports, in plan order.

@@ -268,7 +268,7 @@ Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
       if (auto sha = tools.cache->fetch_binary(key, binary.temp())) {
         result.link_cached = true;
         result.sha256 = *sha;
-        result.why_extract = std::move(*why);
+        result.why_extract = local_why_extract(*why, objects);
       }
     }
   }
@@ -293,7 +293,8 @@ Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
     result.why_extract = read_file(why.path()).value_or("");
     if (tools.cache) {
       (void)tools.cache->store_binary(key, binary.temp(), result.sha256);
-      (void)tools.cache->store_link_evidence(key, result.why_extract);
+      (void)tools.cache->store_link_evidence(key,
+                                             portable_why_extract(result.why_extract, objects));
     }
   }
   SP_TRY(binary.commit());
@@ -354,6 +355,7 @@ Result<std::vector<BinaryResult>> build_binaries(const std::vector<BinaryRequest
     (compiled[i].cached ? r.compile_hits : r.compiled) += 1;
     r.diagnostics += compiled[i].diagnostics;
     objects[units[i].request].push_back(units[i].job.object);
+    r.object_sources[units[i].job.object.string()] = units[i].job.source;
   }
   size_t linked = 0;
   for (size_t ri = 0; ri < requests.size(); ++ri) {

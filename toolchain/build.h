@@ -16,6 +16,7 @@
 #include "util/target.h"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,9 @@ struct BinaryResult {
   /// archive member pulled each archive member in, for which symbol. Kept with the link in the
   /// cache; empty when the linker wrote none (fakes in tests).
   std::string why_extract;
+  /// Each object of the link line (as why_extract names it) → the source it was compiled from,
+  /// as the request names it.
+  std::map<std::string, fs::path> object_sources;
 
   bool ok() const { return !error; }
 };

@@ -407,13 +407,16 @@ std::optional<std::string> BuildCache::fetch_binary(const std::string& key,
   return hit->sha256;
 }
 
+// ".placed.why": the table names the link's objects by their place (portable_why_extract). An
+// entry of the older ".why" form, which named them by the temporary path of the build that made
+// it, is not found, so that link runs again.
 Status BuildCache::store_link_evidence(const std::string& key, const std::string& why_extract) {
-  SP_TRY(m_store.put_bytes(entry_name("links", key, ".why"), why_extract));
+  SP_TRY(m_store.put_bytes(entry_name("links", key, ".placed.why"), why_extract));
   return {};
 }
 
 std::optional<std::string> BuildCache::fetch_link_evidence(const std::string& key) {
-  return m_store.get_bytes(entry_name("links", key, ".why"));
+  return m_store.get_bytes(entry_name("links", key, ".placed.why"));
 }
 
 Status BuildCache::store_binary(const std::string& key, const fs::path& binary,

@@ -124,7 +124,8 @@ public:
   Status store_binary(const std::string& key, const fs::path& binary, const std::string& sha256);
 
   /// lld's --why-extract table of the link `key` (BinaryResult::why_extract), kept beside its
-  /// binary so that a cached link still says where each archive member came from.
+  /// binary so that a cached link still says where each archive member came from; the link's
+  /// own objects are named by their place on its line (portable_why_extract in link.h).
   Status store_link_evidence(const std::string& key, const std::string& why_extract);
   std::optional<std::string> fetch_link_evidence(const std::string& key);
 

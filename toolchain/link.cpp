@@ -1,8 +1,50 @@
 #include "toolchain/link.h"
 
 #include "util/process.h"
+#include "util/strings.h"
+
+#include <map>
 
 namespace sp::toolchain {
+
+namespace {
+
+/// `table` with each reference or extracted input that is a key of `names` renamed.
+std::string rename_inputs(std::string_view table, const std::map<std::string, std::string>& names) {
+  std::vector<std::string> lines = split(table, '\n');
+  for (std::string& line : lines) {
+    std::vector<std::string> fields = split(line, '\t');
+    for (size_t i = 0; i < fields.size() && i < 2; ++i) {
+      if (auto it = names.find(fields[i]); it != names.end()) {
+        fields[i] = it->second;
+      }
+    }
+    line = join(fields, "\t");
+  }
+  return join(lines, "\n");
+}
+
+std::string object_place(size_t i) {
+  return "@object:" + std::to_string(i);
+}
+
+} // namespace
+
+std::string portable_why_extract(std::string_view table, const std::vector<fs::path>& objects) {
+  std::map<std::string, std::string> names;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    names.emplace(objects[i].string(), object_place(i));
+  }
+  return rename_inputs(table, names);
+}
+
+std::string local_why_extract(std::string_view table, const std::vector<fs::path>& objects) {
+  std::map<std::string, std::string> names;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    names.emplace(object_place(i), objects[i].string());
+  }
+  return rename_inputs(table, names);
+}
 
 std::vector<std::string> link_line(const Target& target, const Sysroot& sysroot,
                                    const LinkOptions& options) {

@@ -10,6 +10,7 @@
 #include "util/target.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sp::toolchain {
@@ -37,6 +38,15 @@ struct LinkOutput {
   bool ok = false;
   std::string diagnostics;
 };
+
+/// lld's --why-extract table (`table`) with the link's own objects, `objects` in link-line order,
+/// named by their place on it ("@object:0") instead of their path: the form the build cache keeps,
+/// since the objects of each build are in a new temporary directory and a cached link is found by
+/// their contents. Pure.
+std::string portable_why_extract(std::string_view table, const std::vector<fs::path>& objects);
+
+/// The reverse: a kept table's places named by the paths `objects` of this link. Pure.
+std::string local_why_extract(std::string_view table, const std::vector<fs::path>& objects);
 
 /// Whether binaries of `profile` are stripped (size). They are linked with their symbol table,
 /// which the scan gate reads, and stripped after it (strip_command).

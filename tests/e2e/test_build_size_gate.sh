@@ -1,6 +1,8 @@
 # The size profile strips its binaries after the scan gate, so the gate judges the same evidence
 # (the symbol table the dlopen and iconv checks read) whatever the profile: `--profile size
-# --strict` fails where release does, and release's gate warns the same.
+# --strict` fails where release does, and release's gate warns the same. The findings name the
+# source that calls each function (from lld's --why-extract table, kept with the cached link), so a
+# stripped binary of the program's own lookups warns as an unstripped one does.
 source "$(dirname "$0")/lib.sh"
 private_build_cache
 
@@ -25,8 +27,8 @@ capture "$SCRATCHPACK" build dl.c --profile release --format none --out rel
 assert_eq 0 "$RC" "release exit code ($ERR)"
 release_findings=$(findings "$ERR")
 # The program's own object calls both, and the gate says so (from lld's --why-extract).
-assert_contains "$release_findings" "warning[glibc.dlopen] dlopen (from 0-dl.o, which calls dlopen):" "release profile"
-assert_contains "$release_findings" "warning[glibc.iconv] iconv_open (from 0-dl.o, which calls iconv_open):" "release profile"
+assert_contains "$release_findings" "warning[glibc.dlopen] dlopen (from dl.c, which calls dlopen):" "release profile"
+assert_contains "$release_findings" "warning[glibc.iconv] iconv_open (from dl.c, which calls iconv_open):" "release profile"
 capture "$SCRATCHPACK" build dl.c --profile size --out small
 assert_eq 0 "$RC" "size exit code ($ERR)"
 assert_eq "$release_findings" "$(findings "$ERR")" "size profile findings"
@@ -36,8 +38,8 @@ step "--strict fails with either profile"
 for profile in release size; do
   capture "$SCRATCHPACK" build dl.c --profile "$profile" --strict --out "strict-$profile"
   assert_eq 1 "$RC" "--strict --profile $profile exit code"
-  assert_contains "$ERR" "error[glibc.dlopen] dlopen (from 0-dl.o, which calls dlopen):" "--strict --profile $profile"
-  assert_contains "$ERR" "error[glibc.iconv] iconv_open (from 0-dl.o, which calls iconv_open):" "--strict --profile $profile"
+  assert_contains "$ERR" "error[glibc.dlopen] dlopen (from dl.c, which calls dlopen):" "--strict --profile $profile"
+  assert_contains "$ERR" "error[glibc.iconv] iconv_open (from dl.c, which calls iconv_open):" "--strict --profile $profile"
   assert_contains "$ERR" "error: scan gate: strict-$profile/dl is not fit for a scratch image (2 errors); nothing was packaged" "--strict --profile $profile"
 done
 
@@ -79,10 +81,53 @@ images:
 EOF
 capture "$SCRATCHPACK" release -f dl.yaml --out dist
 assert_eq 0 "$RC" "release exit code ($ERR)"
-assert_contains "$ERR" "warning[glibc.dlopen] dlopen (from 0-dl.o, which calls dlopen):" "release gate"
-assert_contains "$ERR" "warning[glibc.iconv] iconv_open (from 0-dl.o, which calls iconv_open):" "release gate"
+assert_contains "$ERR" "warning[glibc.dlopen] dlopen (from dl.c, which calls dlopen):" "release gate"
+assert_contains "$ERR" "warning[glibc.iconv] iconv_open (from dl.c, which calls iconv_open):" "release gate"
 released=$(find dist -type f -name dl)
 [ -n "$released" ] || fail "no dist/…/dl: $(find dist)"
 assert_not_contains "$("$SP_LLVM_BINDIR/llvm-readelf" -S $released)" ".symtab" "released binary sections"
 grep -q "$(sha256sum $released | cut -d' ' -f1)" dist/SHA256SUMS || fail "SHA256SUMS does not list the stripped binary"
+
+step "a stripped --profile size binary still warns for the program's own lookup, naming its source"
+cat > getpw.c <<'EOF'
+#include <pwd.h>
+#include <stdio.h>
+int main(void) {
+  struct passwd *pw = getpwnam("root");
+  printf("root's home: %s\n", pw ? pw->pw_dir : "unknown");
+  return 0;
+}
+EOF
+getpw_warning="warning[glibc.nss] getpwnam (from getpw.c, which calls getpwnam): glibc looks this up through NSS"
+capture "$SCRATCHPACK" build getpw.c --profile size --format none --out pw
+assert_eq 0 "$RC" "getpw exit code ($ERR)"
+assert_contains "$ERR" "$getpw_warning" "size profile"
+assert_not_contains "$("$SP_LLVM_BINDIR/llvm-readelf" -S pw/getpw)" ".symtab" "getpw is stripped"
+# The link from the cache: its table was kept with it, and the objects are in another directory.
+capture "$SCRATCHPACK" build getpw.c --profile size --format none --out pw-again
+assert_contains "$ERR" "$getpw_warning" "cached size profile"
+capture "$SCRATCHPACK" build getpw.c --profile size --strict --format none --out pw-strict
+assert_eq 1 "$RC" "getpw --strict exit code"
+assert_contains "$ERR" "error[glibc.nss] getpwnam (from getpw.c, which calls getpwnam):" "--strict"
+
+step "a C++ program that calls iconv_open itself still warns, though libstdc++ refers to it too"
+cat > conv.cpp <<'EOF'
+#include <iconv.h>
+#include <iostream>
+int main() {
+  iconv_t cd = iconv_open("UTF-8", "LATIN1");
+  std::cout << (cd == (iconv_t)-1 ? "no converter" : "converter") << std::endl;
+  return 0;
+}
+EOF
+capture "$SCRATCHPACK" build conv.cpp --profile size --format none --out conv -v
+assert_eq 0 "$RC" "conv exit code ($ERR)"
+assert_contains "$ERR" "warning[glibc.iconv] iconv_open (from conv.cpp, which calls iconv_open):" "conv.cpp"
+assert_not_contains "$ERR" "note[glibc.iconv]" "conv.cpp"
+
+step "scratchpack cc: the same attribution"
+capture "$SCRATCHPACK" cc dl.c -o cc-dl
+assert_eq 0 "$RC" "cc exit code ($ERR)"
+assert_contains "$ERR" "warning[glibc.dlopen] dlopen (from dl.c, which calls dlopen):" "cc"
+assert_contains "$ERR" "warning[glibc.iconv] iconv_open (from dl.c, which calls iconv_open):" "cc"
 echo "ok"

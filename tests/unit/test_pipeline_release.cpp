@@ -147,6 +147,7 @@ TEST_CASE("pipeline.release: the report and SHA256SUMS come from the plan and th
   out.binaries.resize(3);
   out.binaries[1].scan.findings.push_back({"glibc.iconv", scan::Severity::warning, "iconv", ""});
   out.binaries[1].scan.findings.push_back({"elf.static", scan::Severity::info, "static", ""});
+  out.binaries[0].scan.findings.push_back({"glibc.iconv", scan::Severity::note, "libstdc++'s", ""});
   out.images.resize(2);
   out.cache = {3, 0, 2, 1};
   out.artifacts["x86_64-glibc/server"] = {std::string(64, 'a'), 100};
@@ -172,6 +173,11 @@ TEST_CASE("pipeline.release: the report and SHA256SUMS come from the plan and th
   // Infos are not part of the verdict.
   CHECK(r["binaries"][1]["scan"]["warnings"] == 1);
   CHECK(r["binaries"][1]["scan"]["findings"].size() == 1);
+  // A note (a trap only the C++ runtime reaches) is recorded, and is not a warning.
+  CHECK(r["binaries"][0]["scan"]["warnings"] == 0);
+  CHECK(r["binaries"][0]["scan"]["findings"] ==
+        nlohmann::ordered_json::parse(
+            R"([{"code": "glibc.iconv", "severity": "note", "message": "libstdc++'s"}])"));
   CHECK(r["images"][0]["name"] == "registry.example.com/acme/server");
   CHECK(r["images"][0]["tags"] == nlohmann::json::array({"1.0", "latest"}));
   CHECK(r["artifacts"].size() == 3);

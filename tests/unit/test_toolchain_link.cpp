@@ -112,3 +112,23 @@ TEST_CASE("the size profile strips after the gate, with llvm-objcopy; the others
       strip_command("/llvm/bin/llvm-objcopy", "out/app", "out/.app.1.x") ==
       std::vector<std::string>{"/llvm/bin/llvm-objcopy", "--strip-all", "out/app", "out/.app.1.x"});
 }
+
+TEST_CASE("the cache keeps a --why-extract table with the link's objects named by their place") {
+  std::string table = "reference\textracted\tsymbol\n"
+                      "/tmp/a/0-dl.o\t/x/libc.a(dlopen.o)\tdlopen\n"
+                      "/tmp/a/1-util.o\t/u/libz.a(inflate.o)\tinflate\n"
+                      "/u/libz.a(inflate.o)\t/x/libc.a(memcpy.o)\tmemcpy\n";
+  std::vector<fs::path> objects = {"/tmp/a/0-dl.o", "/tmp/a/1-util.o"};
+  std::string kept = portable_why_extract(table, objects);
+  CHECK(kept == "reference\textracted\tsymbol\n"
+                "@object:0\t/x/libc.a(dlopen.o)\tdlopen\n"
+                "@object:1\t/u/libz.a(inflate.o)\tinflate\n"
+                "/u/libz.a(inflate.o)\t/x/libc.a(memcpy.o)\tmemcpy\n");
+  // A later build finds it by the objects' contents; its objects are elsewhere.
+  std::vector<fs::path> later = {"/tmp/b/0-dl.o", "/tmp/b/1-util.o"};
+  CHECK(local_why_extract(kept, later) == "reference\textracted\tsymbol\n"
+                                          "/tmp/b/0-dl.o\t/x/libc.a(dlopen.o)\tdlopen\n"
+                                          "/tmp/b/1-util.o\t/u/libz.a(inflate.o)\tinflate\n"
+                                          "/u/libz.a(inflate.o)\t/x/libc.a(memcpy.o)\tmemcpy\n");
+  CHECK(local_why_extract(portable_why_extract(table, objects), objects) == table);
+}

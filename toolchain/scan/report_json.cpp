@@ -103,7 +103,7 @@ std::string string_or_empty(const Json& j, const char* key) {
 }
 
 std::optional<Severity> severity_from(const std::string& s) {
-  for (Severity v : {Severity::info, Severity::warning, Severity::error}) {
+  for (Severity v : {Severity::info, Severity::note, Severity::warning, Severity::error}) {
     if (severity_name(v) == s) {
       return v;
     }

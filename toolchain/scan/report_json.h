@@ -18,7 +18,8 @@ inline constexpr const char* k_json_schema = "scratchpack.scan/v1";
 std::string to_json(const ScanReport& report);
 
 /// The gate's verdict on one file, as release's report.json records it: {"errors", "warnings",
-/// "findings": [{"code", "severity", "message"}]} with infos left out.
+/// "findings": [{"code", "severity", "message"}]} with infos left out (notes stay: a trap only
+/// the toolchain's runtime reaches is recorded, with severity "note").
 nlohmann::ordered_json verdict_json(const FileReport& file);
 
 /// One file's report as a compact JSON object (the "files" entries of to_json), and back; the

@@ -241,6 +241,8 @@ std::string_view severity_name(Severity severity) {
   switch (severity) {
   case Severity::info:
     return "info";
+  case Severity::note:
+    return "note";
   case Severity::warning:
     return "warning";
   case Severity::error:

@@ -18,9 +18,11 @@
 
 namespace sp::scan {
 
-enum class Severity { info, warning, error };
+/// `note` is never the scanner's own: the build gate demotes a glibc trap to it when only the
+/// toolchain's C++ runtime reaches the function (pipeline/gate.h), so it neither warns nor fails.
+enum class Severity { info, note, warning, error };
 
-/// "info", "warning" or "error".
+/// "info", "note", "warning" or "error".
 std::string_view severity_name(Severity severity);
 
 /// One thing the scanner found in a file. `code` is stable (docs/scan.md lists every code).
