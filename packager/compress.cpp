@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
-#include <isa-l/igzip_lib.h>
+#include <libdeflate.h>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -17,12 +17,10 @@ namespace sp::packager {
 
 namespace {
 
-constexpr size_t k_window = 32u << 10; // deflate's dictionary: the previous chunk's last 32 KiB
-
-// One chunk of the gzip stream: input plus the dictionary it may refer back to.
+// One chunk of the gzip stream. Chunks are independent: libdeflate takes no dictionary, so no
+// chunk refers back into the previous one.
 struct Chunk {
   std::string input;
-  std::string dict;
   bool last = false;
   std::string output;
   uint32_t crc = 0;
@@ -30,133 +28,115 @@ struct Chunk {
   bool done = false;
 };
 
-// Output space that never runs out for deflate of `n` bytes (stored blocks cost 5 bytes per
-// 64 KiB); depending only on `n`, it keeps the output independent of anything but the input.
-size_t output_bound(size_t n) {
-  return n + n / 8 + (64u << 10);
-}
+// The empty stored block a sync flush writes after its bit-aligned end: BFINAL 0, BTYPE 00,
+// padding to the byte, LEN 0, NLEN 0xffff. It leaves the stream open and byte-aligned.
+constexpr unsigned char k_stored_len[4] = {0, 0, 0xff, 0xff};
 
-// A raw-deflate engine a worker owns and reuses for its chunks.
+// A worker's deflate: libdeflate's whole-buffer compressor at one level, and a zlib inflater
+// that walks the result's blocks to find where the last one starts and where it ends.
 class DeflateEngine {
 public:
-  virtual ~DeflateEngine() = default;
-  virtual void compress(Chunk& c) = 0;
-};
-
-class IsalEngine final : public DeflateEngine {
-public:
-  explicit IsalEngine(int level) : m_level(level), m_level_buf(level_buf_size(level)) {
-    m_stream = std::make_unique<isal_zstream>();
+  explicit DeflateEngine(int level)
+      : m_compressor(libdeflate_alloc_compressor(level)), m_scratch(k_gzip_chunk_size) {
+    m_inflate_ok = inflateInit2(&m_z, -15) == Z_OK;
   }
+  ~DeflateEngine() {
+    libdeflate_free_compressor(m_compressor);
+    if (m_inflate_ok) {
+      inflateEnd(&m_z);
+    }
+  }
+  DeflateEngine(const DeflateEngine&) = delete;
+  DeflateEngine& operator=(const DeflateEngine&) = delete;
 
-  void compress(Chunk& c) override {
-    isal_zstream& s = *m_stream;
-    isal_deflate_init(&s);
-    s.level = static_cast<uint32_t>(m_level);
-    s.level_buf = m_level_buf.data();
-    s.level_buf_size = static_cast<uint32_t>(m_level_buf.size());
-    s.flush = SYNC_FLUSH; // byte-aligned, non-final end: the next chunk can follow directly
-    s.end_of_stream = c.last ? 1 : 0;
-    if (!c.dict.empty() && isal_deflate_set_dict(&s, reinterpret_cast<uint8_t*>(c.dict.data()),
-                                                 static_cast<uint32_t>(c.dict.size())) != COMP_OK) {
-      c.error = "igzip rejected the dictionary";
+  void compress(Chunk& c) {
+    if (!m_compressor || !m_inflate_ok) {
+      c.error = "cannot allocate libdeflate's compressor or zlib's inflater";
       return;
     }
-    c.output.resize(output_bound(c.input.size()));
-    s.next_in = reinterpret_cast<uint8_t*>(c.input.data());
-    s.avail_in = static_cast<uint32_t>(c.input.size());
-    s.next_out = reinterpret_cast<uint8_t*>(c.output.data());
-    s.avail_out = static_cast<uint32_t>(c.output.size());
-    int rc = isal_deflate(&s);
-    bool complete =
-        s.avail_in == 0 && s.avail_out > 0 && (!c.last || s.internal_state.state == ZSTATE_END);
-    if (rc != COMP_OK || !complete) {
-      c.error = "igzip failed (" + std::to_string(rc) + ")";
+    c.output.resize(libdeflate_deflate_compress_bound(m_compressor, c.input.size()) + 1 +
+                    sizeof k_stored_len);
+    size_t n = libdeflate_deflate_compress(m_compressor, c.input.data(), c.input.size(),
+                                           c.output.data(), c.output.size());
+    if (n == 0) {
+      c.error = "libdeflate's output did not fit its own bound";
       return;
     }
-    c.output.resize(c.output.size() - s.avail_out);
+    c.output.resize(n);
+    if (!c.last) {
+      leave_open(c);
+    }
   }
 
 private:
-  static size_t level_buf_size(int level) {
-    // The header's defaults, fixed per ISA-L version: the buffer size shapes the block split.
-    switch (level) {
-    case 1:
-      return ISAL_DEF_LVL1_DEFAULT;
-    case 2:
-      return ISAL_DEF_LVL2_DEFAULT;
-    default:
-      return ISAL_DEF_LVL3_DEFAULT;
-    }
-  }
-  int m_level;
-  std::vector<uint8_t> m_level_buf;
-  std::unique_ptr<isal_zstream> m_stream;
-};
-
-class ZlibEngine final : public DeflateEngine {
-public:
-  explicit ZlibEngine(int level) {
-    m_ok = deflateInit2(&m_z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK;
-  }
-  ~ZlibEngine() override {
-    if (m_ok) {
-      deflateEnd(&m_z);
-    }
-  }
-
-  void compress(Chunk& c) override {
-    if (!m_ok || deflateReset(&m_z) != Z_OK) {
-      c.error = "zlib could not start";
+  // Turns a complete raw-deflate stream into the middle of one: the last block's BFINAL bit is
+  // cleared and an empty stored block follows it (what zlib's Z_SYNC_FLUSH ends a chunk with),
+  // so the next chunk's stream continues it byte-aligned. Where the last block starts and ends
+  // is known only by decoding the blocks; zlib's inflate with Z_BLOCK stops at each boundary.
+  void leave_open(Chunk& c) {
+    auto* data = reinterpret_cast<unsigned char*>(c.output.data());
+    if (inflateReset(&m_z) != Z_OK) {
+      c.error = "zlib's inflater could not restart";
       return;
     }
-    if (!c.dict.empty() && deflateSetDictionary(&m_z, reinterpret_cast<const Bytef*>(c.dict.data()),
-                                                static_cast<uInt>(c.dict.size())) != Z_OK) {
-      c.error = "zlib rejected the dictionary";
+    m_z.next_in = data;
+    m_z.avail_in = static_cast<uInt>(c.output.size());
+    uint64_t last_header = 0; // bit offsets from the start of the chunk's stream
+    uint64_t end = 0;
+    while (true) {
+      m_z.next_out = m_scratch.data();
+      m_z.avail_out = static_cast<uInt>(m_scratch.size());
+      if (int rc = inflate(&m_z, Z_BLOCK); rc != Z_OK) {
+        c.error = "zlib could not decode libdeflate's block (" + std::to_string(rc) + ")";
+        return;
+      }
+      // data_type: bits not used of the last byte read, +64 inside the last block, +128 at a
+      // block boundary.
+      if ((m_z.data_type & 128) == 0) {
+        continue;
+      }
+      uint64_t at = uint64_t{m_z.total_in} * 8 - static_cast<unsigned>(m_z.data_type & 7);
+      if ((m_z.data_type & 64) != 0) {
+        end = at;
+        break;
+      }
+      last_header = at;
+    }
+    if ((end + 7) / 8 != c.output.size()) {
+      c.error = "libdeflate's stream does not end where its last block does";
       return;
     }
-    c.output.resize(output_bound(c.input.size()));
-    m_z.next_in = reinterpret_cast<Bytef*>(c.input.data());
-    m_z.avail_in = static_cast<uInt>(c.input.size());
-    m_z.next_out = reinterpret_cast<Bytef*>(c.output.data());
-    m_z.avail_out = static_cast<uInt>(c.output.size());
-    int rc = deflate(&m_z, c.last ? Z_FINISH : Z_SYNC_FLUSH);
-    bool complete = m_z.avail_in == 0 && m_z.avail_out > 0 && (!c.last || rc == Z_STREAM_END);
-    if ((rc != Z_OK && rc != Z_STREAM_END) || !complete) {
-      c.error = "zlib deflate failed (" + std::to_string(rc) + ")";
-      return;
+    data[last_header / 8] &= static_cast<unsigned char>(~(1u << (last_header % 8)));
+    unsigned used = end % 8; // bits of the last byte that belong to the stream
+    if (used != 0) {
+      data[c.output.size() - 1] &= static_cast<unsigned char>((1u << used) - 1);
     }
-    c.output.resize(c.output.size() - m_z.avail_out);
+    if (used == 0 || used > 5) { // the stored block's 3 header bits do not fit in that byte
+      c.output.push_back('\0');
+    }
+    c.output.append(reinterpret_cast<const char*>(k_stored_len), sizeof k_stored_len);
   }
 
-private:
+  libdeflate_compressor* m_compressor;
   z_stream m_z{};
-  bool m_ok = false;
+  bool m_inflate_ok = false;
+  std::vector<unsigned char> m_scratch;
 };
-
-std::unique_ptr<DeflateEngine> make_engine(int level) {
-  if (level <= 3) {
-    return std::make_unique<IsalEngine>(level);
-  }
-  return std::make_unique<ZlibEngine>(level);
-}
 
 void run_chunk(DeflateEngine& engine, Chunk& c) {
-  c.crc = static_cast<uint32_t>(
-      crc32(0, reinterpret_cast<const Bytef*>(c.input.data()), static_cast<uInt>(c.input.size())));
+  c.crc = libdeflate_crc32(0, c.input.data(), c.input.size());
   engine.compress(c);
 }
 
-// One gzip member made of chunks deflated in parallel (pigz's method): each chunk is primed
-// with the previous chunk's last 32 KiB and ends on a sync flush, the last one on Z_FINISH;
-// the CRCs are combined in order.
+// One gzip member made of chunks deflated in parallel: each chunk is a raw-deflate stream of
+// its own, left open (see leave_open) unless it is the last; the CRCs are combined in order.
 class GzipCompressor final : public StreamCompressor {
 public:
   GzipCompressor(int level, unsigned threads, ByteSink sink)
       : m_level(level), m_threads(threads), m_sink(std::move(sink)) {
     m_current.reserve(k_gzip_chunk_size);
     if (m_threads <= 1) {
-      m_inline_engine = make_engine(level);
+      m_inline_engine = std::make_unique<DeflateEngine>(level);
       return;
     }
     for (unsigned i = 0; i < m_threads; ++i) {
@@ -208,10 +188,7 @@ private:
 
   Status submit(bool last) {
     auto chunk = std::make_shared<Chunk>();
-    chunk->dict = m_tail;
     chunk->last = last;
-    size_t keep = std::min(m_current.size(), k_window);
-    m_tail.assign(m_current, m_current.size() - keep, keep);
     chunk->input.swap(m_current);
     m_current.clear();
     m_current.reserve(k_gzip_chunk_size);
@@ -257,7 +234,7 @@ private:
   }
 
   void worker() {
-    std::unique_ptr<DeflateEngine> engine = make_engine(m_level);
+    std::unique_ptr<DeflateEngine> engine = std::make_unique<DeflateEngine>(m_level);
     while (true) {
       std::shared_ptr<Chunk> c;
       {
@@ -282,7 +259,6 @@ private:
   unsigned m_threads;
   ByteSink m_sink;
   std::string m_current;
-  std::string m_tail;
   std::deque<std::shared_ptr<Chunk>> m_inflight;
   std::unique_ptr<DeflateEngine> m_inline_engine;
   uint32_t m_crc = 0;
@@ -379,6 +355,10 @@ Result<std::unique_ptr<StreamCompressor>> make_zstd(int level, unsigned threads,
 }
 
 } // namespace
+
+std::string_view gzip_encoder() {
+  return "libdeflate " LIBDEFLATE_VERSION_STRING;
+}
 
 Result<int> resolve_level(Compression c, int level) {
   if (c == Compression::none) {

@@ -13,14 +13,20 @@
 
 namespace sp::packager {
 
-/// gzip levels 1–3 run ISA-L's igzip (its levels 1–3: ~300 MB/s a core), 4–9 run zlib at that
-/// level (pigz's method, 20–60 MB/s a core). Default 2: see docs/image-format.md for figures.
-inline constexpr int k_default_gzip_level = 2;
+/// gzip levels 1–9 are libdeflate's levels 1–9 (libdeflate is linked statically, so its
+/// version is scratchpack's). Its output depends on the version, the level and the input only,
+/// never on the CPU (docs/image-format.md). Default 1: the fastest, and still smaller than
+/// ISA-L's level 2 that it replaced.
+inline constexpr int k_default_gzip_level = 1;
 /// zstd level 1: about twice as fast as level 3 and still smaller than gzip level 2 (85 vs
 /// 90 MB on the 247 MB benchmark payload); level 3 cannot meet "zstd ≤ 0.5× umoci" on 2 cores.
 inline constexpr int k_default_zstd_level = 1;
 /// Size of the independent gzip chunks (and the unit of parallel work). Fixed: it decides bytes.
 inline constexpr size_t k_gzip_chunk_size = 1u << 20;
+
+/// The gzip encoder and its version ("libdeflate 1.14"). Another version may make other bytes,
+/// so the layer cache keys on it.
+std::string_view gzip_encoder();
 
 /// The level used when the caller passes 0; checks the range otherwise (usage error). `none`
 /// takes no level: any but 0 is a usage error.

@@ -1,5 +1,6 @@
 #include "packager/layer_cache.h"
 
+#include "packager/compress.h"
 #include "util/sha256.h"
 
 #include <nlohmann/json.hpp>
@@ -8,7 +9,8 @@ namespace sp::packager {
 
 namespace {
 
-constexpr std::string_view k_format = "scratchpack-layer-cache-v2";
+// v3: gzip from libdeflate; the key names the gzip encoder's version too.
+constexpr std::string_view k_format = "scratchpack-layer-cache-v3";
 
 /// sha256 of an entry's contents: given, of the bytes, or read from the host file.
 Result<std::string> contents_sha256(const LayerEntry& e) {
@@ -42,8 +44,11 @@ Result<LayerCache> LayerCache::open(const fs::path& dir, std::optional<std::stri
 Result<std::string> LayerCache::key(const LayerSpec& spec, const LayerOptions& options) {
   Sha256 h;
   h.update(k_format);
+  // Another gzip encoder version may make other bytes: a cached layer is its version's.
+  std::string encoder(options.compression == Compression::gzip ? gzip_encoder() : "");
   h.update("\n" + std::string(to_string(options.compression)) + " " +
-           std::to_string(options.level) + " " + std::to_string(options.mtime) + "\n");
+           std::to_string(options.level) + " " + std::to_string(options.mtime) + " " + encoder +
+           "\n");
   for (const LayerEntry& e : spec.entries) {
     std::string line = e.path + " " + std::to_string(static_cast<int>(e.type)) + " " +
                        (e.mode ? std::to_string(*e.mode) : std::string("-")) + " " +

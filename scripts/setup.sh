@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   llvm-19-dev liblld-19-dev clang-19 lld-19 libclang-19-dev libclang-rt-19-dev llvm-19-tools
   clang-format-19 libcli11-dev libyaml-cpp-dev libarchive-dev libssl-dev nlohmann-json3-dev doctest-dev
-  libcurl4-openssl-dev libzstd-dev zlib1g-dev libdeflate-dev libisal-dev
+  libcurl4-openssl-dev libzstd-dev zlib1g-dev libdeflate-dev
   # target sysroots: glibc cross, musl for the host
   libc6-dev-arm64-cross libstdc++-12-dev-arm64-cross libgcc-12-dev-arm64-cross
   libc6-dev-armhf-cross libstdc++-12-dev-armhf-cross libgcc-12-dev-armhf-cross
