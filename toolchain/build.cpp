@@ -1,5 +1,6 @@
 #include "toolchain/build.h"
 
+#include "toolchain/materials.h"
 #include "toolchain/overlay.h"
 #include "toolchain/pch.h"
 #include "util/diagnostics.h"
@@ -243,6 +244,11 @@ Result<std::vector<UnitResult>> compile_all(const std::vector<Unit>& units,
   return out;
 }
 
+/// The binary's name in its package note and SBOM.
+std::string binary_name(const BinaryRequest& r) {
+  return r.name.empty() ? r.output.filename().string() : r.name;
+}
+
 /// Links `objects` into r.output atomically, through the cache when there is one.
 Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
                 const std::vector<fs::path>& objects, const BuildTools& tools,
@@ -258,6 +264,10 @@ Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
   options.extra_args = r.link_args;
   options.cxx = cxx;
   options.profile = r.compile.profile;
+  if (r.sbom) {
+    options.extra_args.push_back("--package-metadata=" +
+                                 package_metadata(binary_name(r), "unversioned", r.target));
+  }
   result.link_argv = link_line(r.target, sysroot, options);
   std::string key;
   if (tools.cache) {
@@ -296,6 +306,19 @@ Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
       (void)tools.cache->store_link_evidence(key,
                                              portable_why_extract(result.why_extract, objects));
     }
+  }
+  if (r.sbom) {
+    MaterialsInput in;
+    in.name = binary_name(r);
+    in.target = r.target;
+    in.sysroot = &sysroot;
+    in.search = tools.search;
+    for (const auto& [object, source] : result.object_sources) {
+      in.objects.emplace_back(object, source);
+    }
+    in.link_argv = result.link_argv;
+    in.why_extract = result.why_extract;
+    result.materials = SP_TRY(link_materials(in, host_dpkg(tools.search.host_root)));
   }
   SP_TRY(binary.commit());
   // The link line names the temporary; show the final name to whoever prints it.

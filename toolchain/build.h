@@ -12,6 +12,7 @@
 #include "toolchain/libcxx.h"
 #include "toolchain/link.h"
 #include "toolchain/sysroot.h"
+#include "util/bom.h"
 #include "util/result.h"
 #include "util/target.h"
 
@@ -38,6 +39,10 @@ struct BinaryRequest {
   /// Names the binary in progress and error messages when there are several ("hello,
   /// aarch64-glibc"): "link failed: hello, aarch64-glibc"; empty: the output's file name.
   std::string label;
+  /// The bill of materials (BinaryResult::materials) and the package note (.note.package, with a
+  /// placeholder for the SBOM's digest: toolchain/materials.h) of the binary, named `name`.
+  bool sbom = true;
+  std::string name; ///< in the note and the SBOM; empty: the output's file name
 };
 
 /// What became of one request.
@@ -56,6 +61,8 @@ struct BinaryResult {
   /// Each object of the link line (as why_extract names it) → the source it was compiled from,
   /// as the request names it.
   std::map<std::string, fs::path> object_sources;
+  /// What the link put into the binary (toolchain/materials.h), when the request asked for it.
+  std::optional<bom::Binary> materials;
 
   bool ok() const { return !error; }
 };

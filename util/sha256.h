@@ -27,6 +27,10 @@ private:
 /// sha256 of `data` as lower-case hex.
 std::string sha256_hex(std::string_view data);
 
+/// SHA-1 of `data` as lower-case hex: only where a format demands it (SPDX 2.3 files), never to
+/// trust anything.
+std::string sha1_hex(std::string_view data);
+
 /// HMAC-SHA256 of `data` under `key`, as lower-case hex.
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 
