@@ -56,6 +56,9 @@ nlohmann::json to_json(const Descriptor& d) {
   if (!d.annotations.empty()) {
     j["annotations"] = d.annotations;
   }
+  if (!d.artifact_type.empty()) {
+    j["artifactType"] = d.artifact_type;
+  }
   return j;
 }
 
@@ -94,6 +97,9 @@ Result<Descriptor> descriptor_from_json(const nlohmann::json& j, std::string_vie
       return p.take_error();
     }
     d.platform = *p;
+  }
+  if (j.contains("artifactType") && j["artifactType"].is_string()) {
+    d.artifact_type = j["artifactType"].get<std::string>();
   }
   if (j.contains("annotations") && j["annotations"].is_object()) {
     for (const auto& [k, v] : j["annotations"].items()) {

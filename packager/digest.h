@@ -84,6 +84,7 @@ struct Descriptor {
   uint64_t size = 0;
   std::optional<Platform> platform; ///< set on index entries
   Annotations annotations;
+  std::string artifact_type; ///< an artifact manifest's artifactType (OCI 1.1), on index entries
 
   bool operator==(const Descriptor&) const = default;
 };

@@ -325,13 +325,13 @@ Result<Image> make_image(ImageConfig config, const std::vector<Layer>& layers,
   if (!c) {
     return c.take_error();
   }
-  image.config = Descriptor{std::string(media_type::k_config), c->digest, c->size, {}, {}};
+  image.config = Descriptor{std::string(media_type::k_config), c->digest, c->size, {}, {}, {}};
   image.manifest_bytes = manifest_json(image.config, layer_descriptors, annotations);
   Result<BlobInfo> m = store.put(image.manifest_bytes);
   if (!m) {
     return m.take_error();
   }
-  image.manifest = Descriptor{std::string(media_type::k_manifest), m->digest, m->size, {}, {}};
+  image.manifest = Descriptor{std::string(media_type::k_manifest), m->digest, m->size, {}, {}, {}};
   return image;
 }
 
@@ -358,7 +358,8 @@ Result<Index> make_index(const std::vector<Image>& images, const Annotations& an
   if (!info) {
     return info.take_error();
   }
-  index.descriptor = Descriptor{std::string(media_type::k_index), info->digest, info->size, {}, {}};
+  index.descriptor =
+      Descriptor{std::string(media_type::k_index), info->digest, info->size, {}, {}, {}};
   index.annotations = annotations;
   index.images = images;
   return index;

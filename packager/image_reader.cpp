@@ -126,8 +126,8 @@ Status read_docker_manifest(const Layout& src, std::vector<ImageInfo>& out) {
     std::string config = clean_name(entry["Config"].get<std::string>());
     std::string text = SP_TRY(src.read_document(config));
     info.config = SP_TRY(parse_config_json(text));
-    info.config_descriptor =
-        Descriptor{std::string(media_type::k_docker_config), Digest::of(text), text.size(), {}, {}};
+    info.config_descriptor = Descriptor{
+        std::string(media_type::k_docker_config), Digest::of(text), text.size(), {}, {}, {}};
     info.manifest.platform = info.config.platform;
     json layers = entry.value("Layers", json::array());
     SP_TRY(expect(layers.is_array(), where, "a docker-archive manifest ('Layers' is not a list)"));

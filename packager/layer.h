@@ -62,7 +62,7 @@ struct Layer {
   std::string media_type; ///< application/vnd.oci.image.layer.v1.tar[+gzip|+zstd]
   uint64_t uncompressed_size = 0;
 
-  Descriptor descriptor() const { return {media_type, digest, size, std::nullopt, {}}; }
+  Descriptor descriptor() const { return {media_type, digest, size, std::nullopt, {}, {}}; }
 };
 
 /// The OCI media type of a layer compressed with `c`.

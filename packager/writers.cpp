@@ -27,7 +27,7 @@ struct LayoutFile {
 };
 
 // Every file of a layout by its relative name; std::map keeps them sorted for the archive.
-using Layout = std::map<std::string, LayoutFile>;
+using LayoutFiles = std::map<std::string, LayoutFile>;
 
 std::string blob_name(const Digest& d) {
   return "blobs/" + d.algorithm() + "/" + d.hex();
@@ -45,7 +45,11 @@ Result<std::vector<ImageRef>> parse_refs(const std::vector<std::string>& refs) {
   return out;
 }
 
-std::string index_json(const Descriptor& root, const std::vector<ImageRef>& refs) {
+std::string index_json(Descriptor root, const std::vector<ImageRef>& refs,
+                       const Referrers* referrers) {
+  if (referrers) {
+    root.annotations[std::string(k_referrers_annotation)] = referrers->index.digest.to_string();
+  }
   json manifests = json::array();
   for (const ImageRef& ref : refs) {
     Descriptor d = root;
@@ -61,7 +65,7 @@ std::string index_json(const Descriptor& root, const std::vector<ImageRef>& refs
 }
 
 // manifest.json and repositories: the docker-archive view of one image.
-void add_docker_files(Layout& layout, const Image& image, const std::vector<ImageRef>& refs) {
+void add_docker_files(LayoutFiles& layout, const Image& image, const std::vector<ImageRef>& refs) {
   json tags = json::array();
   json repositories = json::object();
   for (const ImageRef& ref : refs) {
@@ -83,7 +87,7 @@ void add_docker_files(Layout& layout, const Image& image, const std::vector<Imag
   }
 }
 
-Status add_blob(Layout& layout, const Descriptor& d, const BlobStore& store) {
+Status add_blob(LayoutFiles& layout, const Descriptor& d, const BlobStore& store) {
   Result<uint64_t> size = store.size_of(d.digest);
   if (!size) {
     return failure("blob " + d.digest.to_string(), "is missing from the blob store");
@@ -96,7 +100,7 @@ Status add_blob(Layout& layout, const Descriptor& d, const BlobStore& store) {
   return {};
 }
 
-Status add_image_blobs(Layout& layout, const Image& image, const BlobStore& store) {
+Status add_image_blobs(LayoutFiles& layout, const Image& image, const BlobStore& store) {
   Status s = add_blob(layout, image.manifest, store);
   if (s) {
     s = add_blob(layout, image.config, store);
@@ -107,31 +111,46 @@ Status add_image_blobs(Layout& layout, const Image& image, const BlobStore& stor
   return s;
 }
 
-Result<Layout> plan_image(const Image& image, const BlobStore& store, const WriteOptions& options,
-                          bool docker) {
+Status add_referrers(LayoutFiles& layout, const Referrers* referrers, const BlobStore& store) {
+  if (!referrers) {
+    return {};
+  }
+  SP_TRY(add_blob(layout, referrers->index, store));
+  for (const Artifact& a : referrers->artifacts) {
+    SP_TRY(add_blob(layout, a.manifest, store));
+    SP_TRY(add_blob(layout, a.config, store));
+    SP_TRY(add_blob(layout, a.document, store));
+  }
+  return {};
+}
+
+Result<LayoutFiles> plan_image(const Image& image, const BlobStore& store,
+                               const WriteOptions& options, bool docker) {
   Result<std::vector<ImageRef>> refs = parse_refs(options.refs);
   if (!refs) {
     return refs.take_error();
   }
-  Layout layout;
+  LayoutFiles layout;
   layout["oci-layout"].bytes = std::string(k_oci_layout);
-  layout["index.json"].bytes = index_json(image.manifest, *refs);
+  layout["index.json"].bytes = index_json(image.manifest, *refs, options.referrers);
   SP_TRY(add_image_blobs(layout, image, store));
+  SP_TRY(add_referrers(layout, options.referrers, store));
   if (docker) {
     add_docker_files(layout, image, *refs);
   }
   return layout;
 }
 
-Result<Layout> plan_index(const Index& index, const BlobStore& store, const WriteOptions& options,
-                          bool docker) {
+Result<LayoutFiles> plan_index(const Index& index, const BlobStore& store,
+                               const WriteOptions& options, bool docker) {
   Result<std::vector<ImageRef>> refs = parse_refs(options.refs);
   if (!refs) {
     return refs.take_error();
   }
-  Layout layout;
+  LayoutFiles layout;
   layout["oci-layout"].bytes = std::string(k_oci_layout);
-  layout["index.json"].bytes = index_json(index.descriptor, *refs);
+  layout["index.json"].bytes = index_json(index.descriptor, *refs, options.referrers);
+  SP_TRY(add_referrers(layout, options.referrers, store));
   Status s = add_blob(layout, index.descriptor, store);
   const Image* docker_image = nullptr;
   for (const Image& image : index.images) {
@@ -168,7 +187,7 @@ Status place_blob(const fs::path& from, const fs::path& to) {
   return {};
 }
 
-Status write_layout_dir(const Layout& layout, const BlobStore& store, const fs::path& dir) {
+Status write_layout_dir(const LayoutFiles& layout, const BlobStore& store, const fs::path& dir) {
   SP_TRY(make_dirs(dir.parent_path().empty() ? fs::path(".") : dir.parent_path()));
   AtomicPath out(dir);
   SP_TRY(make_dirs(out.temp() / "blobs" / "sha256"));
@@ -263,7 +282,7 @@ private:
   std::unique_ptr<struct archive, WriteArchiveDeleter> m_archive;
 };
 
-Status write_layout_archive(const Layout& layout, const BlobStore& store, const fs::path& path,
+Status write_layout_archive(const LayoutFiles& layout, const BlobStore& store, const fs::path& path,
                             int64_t mtime) {
   if (!path.parent_path().empty()) {
     SP_TRY(make_dirs(path.parent_path()));
@@ -299,26 +318,26 @@ Status write_layout_archive(const Layout& layout, const BlobStore& store, const 
 
 Status write_oci_dir(const Image& image, const BlobStore& store, const fs::path& dir,
                      const WriteOptions& options) {
-  Result<Layout> layout = plan_image(image, store, options, false);
+  Result<LayoutFiles> layout = plan_image(image, store, options, false);
   return layout ? write_layout_dir(*layout, store, dir) : Status(layout.take_error());
 }
 
 Status write_oci_dir(const Index& index, const BlobStore& store, const fs::path& dir,
                      const WriteOptions& options) {
-  Result<Layout> layout = plan_index(index, store, options, false);
+  Result<LayoutFiles> layout = plan_index(index, store, options, false);
   return layout ? write_layout_dir(*layout, store, dir) : Status(layout.take_error());
 }
 
 Status write_archive(const Image& image, const BlobStore& store, const fs::path& path,
                      const WriteOptions& options) {
-  Result<Layout> layout = plan_image(image, store, options, true);
+  Result<LayoutFiles> layout = plan_image(image, store, options, true);
   return layout ? write_layout_archive(*layout, store, path, options.mtime)
                 : Status(layout.take_error());
 }
 
 Status write_archive(const Index& index, const BlobStore& store, const fs::path& path,
                      const WriteOptions& options) {
-  Result<Layout> layout = plan_index(index, store, options, true);
+  Result<LayoutFiles> layout = plan_index(index, store, options, true);
   return layout ? write_layout_archive(*layout, store, path, options.mtime)
                 : Status(layout.take_error());
 }

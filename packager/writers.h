@@ -9,6 +9,7 @@
 
 #include "packager/blob_store.h"
 #include "packager/image.h"
+#include "packager/referrers.h"
 #include "util/fs.h"
 #include "util/platform.h"
 #include "util/result.h"
@@ -31,6 +32,9 @@ struct WriteOptions {
   /// Index only: the platform whose image also goes into manifest.json (docker's format has no
   /// multi-platform form). Unset: the archive is OCI only.
   std::optional<Platform> docker_platform;
+  /// Documents about the image (SBOMs, provenance): their blobs go in, and index.json's entries
+  /// name their index by packager::k_referrers_annotation (referrers.h says why not as entries).
+  const Referrers* referrers = nullptr;
 };
 
 /// Writes an OCI image layout directory at `dir` (replacing whatever was there). Blobs are
