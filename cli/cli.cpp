@@ -64,6 +64,7 @@ int run(const std::vector<std::string>& args, Io& io) {
     }
     return run_llvm_tool(args.front(), rest, io);
   }
+  io.args = args;
   CLI::App app{"scratchpack: C/C++ sources to fully static executables and FROM-scratch images",
                "scratchpack"};
   app.require_subcommand(1);
@@ -114,7 +115,7 @@ int main_entry(int argc, char** argv) {
   // Before any thread starts: Ctrl-C and SIGTERM remove what the run had half-written.
   install_interrupt_cleanup();
   std::ios::sync_with_stdio(false);
-  Io io{std::cout, std::cerr, color_enabled(1), color_enabled(2), &std::cin};
+  Io io{std::cout, std::cerr, color_enabled(1), color_enabled(2), &std::cin, {}};
   std::vector<std::string> args(argv + 1, argv + argc);
   // The multi-call names (scratchpack-cc, scratchpack-c++, scratchpack-ar…): build systems that
   // want one executable as CC get a symlink, and its name is the command.

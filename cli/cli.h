@@ -16,6 +16,8 @@ struct Io {
   bool color_out = false;
   bool color_err = false;
   std::istream* in = nullptr; ///< the process's stdin; null: none
+  /// The command line after the program name (what provenance records), set by run().
+  std::vector<std::string> args;
 };
 
 /// Runs `scratchpack ARGS...` (args exclude the program name) and returns the exit code.

@@ -11,6 +11,7 @@
 #include "pipeline/build.h"
 #include "pipeline/caches.h"
 #include "pipeline/push.h"
+#include "toolchain/version.h"
 #include "util/diagnostics.h"
 #include "util/lang_std.h"
 #include "util/strings.h"
@@ -23,6 +24,77 @@
 namespace sp::cli {
 
 namespace {
+
+/// Options of build that do not change what is made: provenance leaves them out, so that
+/// `verify` runs the build again with its own output directory and nothing pushed.
+const std::vector<std::string> k_not_recorded = {"--out",
+                                                 "--push",
+                                                 "--load",
+                                                 "--json",
+                                                 "-v",
+                                                 "--verbose",
+                                                 "-q",
+                                                 "--quiet",
+                                                 "-j",
+                                                 "--jobs",
+                                                 "--no-cache",
+                                                 "--creds",
+                                                 "--username",
+                                                 "--password-stdin",
+                                                 "--insecure-registry",
+                                                 "--mount-from",
+                                                 "--chunk-size",
+                                                 "--timeout",
+                                                 "--retries",
+                                                 "--format",
+                                                 "--sign-key",
+                                                 "--passphrase-env",
+                                                 "--passphrase-stdin"};
+/// Options of build that take a value as the next argument.
+const std::vector<std::string> k_takes_value = {"--out",
+                                                "--push",
+                                                "-j",
+                                                "--jobs",
+                                                "--creds",
+                                                "--username",
+                                                "--insecure-registry",
+                                                "--mount-from",
+                                                "--chunk-size",
+                                                "--timeout",
+                                                "--retries",
+                                                "--format",
+                                                "--sign-key",
+                                                "--passphrase-env",
+                                                "-o",
+                                                "--name",
+                                                "--target",
+                                                "--platform",
+                                                "--libc",
+                                                "--profile",
+                                                "-I",
+                                                "-D",
+                                                "-l",
+                                                "-L",
+                                                "--pkg",
+                                                "--std",
+                                                "--c-std",
+                                                "--cxx-std",
+                                                "--cmake",
+                                                "--cmake-target",
+                                                "--image",
+                                                "--tag",
+                                                "--cmd",
+                                                "--entrypoint",
+                                                "--env",
+                                                "--user",
+                                                "--workdir",
+                                                "--expose",
+                                                "--label",
+                                                "--annotation",
+                                                "--stop-signal",
+                                                "--add",
+                                                "--compression",
+                                                "--compression-level"};
 
 constexpr const char* k_schema = "scratchpack.build/v1";
 
@@ -211,10 +283,52 @@ Result<BuildPlan> plan_build(const BuildFlags& f, const Io& io) {
   return plan;
 }
 
+/// What the image's SBOMs and provenance are made of: each binary's bill of materials, and the
+/// command line without what does not change the image (output places, pushing, verbosity).
+/// None when a binary has no SBOM (a CMake project's).
+std::optional<pipeline::SupplyChain> supply_chain(const std::vector<pipeline::BuiltBinary>& built,
+                                                  const std::vector<std::string>& args) {
+  pipeline::SupplyChain supply;
+  std::map<std::string, bom::FileDigest> inputs;
+  std::map<std::string, bom::Component> packages;
+  for (const pipeline::BuiltBinary& b : built) {
+    if (!b.sbom) {
+      return std::nullopt;
+    }
+    std::string platform = b.target.platform().to_string();
+    if (supply.platforms.empty() || supply.platforms.back().platform != platform) {
+      supply.platforms.emplace_back().platform = platform;
+    }
+    supply.platforms.back().binaries.push_back({b.sbom->bom, "/" + b.name, b.sha256});
+    for (const bom::FileDigest& s : b.sbom->bom.sources) {
+      inputs[s.path] = s;
+    }
+    for (const bom::Component& c : b.sbom->bom.components) {
+      bom::Component p = c;
+      p.files.clear();
+      packages[c.purl.empty() ? c.name : c.purl] = p;
+    }
+  }
+  packager::ProvenanceRecord& r = supply.provenance;
+  r.build_type = packager::k_build_type_build;
+  r.arguments = pipeline::recorded_arguments(args, k_not_recorded, k_takes_value);
+  for (auto& [path, f] : inputs) {
+    r.inputs.push_back(f);
+  }
+  for (auto& [key, c] : packages) {
+    r.packages.push_back(c);
+  }
+  r.source_date_epoch = source_date_epoch();
+  r.scratchpack_version = toolchain::scratchpack_version();
+  r.llvm_version = toolchain::llvm_version();
+  return supply;
+}
+
 /// The built binaries into one image per target, written (into the stage, then moved into
 /// place) and pushed; `out` gets each result as it is made.
 Status package_binaries(const BuildPlan& plan, const pipeline::Caches& caches,
-                        pipeline::Staging& staging, pipeline::Events& events, Published& out) {
+                        pipeline::Staging& staging, pipeline::Events& events, Published& out,
+                        const std::vector<std::string>& io_args) {
   // One image per target, holding every binary built for it (a CMake project may give several).
   std::vector<pipeline::PlatformInput> inputs;
   for (const pipeline::BuiltBinary& b : out.binaries) {
@@ -228,6 +342,7 @@ Status package_binaries(const BuildPlan& plan, const pipeline::Caches& caches,
   }
   pipeline::ImagePlan image = plan.image;
   image.layer_cache = caches.layers.get();
+  image.supply = supply_chain(out.binaries, io_args);
   out.images = SP_TRY(pipeline::build_images(image, inputs, staging.store, events));
   return pipeline::deliver(image, out.images, staging, plan.input.name, plan.push, events,
                            out.delivered);
@@ -257,7 +372,7 @@ Status build(const BuildFlags& f, BuildPlan& plan, Io& io, Published& out) {
       print_note(io, "strip: " + shell_join(b.strip_argv));
     }
   }
-  SP_TRY(package_binaries(plan, caches, staging, events, out));
+  SP_TRY(package_binaries(plan, caches, staging, events, out, io.args));
   return staging.outputs->commit(); // with --format none, the binaries alone
 }
 

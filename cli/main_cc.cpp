@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   sp::crypto_init_lean(); // it hashes, and never speaks TLS
   sp::install_interrupt_cleanup();
   std::ios::sync_with_stdio(false);
-  sp::cli::Io io{std::cout, std::cerr, false, false, &std::cin};
+  sp::cli::Io io{std::cout, std::cerr, false, false, &std::cin, {}};
   std::vector<std::string> args(argv + 1, argv + argc);
   // As scratchpack-c++ (a link), or with "cc" / "c++" first as `scratchpack cc` takes them.
   bool cxx = std::filesystem::path(argv[0]).filename().string().ends_with("++");

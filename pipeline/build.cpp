@@ -71,7 +71,7 @@ Result<std::vector<BuiltBinary>> build_cmake(const BuildInput& input, OutputStag
       fs::path path = binary_path(input, t, name);
       fs::path staged = stage.stage(path);
       std::string sha = SP_TRY(place_executable(x.path, staged));
-      built.push_back({name, t, path, staged, sha, {}, {}});
+      built.push_back({name, t, path, staged, sha, {}, {}, {}});
       gate.push_back({staged, path.string(), sha, t.platform(), {}, {}});
     }
   }
@@ -101,6 +101,7 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input, OutputS
     SP_TRY(tc::use_pkg_config(r, input.pkgs, tools.search));
     r.output = stage.stage(binary_path(input, t));
     r.label = input.targets.size() == 1 ? "" : input.name + ", " + t.name();
+    r.name = input.name;
     requests.push_back(std::move(r));
   }
   // The engine names the staged binaries; whoever watches sees where they will be.
@@ -118,13 +119,21 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input, OutputS
     if (results[i].ok()) {
       const tc::BinaryRequest& r = requests[i];
       fs::path path = binary_path(input, r.target);
+      std::optional<BinarySbom> sbom;
+      if (results[i].materials) {
+        sbom.emplace();
+        results[i].sha256 = SP_TRY(stamp_binary(r.output, *results[i].materials, *sbom));
+        SP_TRY(write_file_atomic(stage.stage(spdx_path(path)), sbom->spdx));
+        SP_TRY(write_file_atomic(stage.stage(cyclonedx_path(path)), sbom->cyclonedx));
+      }
       built.push_back({input.name,
                        r.target,
                        path,
                        r.output,
                        results[i].sha256,
                        renamed(results[i].link_argv, r.output, path),
-                       {}});
+                       {},
+                       std::move(sbom)});
       gate.push_back({r.output, path.string(), results[i].sha256, r.target.platform(),
                       results[i].why_extract, shown_sources(results[i].object_sources)});
     }

@@ -5,6 +5,7 @@
 
 #include "pipeline/cmake.h"
 #include "pipeline/events.h"
+#include "pipeline/supply.h"
 #include "toolchain/build.h"
 #include "util/fs.h"
 #include "util/result.h"
@@ -43,6 +44,8 @@ struct BuiltBinary {
   std::string sha256;
   std::vector<std::string> link_argv;  ///< naming `path`
   std::vector<std::string> strip_argv; ///< naming `path`; empty when not stripped
+  /// Its SBOM (written beside it as PATH.spdx.json and PATH.cdx.json); none for CMake builds.
+  std::optional<BinarySbom> sbom;
 };
 
 /// Where a target's binary goes: OUT/NAME for one target, OUT/TARGET/NAME for several (as

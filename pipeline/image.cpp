@@ -314,10 +314,22 @@ Result<ImageOutputs> write_images(const ImagePlan& plan, const std::vector<pk::I
   ImageOutputs out;
   out.root = root.descriptor;
   out.digest = out.root.digest.to_string();
+  if (plan.supply) {
+    out.documents = SP_TRY(image_documents(*plan.supply, root.descriptor, images,
+                                           plan.ref.repository, plan.ref.tag, store));
+  }
   if (plan.format == ImageFormat::none) {
     return out;
   }
   pk::WriteOptions wo;
+  if (out.documents) {
+    wo.referrers = &out.documents->referrers;
+    SP_TRY(make_dirs(out_dir));
+    for (const auto& [name, text] : image_document_files(stem, *out.documents)) {
+      out.document_paths.push_back(out_dir / name);
+      SP_TRY(write_file_atomic(out.document_paths.back(), text));
+    }
+  }
   wo.refs = {plan.ref.to_string()};
   for (const std::string& tag : plan.extra_tags) {
     wo.refs.push_back(plan.ref.repository + ":" + tag);

@@ -11,6 +11,7 @@
 #include "packager/layer_cache.h"
 #include "packager/reference.h"
 #include "pipeline/events.h"
+#include "pipeline/supply.h"
 #include "util/fs.h"
 #include "util/platform.h"
 #include "util/result.h"
@@ -41,6 +42,8 @@ struct ImagePlan {
   bool strict = false;
   bool no_scan = false;
   packager::Annotations annotations; ///< besides the standard ones
+  /// The image's SBOMs and provenance (pipeline/supply.h), attached to it when set.
+  std::optional<SupplyChain> supply;
 };
 
 /// A file from the host that goes into the image (a binary built or given).
@@ -105,6 +108,10 @@ struct ImageOutputs {
   packager::Descriptor root; ///< the manifest (one platform) or the index
   std::string digest;        ///< root.digest as text
   std::string loaded_into;   ///< "podman" or "docker" when the plan loads it
+  /// The documents attached to it (the plan's supply chain), and the files they were written
+  /// to beside the image (OUT/STEM.image.spdx.json…; none for format none).
+  std::optional<ImageDocuments> documents;
+  std::vector<fs::path> document_paths;
 };
 
 /// Writes the image (or index) in the plan's format as OUT/STEM.tar or OUT/STEM.oci, named

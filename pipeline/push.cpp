@@ -25,6 +25,19 @@ Result<publish::PushResult> push_root(const packager::Descriptor& root,
   return pushed;
 }
 
+Result<publish::ReferrersPushResult> push_documents(const packager::Referrers& referrers,
+                                                    const packager::BlobStore& store,
+                                                    const PushTarget& target, Events& events) {
+  auto ref = SP_TRY(publish::parse_registry_ref(target.ref));
+  publish::PushOptions options = target.options;
+  options.extra_tags.clear();
+  auto result = SP_TRY(publish::push_referrers(referrers, store, ref, options));
+  events.note(std::to_string(result.artifacts) + " documents (SBOMs, provenance) attached to " +
+              ref.with_digest(referrers.subject.digest) +
+              (result.api ? " (referrers API)" : " (tag " + result.tag + ")"));
+  return result;
+}
+
 Status deliver(const ImagePlan& plan, const std::vector<packager::Image>& images, Staging& staging,
                const std::string& stem, const std::optional<PushTarget>& push, Events& events,
                Delivered& out) {
@@ -34,6 +47,9 @@ Status deliver(const ImagePlan& plan, const std::vector<packager::Image>& images
   if (!written.path.empty()) {
     written.path = staging.outputs->adopt(written.path);
   }
+  for (fs::path& doc : written.document_paths) {
+    doc = staging.outputs->adopt(doc);
+  }
   SP_TRY(staging.outputs->commit());
   out.outputs = std::move(written);
   if (push) {
@@ -42,6 +58,10 @@ Status deliver(const ImagePlan& plan, const std::vector<packager::Image>& images
     target.ref = plan.ref.to_string();
     target.options.extra_tags = plan.extra_tags;
     out.pushed = SP_TRY(push_root(out.outputs->root, store, target, events));
+    if (out.outputs->documents) {
+      out.referrers =
+          SP_TRY(push_documents(out.outputs->documents->referrers, store, target, events));
+    }
   }
   return {};
 }

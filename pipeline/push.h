@@ -21,6 +21,12 @@ struct PushTarget {
   publish::PushOptions options;
 };
 
+/// Pushes the documents about a pushed root (publish::push_referrers) to target.ref's repository,
+/// with a note event saying where they can be found.
+Result<publish::ReferrersPushResult> push_documents(const packager::Referrers& referrers,
+                                                    const packager::BlobStore& store,
+                                                    const PushTarget& target, Events& events);
+
 /// Pushes `root` from `store` to `target.ref` (plus options.extra_tags); progress goes to
 /// events.push. With options.sign_key, then signs the pushed digest (publish/signature.h).
 Result<publish::PushResult> push_root(const packager::Descriptor& root,
@@ -31,6 +37,8 @@ Result<publish::PushResult> push_root(const packager::Descriptor& root,
 struct Delivered {
   std::optional<ImageOutputs> outputs; ///< once written (a path-less one for format none)
   std::optional<publish::PushResult> pushed;
+  /// How the image's documents (SBOMs, provenance) were attached in the registry.
+  std::optional<publish::ReferrersPushResult> referrers;
 };
 
 /// The end of build and package: writes the images in the plan's format (an index when there

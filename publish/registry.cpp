@@ -236,7 +236,7 @@ Result<PushResult> run_push(const PushPlan& plan, const BlobStore& store, const 
   for (const std::string& tag : tags) {
     SP_TRY(pusher.put(root, tag, true));
   }
-  PushResult result{ref, root.descriptor.digest, root.descriptor.media_type, pusher.counters};
+  PushResult result{ref, root.descriptor.digest, root.descriptor.media_type, pusher.counters, {}};
   result.counters.retries = client.retries();
   return result;
 }
@@ -386,6 +386,63 @@ Result<PushResult> push(const Image& image, const BlobStore& store, const Regist
 Result<PushResult> push(const Index& index, const BlobStore& store, const RegistryRef& ref,
                         const PushOptions& options) {
   return push_descriptor(index.descriptor, store, ref, options);
+}
+
+Result<ReferrersPushResult> push_referrers(const packager::Referrers& referrers,
+                                           const BlobStore& store, const RegistryRef& ref,
+                                           const PushOptions& options) {
+  Result<std::optional<FoundCredentials>> creds =
+      find_credentials(ref.registry, options.credentials);
+  if (!creds) {
+    return creds.take_error();
+  }
+  std::unique_ptr<http::Transport> own;
+  http::Transport* transport = options.transport;
+  if (!transport) {
+    own = http::make_curl_transport();
+    transport = own.get();
+  }
+  RegistryClient client(*transport, ref, options, *creds, {});
+  auto run = [&]() -> Result<ReferrersPushResult> {
+    SP_TRY(client.ping());
+    Pusher pusher(client, store, options, {});
+    ReferrersPushResult result;
+    for (const packager::Artifact& a : referrers.artifacts) {
+      SP_TRY(pusher.push_blob(a.config));
+      SP_TRY(pusher.push_blob(a.document));
+      SP_TRY(pusher.put({a.manifest, a.manifest_bytes}, a.manifest.digest.to_string(), false));
+      ++result.artifacts;
+    }
+    if (SP_TRY(client.get_referrers(referrers.subject.digest))) {
+      result.api = true;
+    } else {
+      result.tag = packager::referrers_tag(referrers.subject.digest);
+      std::vector<Descriptor> entries;
+      if (auto held = SP_TRY(client.get_manifest(result.tag))) {
+        if (held->descriptor.media_type != media_type::k_index) {
+          return failure("cannot attach documents to " + ref.with_digest(referrers.subject.digest),
+                         "the tag " + result.tag + " holds a " + held->descriptor.media_type +
+                             ", not the image index of referrers that tag is for");
+        }
+        entries = packager::index_entries(held->bytes);
+      }
+      for (const packager::Artifact& a : referrers.artifacts) {
+        entries.push_back(a.manifest);
+      }
+      std::string bytes = packager::referrers_index_json(entries);
+      Descriptor index{std::string(media_type::k_index), {}, bytes.size(), {}, {}, {}};
+      index.digest = Digest::of(bytes);
+      SP_TRY(pusher.put({index, bytes}, result.tag, true));
+    }
+    result.counters = pusher.counters;
+    result.counters.retries = client.retries();
+    return result;
+  };
+  Result<ReferrersPushResult> result = run();
+  if (!result) {
+    return redact(result.take_error(), client.secrets());
+  }
+  return result;
 }
 
 } // namespace sp::publish

@@ -13,6 +13,7 @@
 #include "packager/digest.h"
 #include "packager/image.h"
 #include "packager/read_limits.h"
+#include "packager/referrers.h"
 #include "publish/http.h"
 #include "publish/registry_auth.h"
 #include "util/result.h"
@@ -186,6 +187,23 @@ Result<PushResult> push(const packager::Index& index, const packager::BlobStore&
 Result<PushResult> push_descriptor(const packager::Descriptor& root,
                                    const packager::BlobStore& store, const RegistryRef& ref,
                                    const PushOptions& options = {});
+
+/// How push_referrers made the artifacts findable.
+struct ReferrersPushResult {
+  bool api = false; ///< the registry's referrers API lists them (OCI distribution 1.1)
+  std::string tag;  ///< else the fallback tag ("sha256-<hex>") that now holds their index
+  size_t artifacts = 0;
+  PushCounters counters;
+};
+
+/// Pushes the artifacts of `referrers` (their blobs, then each manifest by digest) to ref's
+/// repository, after the subject itself was pushed, and makes them findable from it: through the
+/// registry's referrers API when it has one (it indexes a manifest's `subject` itself), else
+/// under the fallback tag sha256-<hex of the subject>, whose index is merged with what the tag
+/// held (other tools' referrers stay listed).
+Result<ReferrersPushResult> push_referrers(const packager::Referrers& referrers,
+                                           const packager::BlobStore& store, const RegistryRef& ref,
+                                           const PushOptions& options = {});
 
 /// A push, step by step: the blobs to send (each once, in first-use order) and the documents
 /// to PUT, children before the index that names them, the root last.

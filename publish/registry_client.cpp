@@ -500,6 +500,9 @@ RegistryClient::get_manifest(const std::string& reference) {
   std::string type = r->header("Content-Type");
   f.descriptor.media_type = type.substr(0, type.find(';'));
   SP_TRY(check_digest(*r, f.descriptor.digest, "manifest " + reference));
+  if (reference.starts_with("sha256:") && f.descriptor.digest.to_string() != reference) {
+    return error("the manifest it sent for " + reference + " has another digest");
+  }
   return std::optional<Fetched>(std::move(f));
 }
 
@@ -532,6 +535,25 @@ Result<std::string> RegistryClient::get_blob(const Descriptor& blob, uint64_t ma
                  "its name");
   }
   return std::move(r->body);
+}
+
+Result<std::optional<std::string>> RegistryClient::get_referrers(const packager::Digest& subject) {
+  std::string url = m_base + "/v2/" + m_ref.repository + "/referrers/" + subject.to_string();
+  Result<http::Response> r = send(
+      [&] {
+        http::Request req = request("GET", url);
+        req.headers = {{"Accept", std::string(media_type::k_index)}};
+        return req;
+      },
+      "GET referrers");
+  if (!r) {
+    return r.take_error();
+  }
+  json j = json::parse(r->body, nullptr, false);
+  if (r->status != 200 || !j.is_object() || j.value("mediaType", "") != media_type::k_index) {
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(std::move(r->body));
 }
 
 } // namespace sp::publish

@@ -59,6 +59,10 @@ public:
   /// GETs a small blob (a signature payload; at most `max_size` bytes) and checks its digest.
   Result<std::string> get_blob(const packager::Descriptor& blob, uint64_t max_size);
 
+  /// GETs the referrers API's index for `subject` (OCI distribution 1.1); nullopt when the
+  /// registry does not have the API (404, or an answer that is not an image index).
+  Result<std::optional<std::string>> get_referrers(const packager::Digest& subject);
+
   /// Retries done so far (each wait between attempts counts one).
   uint64_t retries() const { return m_retries; }
   /// Secrets to keep out of errors.

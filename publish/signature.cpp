@@ -318,6 +318,7 @@ Result<SignatureManifest> build_signature_manifest(const std::optional<std::stri
                         Digest::of(*existing),
                         existing->size(),
                         std::nullopt,
+                        {},
                         {}};
         return SignatureManifest{root, layers.size(), true};
       }
@@ -335,7 +336,7 @@ Result<SignatureManifest> build_signature_manifest(const std::optional<std::stri
   manifest["layers"] = layers;
   packager::BlobInfo root = SP_TRY(store.put(manifest.dump()));
   return SignatureManifest{
-      Descriptor{std::string(media_type::k_manifest), root.digest, root.size, std::nullopt, {}},
+      Descriptor{std::string(media_type::k_manifest), root.digest, root.size, std::nullopt, {}, {}},
       layers.size(), false};
 }
 

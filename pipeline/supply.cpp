@@ -1,0 +1,109 @@
+#include "pipeline/supply.h"
+
+#include "toolchain/materials.h"
+#include "toolchain/version.h"
+#include "util/sha256.h"
+
+#include <algorithm>
+
+namespace sp::pipeline {
+
+namespace pk = packager;
+
+pk::SbomOptions sbom_options() {
+  return {"scratchpack-" + toolchain::scratchpack_version(), source_date_epoch()};
+}
+
+Result<std::string> stamp_binary(const fs::path& binary, const bom::Binary& materials,
+                                 BinarySbom& out) {
+  pk::SbomOptions options = sbom_options();
+  out.bom = materials;
+  out.spdx = pk::binary_spdx(materials, options);
+  out.cyclonedx = pk::binary_cyclonedx(materials, options);
+  return toolchain::stamp_package_note(binary, sha256_hex(out.spdx));
+}
+
+fs::path spdx_path(const fs::path& binary) {
+  return binary.string() + ".spdx.json";
+}
+
+fs::path cyclonedx_path(const fs::path& binary) {
+  return binary.string() + ".cdx.json";
+}
+
+Result<ImageDocuments> image_documents(const SupplyChain& supply, const pk::Descriptor& root,
+                                       const std::vector<pk::Image>& images,
+                                       const std::string& repository, const std::string& tag,
+                                       const pk::BlobStore& store) {
+  pk::ImageSubject subject;
+  subject.repository = repository;
+  subject.tag = tag;
+  subject.root_digest = root.digest.to_string();
+  subject.platforms = supply.platforms;
+  for (pk::ImagePlatform& p : subject.platforms) {
+    for (const pk::Image& image : images) {
+      if (image.platform.to_string() == p.platform) {
+        p.manifest_digest = image.manifest.digest.to_string();
+      }
+    }
+  }
+  pk::SbomOptions options = sbom_options();
+  ImageDocuments docs;
+  docs.spdx = pk::image_spdx(subject, options);
+  docs.cyclonedx = pk::image_cyclonedx(subject, options);
+
+  pk::ProvenanceRecord record = supply.provenance;
+  record.subjects.push_back({repository, root.digest.hex()});
+  for (const pk::ImagePlatform& p : subject.platforms) {
+    for (const pk::ImageBinary& b : p.binaries) {
+      record.subjects.push_back({b.bom.target + "/" + b.bom.name, b.sha256});
+    }
+  }
+  std::sort(record.subjects.begin() + 1, record.subjects.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  docs.provenance = pk::provenance_statement(record);
+
+  std::vector<pk::Artifact> artifacts;
+  artifacts.push_back(SP_TRY(pk::make_artifact(root, pk::k_spdx_media_type, docs.spdx, {}, store)));
+  artifacts.push_back(
+      SP_TRY(pk::make_artifact(root, pk::k_cyclonedx_media_type, docs.cyclonedx, {}, store)));
+  artifacts.push_back(SP_TRY(
+      pk::make_artifact(root, pk::k_in_toto_media_type, docs.provenance,
+                        {{"in-toto.io/predicate-type", "https://slsa.dev/provenance/v1"}}, store)));
+  docs.referrers = SP_TRY(pk::make_referrers(root, std::move(artifacts), store));
+  return docs;
+}
+
+std::vector<std::pair<std::string, std::string>> image_document_files(const std::string& stem,
+                                                                      const ImageDocuments& docs) {
+  return {{stem + ".image.spdx.json", docs.spdx},
+          {stem + ".image.cdx.json", docs.cyclonedx},
+          {stem + ".provenance.json", docs.provenance}};
+}
+
+std::vector<std::string> recorded_arguments(const std::vector<std::string>& args,
+                                            const std::vector<std::string>& keep_out,
+                                            const std::vector<std::string>& takes_value) {
+  auto listed = [](const std::vector<std::string>& list, const std::string& name) {
+    return std::find(list.begin(), list.end(), name) != list.end();
+  };
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    size_t eq = a.find('=');
+    std::string name = a.starts_with("--") && eq != std::string::npos ? a.substr(0, eq) : a;
+    bool joined = name.size() != a.size();
+    bool value_next = !joined && listed(takes_value, name) && i + 1 < args.size();
+    if (listed(keep_out, name)) {
+      i += value_next ? 1 : 0;
+      continue;
+    }
+    out.push_back(a);
+    if (value_next) {
+      out.push_back(args[++i]);
+    }
+  }
+  return out;
+}
+
+} // namespace sp::pipeline
