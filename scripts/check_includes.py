@@ -36,8 +36,9 @@ EXTERNAL = {
     "lld": ["toolchain/lld"],
     "clang": ["toolchain/lld"],
     "curl": ["publish"],
-    "archive.h": ["packager"],
-    "archive_entry.h": ["packager"],
+    # toolchain reads ar archives with it (materials.cpp: the members an SBOM names).
+    "archive.h": ["packager", "toolchain"],
+    "archive_entry.h": ["packager", "toolchain"],
     "zlib.h": ["packager"],
     "zstd.h": ["packager"],
     "isa-l": ["packager"],
