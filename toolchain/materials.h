@@ -79,8 +79,8 @@ std::string package_metadata(const std::string& name, const std::string& version
                              const Target& target);
 
 /// Replaces the placeholder digest in `binary`'s .note.package by `sbom_sha256` (64 hex digits),
-/// in place and atomically, and returns the binary's new sha256. Fails when the binary has no
-/// placeholder (it was not linked with package_metadata).
+/// in place and atomically, and returns the binary's new sha256. A binary without the
+/// placeholder (not linked with package_metadata: a test's fake linker) is left as it is.
 Result<std::string> stamp_package_note(const fs::path& binary, const std::string& sbom_sha256);
 
 } // namespace sp::toolchain
