@@ -66,6 +66,7 @@ const std::vector<CodeInfo>& finding_catalog() {
       {"info.stripped", Severity::info, ""},
       {"info.not-stripped", Severity::info, ""},
       {"info.tls", Severity::info, ""},
+      {"info.package-note", Severity::info, ""},
       {"info.script", Severity::info, ""},
       {"info.not-elf", Severity::info, ""},
       {"info.entrypoint", Severity::info, ""},

@@ -232,10 +232,39 @@ void scan_elf(FileReport& r, const ByteSource& source, const ScanOptions& o) {
   }
   check_stack(e, o, r.findings);
   add_infos(f, e, o, r.findings);
+  if (std::string note = package_note(reader); !note.empty()) {
+    r.findings.push_back(make_finding("info.package-note", "package note: " + note, o));
+  }
   r.elf = std::move(e);
 }
 
 } // namespace
+
+std::string package_note(const ElfReader& reader) {
+  const SectionHeader* section = reader.file().find_section(".note.package");
+  if (!section) {
+    return "";
+  }
+  auto bytes = reader.section_bytes(*section);
+  // One note: namesz, descsz, type (in the file's byte order), "FDO\0", then the JSON.
+  if (!bytes || bytes->size() < 16) {
+    return "";
+  }
+  auto u32 = [&](size_t at) { return reader.read_uint(section->offset + at, 4).value_or(0); };
+  uint64_t namesz = u32(0), descsz = u32(4), type = u32(8);
+  if (namesz != 4 || type != 0xcafe1a7e || bytes->substr(12, 4) != std::string_view("FDO\0", 4) ||
+      descsz > bytes->size() - 16 || descsz > 4096) {
+    return "";
+  }
+  std::string_view json = bytes->substr(16, descsz);
+  json = json.substr(0, json.find('\0'));
+  for (char c : json) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return ""; // not the JSON text the format promises
+    }
+  }
+  return std::string(json);
+}
 
 std::string_view severity_name(Severity severity) {
   switch (severity) {

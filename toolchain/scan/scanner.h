@@ -105,6 +105,12 @@ struct Shebang {
 std::optional<Shebang> parse_shebang(std::string_view bytes);
 
 class ByteSource;
+class ElfReader;
+
+/// The FDO packaging-metadata note (systemd.io/ELF_PACKAGE_METADATA: section .note.package,
+/// owner "FDO", type 0xcafe1a7e) of an ELF file: its JSON text, or empty when it has none. A
+/// note that is not well-formed (sizes, owner, type, control characters) counts as none.
+std::string package_note(const ElfReader& reader);
 
 /// Scans bytes from a source that reads on demand (scan_file's file reader, or memory).
 FileReport scan_source(std::string path, const ByteSource& source, const ScanOptions& options);
