@@ -289,8 +289,7 @@ Result<BuildPlan> plan_build(const BuildFlags& f, const Io& io) {
 std::optional<pipeline::SupplyChain> supply_chain(const std::vector<pipeline::BuiltBinary>& built,
                                                   const std::vector<std::string>& args) {
   pipeline::SupplyChain supply;
-  std::map<std::string, bom::FileDigest> inputs;
-  std::map<std::string, bom::Component> packages;
+  std::vector<const bom::Binary*> boms;
   for (const pipeline::BuiltBinary& b : built) {
     if (!b.sbom) {
       return std::nullopt;
@@ -300,27 +299,11 @@ std::optional<pipeline::SupplyChain> supply_chain(const std::vector<pipeline::Bu
       supply.platforms.emplace_back().platform = platform;
     }
     supply.platforms.back().binaries.push_back({b.sbom->bom, "/" + b.name, b.sha256});
-    for (const bom::FileDigest& s : b.sbom->bom.sources) {
-      inputs[s.path] = s;
-    }
-    for (const bom::Component& c : b.sbom->bom.components) {
-      bom::Component p = c;
-      p.files.clear();
-      packages[c.purl.empty() ? c.name : c.purl] = p;
-    }
+    boms.push_back(&b.sbom->bom);
   }
-  packager::ProvenanceRecord& r = supply.provenance;
-  r.build_type = packager::k_build_type_build;
-  r.arguments = pipeline::recorded_arguments(args, k_not_recorded, k_takes_value);
-  for (auto& [path, f] : inputs) {
-    r.inputs.push_back(f);
-  }
-  for (auto& [key, c] : packages) {
-    r.packages.push_back(c);
-  }
-  r.source_date_epoch = source_date_epoch();
-  r.scratchpack_version = toolchain::scratchpack_version();
-  r.llvm_version = toolchain::llvm_version();
+  supply.provenance = pipeline::provenance_record(
+      packager::k_build_type_build, pipeline::recorded_arguments(args, k_not_recorded, k_takes_value),
+      {}, boms);
   return supply;
 }
 

@@ -305,6 +305,7 @@ Status build_all(Run& r) {
     }
     q.output = r.dist / b.rel_path;
     q.label = b.name + ", " + b.target.name();
+    q.name = b.name;
     if (!b.cmake) {
       engine.push_back(q);
       engine_index.push_back(i);
@@ -322,8 +323,14 @@ Status build_all(Run& r) {
     r.outcome.cache.compiled += res.compiled;
     r.outcome.cache.compile_hits += res.compile_hits;
     (res.link_cached ? r.outcome.cache.link_hits : r.outcome.cache.linked) += res.ok() ? 1 : 0;
-    r.outcome.binaries[i].sha256 = res.sha256;
     const ReleaseBinary& b = r.plan.binaries[i];
+    if (res.ok() && res.materials) {
+      BinarySbom& sbom = r.outcome.binaries[i].sbom.emplace();
+      results[k].sha256 = SP_TRY(stamp_binary(requests[i].output, *res.materials, sbom));
+      SP_TRY(write_file_atomic(spdx_path(requests[i].output), sbom.spdx));
+      SP_TRY(write_file_atomic(cyclonedx_path(requests[i].output), sbom.cyclonedx));
+    }
+    r.outcome.binaries[i].sha256 = res.sha256;
     gate.push_back({requests[i].output, b.rel_path, res.sha256, b.target.platform(),
                     res.why_extract, shown_sources(res.object_sources, r.plan.base_dir)});
   }
@@ -371,6 +378,17 @@ Status build_all(Run& r) {
   return strip_all(r, requests);
 }
 
+/// The provenance of this release's invocation over `boms` (every binary's, or one image's).
+pk::ProvenanceRecord release_record(const Run& r, const std::vector<const bom::Binary*>& boms) {
+  std::vector<bom::FileDigest> inputs;
+  if (!r.options.manifest.empty()) {
+    if (auto manifest = file_digest(r.options.manifest)) {
+      inputs.push_back(*manifest);
+    }
+  }
+  return provenance_record(pk::k_build_type_release, r.options.arguments, inputs, boms);
+}
+
 /// One index per image, written in every output format.
 Status package_all(Run& r, const pk::BlobStore& store) {
   size_t n = 0;
@@ -379,15 +397,30 @@ Status package_all(Run& r, const pk::BlobStore& store) {
     ImagePlan plan = ri.plan;
     plan.layer_cache = r.options.layer_cache;
     std::vector<PlatformInput> inputs;
+    SupplyChain supply;
+    std::vector<const bom::Binary*> boms;
+    bool documented = true;
     for (const ReleaseImage::Part& part : ri.parts) {
       PlatformInput input;
       input.platform = part.target.platform();
+      pk::ImagePlatform& sp = supply.platforms.emplace_back();
+      sp.platform = input.platform.to_string();
       for (const auto& [index, path] : part.binaries) {
         const ReleaseBinary& b = r.plan.binaries[index];
-        input.files.push_back(
-            {r.dist / b.rel_path, path, 0755, true, r.outcome.binaries[index].sha256});
+        const BinaryOutcome& o = r.outcome.binaries[index];
+        input.files.push_back({r.dist / b.rel_path, path, 0755, true, o.sha256});
+        if (o.sbom) {
+          sp.binaries.push_back({o.sbom->bom, path, o.sha256});
+          boms.push_back(&o.sbom->bom);
+        } else {
+          documented = false;
+        }
       }
       inputs.push_back(std::move(input));
+    }
+    if (documented) {
+      supply.provenance = release_record(r, boms);
+      plan.supply = std::move(supply);
     }
     ImageOutcome& out = r.outcome.images[i];
     auto images = build_images(plan, inputs, store, r.events);
@@ -414,6 +447,10 @@ Status push_all(Run& r, const pk::BlobStore& store) {
     target.options.extra_tags = ri.plan.extra_tags;
     ImageOutcome& out = r.outcome.images[i];
     out.pushed = SP_TRY(push_root(out.outputs.front().root, store, target, r.events));
+    if (out.outputs.front().documents) {
+      out.referrers =
+          SP_TRY(push_documents(out.outputs.front().documents->referrers, store, target, r.events));
+    }
     r.events.progress({"push", i + 1, r.plan.images.size(), out.pushed->pushed()});
   }
   return {};
@@ -455,6 +492,18 @@ Status write_sums_and_report(Run& r) {
     r.outcome.artifacts[rel] = {hash, fs::file_size(r.dist / rel)};
   }
   SP_TRY(write_file_atomic(r.dist / "SHA256SUMS", sha256sums(r.outcome.artifacts)));
+  // The whole release's provenance: every artifact SHA256SUMS lists, from this invocation.
+  std::vector<const bom::Binary*> boms;
+  for (const BinaryOutcome& b : r.outcome.binaries) {
+    if (b.sbom) {
+      boms.push_back(&b.sbom->bom);
+    }
+  }
+  pk::ProvenanceRecord record = release_record(r, boms);
+  for (const auto& [rel, a] : r.outcome.artifacts) {
+    record.subjects.push_back({rel, a.sha256});
+  }
+  SP_TRY(write_file_atomic(r.dist / "provenance.json", pk::provenance_statement(record)));
   r.outcome.report = report_json(r.plan, r.outcome, source_date_epoch());
   SP_TRY(write_file_atomic(r.dist / "report.json", r.outcome.report));
   // Last, and listed nowhere: the mark that lets the next release replace this directory.

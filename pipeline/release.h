@@ -95,12 +95,17 @@ struct ReleaseRun {
   toolchain::BuildTools tools;
   const packager::LayerCache* layer_cache = nullptr;
   std::optional<publish::PushOptions> push; ///< set: push every image with these options
+  /// What the provenance records: the command line (without what does not change the
+  /// artifacts) and the manifest file.
+  std::vector<std::string> arguments;
+  fs::path manifest;
 };
 
 /// One binary's outcome, for the report.
 struct BinaryOutcome {
   std::string sha256;
   scan::FileReport scan;
+  std::optional<BinarySbom> sbom; ///< written beside it (none for a CMake project's)
 };
 
 /// One image's outcome.
@@ -108,6 +113,7 @@ struct ImageOutcome {
   std::vector<packager::Image> images; ///< one per part
   std::vector<ImageOutputs> outputs;   ///< one per format
   std::optional<publish::PushResult> pushed;
+  std::optional<publish::ReferrersPushResult> referrers;
 };
 
 /// Build cache use over the whole release.

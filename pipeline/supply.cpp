@@ -5,6 +5,7 @@
 #include "util/sha256.h"
 
 #include <algorithm>
+#include <map>
 
 namespace sp::pipeline {
 
@@ -79,6 +80,50 @@ std::vector<std::pair<std::string, std::string>> image_document_files(const std:
   return {{stem + ".image.spdx.json", docs.spdx},
           {stem + ".image.cdx.json", docs.cyclonedx},
           {stem + ".provenance.json", docs.provenance}};
+}
+
+pk::ProvenanceRecord provenance_record(const std::string& build_type,
+                                       std::vector<std::string> arguments,
+                                       std::vector<bom::FileDigest> inputs,
+                                       const std::vector<const bom::Binary*>& binaries) {
+  pk::ProvenanceRecord r;
+  r.build_type = build_type;
+  r.arguments = std::move(arguments);
+  std::map<std::string, bom::FileDigest> files;
+  for (bom::FileDigest& f : inputs) {
+    files[f.path] = std::move(f);
+  }
+  std::map<std::string, bom::Component> packages;
+  for (const bom::Binary* b : binaries) {
+    for (const bom::FileDigest& s : b->sources) {
+      files[s.path] = s;
+    }
+    for (const bom::Component& c : b->components) {
+      bom::Component p = c;
+      p.files.clear();
+      packages[c.purl.empty() ? c.name : c.purl] = std::move(p);
+    }
+  }
+  for (auto& [path, f] : files) {
+    r.inputs.push_back(std::move(f));
+  }
+  for (auto& [key, c] : packages) {
+    r.packages.push_back(std::move(c));
+  }
+  r.source_date_epoch = source_date_epoch();
+  r.scratchpack_version = toolchain::scratchpack_version();
+  r.llvm_version = toolchain::llvm_version();
+  return r;
+}
+
+Result<bom::FileDigest> file_digest(const fs::path& path) {
+  std::string data = SP_TRY(read_file(path));
+  fs::path abs = normal_absolute(path);
+  std::error_code ec;
+  fs::path cwd = fs::current_path(ec);
+  std::string shown = !ec && lexically_within(abs, cwd) ? abs.lexically_relative(cwd).string()
+                                                        : path.filename().string();
+  return bom::FileDigest{shown, sha256_hex(data), sha1_hex(data)};
 }
 
 std::vector<std::string> recorded_arguments(const std::vector<std::string>& args,

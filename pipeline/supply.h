@@ -67,6 +67,18 @@ Result<ImageDocuments> image_documents(const SupplyChain& supply, const packager
 std::vector<std::pair<std::string, std::string>> image_document_files(const std::string& stem,
                                                                       const ImageDocuments& docs);
 
+/// The invocation part of a provenance record: `arguments` as run, `inputs` besides the
+/// binaries' sources (the manifest), and each binary's sources and packages (once each), with
+/// SOURCE_DATE_EPOCH and the versions of scratchpack and LLVM. Subjects are left empty.
+packager::ProvenanceRecord provenance_record(const std::string& build_type,
+                                             std::vector<std::string> arguments,
+                                             std::vector<bom::FileDigest> inputs,
+                                             const std::vector<const bom::Binary*>& binaries);
+
+/// A file's path as documents name it (relative to the working directory when inside it, else
+/// its file name) with its digests.
+Result<bom::FileDigest> file_digest(const fs::path& path);
+
 /// Arguments of a command line that change what is made (those of `keep_out` do not: output
 /// places, pushing, signing, parallelism, verbosity). `takes_value` lists the options (of
 /// either list) that take a value as the next argument unless given as --name=value.
