@@ -88,6 +88,8 @@ int run(const std::vector<std::string>& args, Io& io) {
   register_env(app, io, rc);
   register_sign(app, io, rc);
   register_keygen(app, io, rc);
+  register_sbom(app, io, rc);
+  register_verify(app, io, rc);
 
   if (auto e = unknown_command(app, args)) {
     return print_error(io, *e);

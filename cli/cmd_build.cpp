@@ -302,8 +302,8 @@ std::optional<pipeline::SupplyChain> supply_chain(const std::vector<pipeline::Bu
     boms.push_back(&b.sbom->bom);
   }
   supply.provenance = pipeline::provenance_record(
-      packager::k_build_type_build, pipeline::recorded_arguments(args, k_not_recorded, k_takes_value),
-      {}, boms);
+      packager::k_build_type_build,
+      pipeline::recorded_arguments(args, k_not_recorded, k_takes_value), {}, boms);
   return supply;
 }
 

@@ -23,6 +23,8 @@ void register_release(CLI::App& app, Io& io, int& rc);
 void register_env(CLI::App& app, Io& io, int& rc);
 void register_sign(CLI::App& app, Io& io, int& rc);
 void register_keygen(CLI::App& app, Io& io, int& rc);
+void register_sbom(CLI::App& app, Io& io, int& rc);
+void register_verify(CLI::App& app, Io& io, int& rc);
 
 /// `scratchpack cc|c++ ARGS...`: gcc's arguments, not CLI11's, so run before CLI11 sees them.
 int run_drop_in_compiler(const std::vector<std::string>& args, bool cxx, Io& io);

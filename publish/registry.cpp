@@ -445,4 +445,61 @@ Result<ReferrersPushResult> push_referrers(const packager::Referrers& referrers,
   return result;
 }
 
+Result<std::vector<FetchedDocument>> fetch_documents(const RegistryRef& ref,
+                                                     const packager::Digest& subject,
+                                                     const PushOptions& options) {
+  Result<std::optional<FoundCredentials>> creds =
+      find_credentials(ref.registry, options.credentials);
+  if (!creds) {
+    return creds.take_error();
+  }
+  std::unique_ptr<http::Transport> own;
+  http::Transport* transport = options.transport;
+  if (!transport) {
+    own = http::make_curl_transport();
+    transport = own.get();
+  }
+  RegistryClient client(*transport, ref, options, *creds, {});
+  auto run = [&]() -> Result<std::vector<FetchedDocument>> {
+    SP_TRY(client.ping());
+    std::string index;
+    if (auto api = SP_TRY(client.get_referrers(subject))) {
+      index = *api;
+    } else if (auto tag = SP_TRY(client.get_manifest(packager::referrers_tag(subject)))) {
+      index = tag->bytes;
+    }
+    std::vector<FetchedDocument> out;
+    uint64_t limit = options.limits.max_document;
+    for (const Descriptor& m : packager::index_entries(index)) {
+      if (out.size() >= 64) {
+        break;
+      }
+      auto manifest = SP_TRY(client.get_manifest(m.digest.to_string()));
+      if (!manifest) {
+        continue;
+      }
+      json j = json::parse(manifest->bytes, nullptr, false);
+      if (!j.is_object() || !j.contains("layers") || !j["layers"].is_array() ||
+          j["layers"].size() != 1 || !j.contains("subject")) {
+        continue; // not one of ours (a signature, another tool's artifact)
+      }
+      auto subject_of = packager::descriptor_from_json(j["subject"], "subject");
+      auto layer = packager::descriptor_from_json(j["layers"][0], "artifact layer");
+      if (!subject_of || !(subject_of->digest == subject) || !layer) {
+        continue;
+      }
+      FetchedDocument doc;
+      doc.artifact_type = j.value("artifactType", std::string());
+      doc.document = SP_TRY(client.get_blob(*layer, limit * 4));
+      out.push_back(std::move(doc));
+    }
+    return out;
+  };
+  Result<std::vector<FetchedDocument>> result = run();
+  if (!result) {
+    return redact(result.take_error(), client.secrets());
+  }
+  return result;
+}
+
 } // namespace sp::publish

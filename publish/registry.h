@@ -205,6 +205,19 @@ Result<ReferrersPushResult> push_referrers(const packager::Referrers& referrers,
                                            const packager::BlobStore& store, const RegistryRef& ref,
                                            const PushOptions& options = {});
 
+/// One document attached to an image in a registry, read back.
+struct FetchedDocument {
+  std::string artifact_type;
+  std::string document;
+};
+
+/// The documents attached to `subject` in ref's repository: the referrers API's index, else the
+/// fallback tag's; each artifact manifest and its one document, checked against their digests
+/// and bounded by options.limits.max_document. Empty when there are none.
+Result<std::vector<FetchedDocument>> fetch_documents(const RegistryRef& ref,
+                                                     const packager::Digest& subject,
+                                                     const PushOptions& options = {});
+
 /// A push, step by step: the blobs to send (each once, in first-use order) and the documents
 /// to PUT, children before the index that names them, the root last.
 struct PushPlan {
