@@ -131,7 +131,9 @@ Result<std::string> pick_document(const AttachedDocuments& docs, const std::stri
     }
     have.push_back(a.kind);
   }
-  std::string what = kind == "provenance" ? "a provenance statement" : "a " + kind + " SBOM";
+  std::string what = kind == "provenance" ? "provenance statement"
+                     : kind == "spdx"     ? "SPDX SBOM"
+                                          : "CycloneDX SBOM";
   return failure(
       source + " has no " + what + " attached",
       have.empty() ? std::string("it has no documents at all")

@@ -17,6 +17,7 @@
 #include "util/strings.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -287,7 +288,8 @@ Result<BuildPlan> plan_build(const BuildFlags& f, const Io& io) {
 /// command line without what does not change the image (output places, pushing, verbosity).
 /// None when a binary has no SBOM (a CMake project's).
 std::optional<pipeline::SupplyChain> supply_chain(const std::vector<pipeline::BuiltBinary>& built,
-                                                  const std::vector<std::string>& args) {
+                                                  const std::vector<std::string>& args,
+                                                  const std::string& push_ref) {
   pipeline::SupplyChain supply;
   std::vector<const bom::Binary*> boms;
   for (const pipeline::BuiltBinary& b : built) {
@@ -301,9 +303,16 @@ std::optional<pipeline::SupplyChain> supply_chain(const std::vector<pipeline::Bu
     supply.platforms.back().binaries.push_back({b.sbom->bom, "/" + b.name, b.sha256});
     boms.push_back(&b.sbom->bom);
   }
-  supply.provenance = pipeline::provenance_record(
-      packager::k_build_type_build,
-      pipeline::recorded_arguments(args, k_not_recorded, k_takes_value), {}, boms);
+  std::vector<std::string> recorded =
+      pipeline::recorded_arguments(args, k_not_recorded, k_takes_value);
+  // --push REF also names the image (its annotations say REF): a rebuild without the push names
+  // it the same way with --image REF.
+  if (!push_ref.empty() &&
+      std::find(recorded.begin(), recorded.end(), "--image") == recorded.end()) {
+    recorded.insert(recorded.end(), {"--image", push_ref});
+  }
+  supply.provenance =
+      pipeline::provenance_record(packager::k_build_type_build, std::move(recorded), {}, boms);
   return supply;
 }
 
@@ -325,7 +334,7 @@ Status package_binaries(const BuildPlan& plan, const pipeline::Caches& caches,
   }
   pipeline::ImagePlan image = plan.image;
   image.layer_cache = caches.layers.get();
-  image.supply = supply_chain(out.binaries, io_args);
+  image.supply = supply_chain(out.binaries, io_args, plan.push ? plan.push->ref : std::string());
   out.images = SP_TRY(pipeline::build_images(image, inputs, staging.store, events));
   return pipeline::deliver(image, out.images, staging, plan.input.name, plan.push, events,
                            out.delivered);

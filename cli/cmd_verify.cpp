@@ -90,8 +90,10 @@ Result<int> verify(const VerifyFlags& f, Io& io) {
   ProcessOptions options;
   options.cwd = dir.string();
   options.env = {"SOURCE_DATE_EPOCH=" + std::to_string(record.source_date_epoch)};
-  io.err << "rebuilding: scratchpack " << shell_join(record.arguments) << '\n';
-  io.err.flush();
+  if (!f.registry.quiet) {
+    io.err << "rebuilding: scratchpack " << shell_join(record.arguments) << '\n';
+    io.err.flush();
+  }
   auto ran = SP_TRY(run_process(argv, options));
   if (ran.exit_code != 0) {
     return failure("the rebuild of " + f.source + " failed",

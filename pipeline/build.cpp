@@ -102,6 +102,7 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input, OutputS
     r.output = stage.stage(binary_path(input, t));
     r.label = input.targets.size() == 1 ? "" : input.name + ", " + t.name();
     r.name = input.name;
+    r.sbom = sbom_enabled();
     requests.push_back(std::move(r));
   }
   // The engine names the staged binaries; whoever watches sees where they will be.

@@ -306,6 +306,7 @@ Status build_all(Run& r) {
     q.output = r.dist / b.rel_path;
     q.label = b.name + ", " + b.target.name();
     q.name = b.name;
+    q.sbom = sbom_enabled();
     if (!b.cmake) {
       engine.push_back(q);
       engine_index.push_back(i);

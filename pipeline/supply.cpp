@@ -5,11 +5,17 @@
 #include "util/sha256.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 namespace sp::pipeline {
 
 namespace pk = packager;
+
+bool sbom_enabled() {
+  const char* off = std::getenv("SCRATCHPACK_NO_SBOM");
+  return !off || !*off;
+}
 
 pk::SbomOptions sbom_options() {
   return {"scratchpack-" + toolchain::scratchpack_version(), source_date_epoch()};
@@ -17,7 +23,10 @@ pk::SbomOptions sbom_options() {
 
 Result<std::string> stamp_binary(const fs::path& binary, const bom::Binary& materials,
                                  BinarySbom& out) {
+  // Dated 1970-01-01 whatever SOURCE_DATE_EPOCH says: the binary carries this document's digest,
+  // and a binary depends on its sources, not on the time (the image's documents are dated).
   pk::SbomOptions options = sbom_options();
+  options.created = 0;
   out.bom = materials;
   out.spdx = pk::binary_spdx(materials, options);
   out.cyclonedx = pk::binary_cyclonedx(materials, options);

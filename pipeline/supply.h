@@ -22,6 +22,11 @@ namespace sp::pipeline {
 /// The documents' creator ("scratchpack-0.1.0") and time (SOURCE_DATE_EPOCH, or 0).
 packager::SbomOptions sbom_options();
 
+/// False when $SCRATCHPACK_NO_SBOM is set (to anything but empty): binaries are then linked
+/// without the package note and get no SBOM, nor their images documents. For bench/sbom.sh,
+/// which measures what the SBOM evidence costs a link; not for releases.
+bool sbom_enabled();
+
 /// One binary's SBOM documents.
 struct BinarySbom {
   bom::Binary bom;
@@ -30,7 +35,8 @@ struct BinarySbom {
 };
 
 /// Makes the documents of `materials` and writes the SPDX document's sha256 into `binary`'s
-/// package note (toolchain/materials.h). Returns the binary's new sha256.
+/// package note (toolchain/materials.h). Returns the binary's new sha256. The documents are
+/// dated 1970-01-01 whatever SOURCE_DATE_EPOCH says: a binary does not depend on the time.
 Result<std::string> stamp_binary(const fs::path& binary, const bom::Binary& materials,
                                  BinarySbom& out);
 

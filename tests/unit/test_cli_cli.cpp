@@ -10,7 +10,8 @@ TEST_CASE("cli: an unknown command is named, with the closest one when there is 
   Run r = scratchpack({"frobnicate"});
   CHECK(r.rc == 2);
   CHECK(r.err == "error: unknown command 'frobnicate': scratchpack has build, package, scan, "
-                 "sysroot, push, cache, release, env, toolchain-file, sign, keygen, cc, c++, "
+                 "sysroot, push, cache, release, env, toolchain-file, sign, keygen, sbom, verify, "
+                 "cc, c++, "
                  "pkg-config, ar, ranlib, nm, strip, objcopy\nhint: run 'scratchpack --help'\n");
   Run typo = scratchpack({"biuld", "hello.c"});
   CHECK(typo.rc == 2);
