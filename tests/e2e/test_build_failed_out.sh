@@ -84,10 +84,17 @@ import json, sys
 root = sys.argv[1]
 blob = lambda d: json.load(open(f"{root}/blobs/sha256/{d.split(':')[1]}"))
 names = set()
-for m in json.load(open(f"{root}/index.json"))["manifests"]:
-    names.add(m["digest"])
-    manifest = blob(m["digest"])
+def manifest_blobs(digest):
+    names.add(digest)
+    manifest = blob(digest)
     names.update([manifest["config"]["digest"]] + [l["digest"] for l in manifest["layers"]])
+for m in json.load(open(f"{root}/index.json"))["manifests"]:
+    manifest_blobs(m["digest"])
+    # The image's documents (docs/supply-chain.md): their index and each artifact's blobs.
+    referrers = m["annotations"]["dev.scratchpack.referrers"]
+    names.add(referrers)
+    for a in blob(referrers)["manifests"]:
+        manifest_blobs(a["digest"])
 print("\n".join(sorted(n.split(":")[1] for n in names)))
 PY
 )
@@ -108,6 +115,13 @@ assert_eq "v2" "$(out/x86_64-glibc/srv)" "the new binary"
 assert_eq "$(find out -mindepth 1 -printf '%y %P\n' | sort)" "d aarch64-glibc
 d x86_64-glibc
 f aarch64-glibc/srv
+f aarch64-glibc/srv.cdx.json
+f aarch64-glibc/srv.spdx.json
+f srv.image.cdx.json
+f srv.image.spdx.json
+f srv.provenance.json
 f srv.tar
-f x86_64-glibc/srv" "out/ after a successful build"
+f x86_64-glibc/srv
+f x86_64-glibc/srv.cdx.json
+f x86_64-glibc/srv.spdx.json" "out/ after a successful build"
 echo "ok"

@@ -86,6 +86,21 @@ for target in x86_64 aarch64 armv7; do
   assert_contains "$out" "zlib: 1000 -> " "$target: zlib"
   assert_contains "$out" "round trip ok" "$target: zlib round trip"
   assert_contains "$out" "sqlite 3.40.1: scratch" "$target: sqlite"
+  # The SBOM names the overlay's packages at the versions `sysroot add` recorded, for this
+  # target's architecture, with the members lld took.
+  arch=$(case $target in x86_64) echo amd64 ;; aarch64) echo arm64 ;; armv7) echo armhf ;; esac)
+  version=$(awk '$1 == "zlib1g-dev" {print $2}' "$SCRATCHPACK_SYSROOTS/overlays/$target-glibc/scratchpack-overlay.txt")
+  python3 - "out-$target/libraries.spdx.json" "$arch" "$version" <<'PY' || fail "$target: SBOM"
+import json, sys
+doc, arch, version = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+zlib = next(p for p in doc["packages"] if p["name"] == "zlib1g-dev")
+assert zlib["versionInfo"] == version, (zlib["versionInfo"], version)
+assert zlib["externalRefs"][0]["referenceLocator"].endswith("?arch=" + arch), zlib
+files = {f["SPDXID"]: f["fileName"] for f in doc["files"]}
+members = [files[r["relatedSpdxElement"]] for r in doc["relationships"]
+           if r["spdxElementId"] == zlib["SPDXID"] and r["relationshipType"] == "CONTAINS"]
+assert any("/libz.a(" in m for m in members), members
+PY
 done
 
 step "the arm64 image runs in podman"

@@ -19,8 +19,14 @@ done
 [ -f dist/hello.tar ] || fail "dist/hello.tar missing"
 assert_contains "$OUT" "dist/hello.tar hello:1.0.0@sha256:" "summary line"
 (cd dist && sha256sum -c --quiet SHA256SUMS) || fail "sha256sum -c SHA256SUMS failed"
-assert_eq "aarch64-glibc/hello armv7-glibc/hello hello.tar x86_64-glibc/hello" \
-  "$(cut -d' ' -f3 dist/SHA256SUMS | tr '\n' ' ' | sed 's/ $//')" "SHA256SUMS entries"
+# Each binary with its SBOMs (SPDX, CycloneDX), the image with its SBOMs and provenance
+# (docs/supply-chain.md); dist/provenance.json covers these and is listed nowhere.
+entries=""
+for t in aarch64-glibc armv7-glibc; do entries+="$t/hello $t/hello.cdx.json $t/hello.spdx.json "; done
+entries+="hello.image.cdx.json hello.image.spdx.json hello.provenance.json hello.tar "
+entries+="x86_64-glibc/hello x86_64-glibc/hello.cdx.json x86_64-glibc/hello.spdx.json"
+assert_eq "$entries" "$(cut -d' ' -f3 dist/SHA256SUMS | tr '\n' ' ' | sed 's/ $//')" "SHA256SUMS entries"
+[ -s dist/provenance.json ] || fail "dist/provenance.json missing"
 
 step "report.json validates against its schema"
 python3 - dist/report.json "$SP_SOURCE_DIR/docs/report.schema.json" <<'PY' || fail "report.json: $(cat dist/report.json)"
