@@ -38,13 +38,16 @@ for f in files:
 PY
 }
 
+# in_dir DIR CMD...: runs CMD in DIR (for capture, whose variables a subshell would lose).
+in_dir() { (cd "$1" && shift && "$@"); }
+
 # installed PACKAGE: its installed version on this machine (dpkg).
 installed() { dpkg-query -W -f '${Version}' "$1"; }
 
 step "build hello.cpp (glibc): SBOMs beside the binary and the image, schema-valid"
 mkdir one two
 cp "$EXAMPLES/hello.cpp" one/ && cp "$EXAMPLES/hello.cpp" two/
-(cd one && capture "$SCRATCHPACK" build hello.cpp && assert_eq 0 "$RC" "build ($ERR)")
+capture in_dir one "$SCRATCHPACK" build hello.cpp && assert_eq 0 "$RC" "build ($ERR)"
 for f in hello.spdx.json hello.cdx.json hello.image.spdx.json hello.image.cdx.json \
   hello.provenance.json; do
   [ -s "one/out/$f" ] || fail "build wrote no out/$f"
@@ -55,7 +58,7 @@ valid cyclonedx one/out/hello.cdx.json one/out/hello.image.cdx.json
 step "the SBOM lists libc6-dev, libstdc++-12-dev, libgcc-12-dev at their installed versions, with members"
 python3 - one/out/hello.spdx.json "$(installed libc6-dev)" "$(installed libstdc++-12-dev)" \
   "$(installed libgcc-12-dev)" <<'PY' || fail "binary SPDX contents"
-import json, sys
+import json, sys, urllib.parse
 doc = json.load(open(sys.argv[1]))
 want = dict(zip(["libc6-dev", "libstdc++-12-dev", "libgcc-12-dev"], sys.argv[2:]))
 packages = {p["name"]: p for p in doc["packages"]}
@@ -66,7 +69,8 @@ for name, version in want.items():
     p = packages[name]
     assert p["versionInfo"] == version, (name, p["versionInfo"], version)
     purl = p["externalRefs"][0]["referenceLocator"]
-    assert purl.startswith(f"pkg:deb/debian/{name}@") and purl.endswith("?arch=amd64"), purl
+    encoded = urllib.parse.quote(name, safe="")  # purl: libstdc%2B%2B-12-dev
+    assert purl == f"pkg:deb/debian/{encoded}@{urllib.parse.quote(version, safe='')}?arch=amd64", purl
     assert {"spdxElementId": binary["SPDXID"], "relationshipType": "STATIC_LINK",
             "relatedSpdxElement": p["SPDXID"]} in rels, name
     members = [files[r["relatedSpdxElement"]]["fileName"] for r in rels
@@ -84,8 +88,22 @@ assert any(n.startswith("./usr/lib/x86_64-linux-gnu/crt1.o") for n in names), "s
 src = [f for f in doc["files"] if f["fileName"] == "./hello.cpp"]
 assert src, "the source"
 PY
-# The member list is lld's: every libc.a member the SBOM names is one lld extracted.
-ar t /usr/lib/x86_64-linux-gnu/libc.a | grep -qx printf.o || fail "libc.a has no printf.o?"
+# Every libc.a member the SBOM names is one the archive has, with the member's own sha256.
+python3 - one/out/hello.spdx.json "$SP_LLVM_BINDIR/llvm-ar" <<'PY' || fail "libc.a members"
+import hashlib, json, os, subprocess, sys, tempfile
+doc, ar = json.load(open(sys.argv[1])), sys.argv[2]
+libc = "/usr/lib/x86_64-linux-gnu/libc.a"
+members = {f["fileName"][len("." + libc) + 1:-1]: f for f in doc["files"]
+           if f["fileName"].startswith("." + libc + "(")}
+assert len(members) > 20, len(members)
+have = set(subprocess.run([ar, "t", libc], capture_output=True, text=True, check=True).stdout.split())
+assert set(members) <= have, set(members) - have
+with tempfile.TemporaryDirectory() as d:
+    subprocess.run([ar, "x", libc, "_exit.o"], cwd=d, check=True)
+    sha = hashlib.sha256(open(os.path.join(d, "_exit.o"), "rb").read()).hexdigest()
+sums = {c["algorithm"]: c["checksumValue"] for c in members["_exit.o"]["checksums"]}
+assert sums["SHA256"] == sha, (sums, sha)
+PY
 
 step "the package note names the SBOM's sha256; llvm-readelf and the scanner show it"
 sbom_sha=$(sha256sum one/out/hello.spdx.json | cut -d' ' -f1)
@@ -99,11 +117,11 @@ assert_contains "$OUT" "\"architecture\":\"amd64\"" "scan -v: architecture"
 assert_contains "$OUT" "\"sbom\":\"sha256:$sbom_sha\"}" "scan -v: the SBOM's digest"
 
 step "no glibc.iconv warning for hello.cpp"
-(cd one && capture "$SCRATCHPACK" build hello.cpp --out again)
+capture in_dir one "$SCRATCHPACK" build hello.cpp --out again
 assert_not_contains "$ERR" "glibc.iconv" "hello.cpp's build"
 
 step "the same bytes from another directory (binary, SBOMs, image)"
-(cd two && capture "$SCRATCHPACK" build hello.cpp && assert_eq 0 "$RC" "build ($ERR)")
+capture in_dir two "$SCRATCHPACK" build hello.cpp && assert_eq 0 "$RC" "build ($ERR)"
 for f in hello hello.spdx.json hello.cdx.json hello.tar hello.image.spdx.json \
   hello.image.cdx.json hello.provenance.json; do
   cmp -s "one/out/$f" "two/out/$f" || fail "out/$f differs between two directories"
@@ -154,7 +172,7 @@ assert b["version"]["scratchpack"] and b["version"]["llvm"].startswith("19."), b
 PY
 
 step "verify ARCHIVE: identical; one changed byte of a layer is named"
-(cd one && capture "$SCRATCHPACK" verify out/hello.tar)
+capture in_dir one "$SCRATCHPACK" verify out/hello.tar
 assert_eq 0 "$RC" "verify ($OUT $ERR)"
 assert_contains "$OUT" "identical: out/hello.tar (sha256:" "verify says identical"
 python3 - one/out/hello.tar one/bad.tar <<'PY'
@@ -171,18 +189,18 @@ print(layer)
 PY
 layer=$(tar -xOf one/out/hello.tar "blobs/sha256/$(tar -xOf one/out/hello.tar index.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["manifests"][0]["digest"][7:])')" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][-1]["digest"])')
-(cd one && capture "$SCRATCHPACK" verify bad.tar)
+capture in_dir one "$SCRATCHPACK" verify bad.tar
 assert_eq 1 "$RC" "verify of a damaged archive"
 assert_contains "$OUT" "differs: layer 1 of linux/amd64 ($layer): its bytes are damaged" "the layer named"
 assert_contains "$ERR" "error: verify bad.tar: 1 item differs from the rebuild" "verify's error"
 echo '// changed' >>one/hello.cpp
-(cd one && capture "$SCRATCHPACK" verify out/hello.tar)
+capture in_dir one "$SCRATCHPACK" verify out/hello.tar
 assert_eq 1 "$RC" "verify after the source changed"
 assert_contains "$ERR" "differs: input hello.cpp: sha256:" "the changed input named"
 
 step "release: SBOMs per binary, dist/provenance.json; verify dist/ identical, then a layer named"
 cp -r "$SP_SOURCE_DIR/manifests/examples" rel
-(cd rel && capture "$SCRATCHPACK" release -f hello.yaml && assert_eq 0 "$RC" "release ($ERR)")
+capture in_dir rel "$SCRATCHPACK" release -f hello.yaml && assert_eq 0 "$RC" "release ($ERR)"
 valid spdx rel/dist/*/hello.spdx.json rel/dist/hello.image.spdx.json
 valid cyclonedx rel/dist/*/hello.cdx.json rel/dist/hello.image.cdx.json
 python3 - rel/dist/hello.image.spdx.json <<'PY' || fail "the release image's SBOM"
@@ -198,7 +216,7 @@ assert any(p.startswith("pkg:deb/debian/libstdc%2B%2B-12-dev@") and p.endswith("
 image = next(p for p in doc["packages"] if p.get("primaryPackagePurpose") == "CONTAINER")
 assert image["externalRefs"][0]["referenceLocator"].startswith("pkg:oci/hello@sha256%3A"), image
 PY
-(cd rel && capture "$SCRATCHPACK" verify dist)
+capture in_dir rel "$SCRATCHPACK" verify dist
 assert_eq 0 "$RC" "verify dist ($OUT $ERR)"
 assert_contains "$OUT" "identical: dist (" "verify dist says identical"
 python3 - rel/dist/hello.tar <<'PY'
@@ -213,7 +231,7 @@ data = bytearray(open(path, "rb").read())
 data[member.offset_data + 100] ^= 1
 open(path, "wb").write(data)
 PY
-(cd rel && capture "$SCRATCHPACK" verify dist)
+capture in_dir rel "$SCRATCHPACK" verify dist
 assert_eq 1 "$RC" "verify of a dist/ with a changed layer"
 assert_contains "$OUT" "differs: hello.tar: layer 1 of linux/arm64/v8 (sha256:" "the arm64 layer named"
 
@@ -221,7 +239,7 @@ step "build --push --sign-key: image, SBOMs and provenance under the fallback ta
 registry_start
 capture "$SCRATCHPACK" keygen
 assert_eq 0 "$RC" "keygen ($ERR)"
-(cd two && capture "$SCRATCHPACK" build hello.cpp --push "$REGISTRY/chain/hello:1.0" --sign-key ../cosign.key)
+capture in_dir two "$SCRATCHPACK" build hello.cpp --push "$REGISTRY/chain/hello:1.0" --sign-key ../cosign.key
 assert_eq 0 "$RC" "build --push --sign-key ($ERR)"
 assert_contains "$ERR" "3 documents (SBOMs, provenance) attached to $REGISTRY/chain/hello@sha256:" "attach note"
 digest=$(curl -sf -o /dev/null -w '%header{docker-content-digest}' \
@@ -266,7 +284,7 @@ assert_eq 0 "$RC" "sbom REF ($ERR)"
 assert_eq "$(cat fetched/image.cdx.json)" "$OUT" "sbom REF prints the attached CycloneDX"
 
 step "a tampered manifest: the tag moved to another image is rejected by the verifier"
-(cd one && capture "$SCRATCHPACK" build hello.cpp --out other -D CHANGED=1 --push "$REGISTRY/chain/hello:1.0")
+capture in_dir one "$SCRATCHPACK" build hello.cpp --out other -D CHANGED=1 --push "$REGISTRY/chain/hello:1.0"
 assert_eq 0 "$RC" "push of another image under the signed tag ($ERR)"
 capture python3 "$E2E_DIR/cosign_verify.py" "$REGISTRY" chain/hello 1.0 cosign.pub
 assert_eq 1 "$RC" "the verifier rejects the moved tag ($OUT)"
