@@ -334,6 +334,7 @@ Status package_binaries(const BuildPlan& plan, const pipeline::Caches& caches,
   }
   pipeline::ImagePlan image = plan.image;
   image.layer_cache = caches.layers.get();
+  image.build_cache = caches.build.get();
   image.supply = supply_chain(out.binaries, io_args, plan.push ? plan.push->ref : std::string());
   out.images = SP_TRY(pipeline::build_images(image, inputs, staging.store, events));
   return pipeline::deliver(image, out.images, staging, plan.input.name, plan.push, events,

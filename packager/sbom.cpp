@@ -148,7 +148,7 @@ public:
   /// The document named `name`, describing `described`. Its namespace is derived from the rest
   /// of its contents, so it is unique per content and reproducible.
   std::string write(const std::string& name, const std::vector<std::string>& described,
-                    const SbomOptions& options) {
+                    const SbomOptions& options, const std::string& fingerprint) {
     for (const std::string& id : described) {
       relate("SPDXRef-DOCUMENT", "DESCRIBES", id);
     }
@@ -175,8 +175,9 @@ public:
       doc["files"] = files;
     }
     doc["relationships"] = rels;
-    doc["documentNamespace"] =
-        "https://spdx.org/spdxdocs/scratchpack/" + m_safe(name) + "-" + sha256_hex(doc.dump());
+    doc["documentNamespace"] = "https://spdx.org/spdxdocs/scratchpack/" + m_safe(name) + "-" +
+                               sha256_hex("spdx\n" + fingerprint + "\n" + options.tool + "\n" +
+                                          std::to_string(options.created));
     return doc.dump(2) + "\n";
   }
 
@@ -276,7 +277,7 @@ public:
   void depend(const std::string& from, const std::string& to) { m_dependencies[from].insert(to); }
 
   std::string write(json metadata_component, std::vector<json> extra_components,
-                    const SbomOptions& options) {
+                    const SbomOptions& options, const std::string& fingerprint) {
     json components = json::array();
     for (json& c : extra_components) {
       components.push_back(std::move(c));
@@ -309,7 +310,8 @@ public:
                 {"components", components},
                 {"dependencies", deps}};
     // A serial number from the contents: an RFC 4122 form of its sha256 (version 5-like bits).
-    std::string h = sha256_hex(doc.dump());
+    std::string h = sha256_hex("cyclonedx\n" + fingerprint + "\n" + options.tool + "\n" +
+                               std::to_string(options.created));
     h[12] = '5';
     h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
     doc["serialNumber"] = "urn:uuid:" + h.substr(0, 8) + "-" + h.substr(8, 4) + "-" +
@@ -322,11 +324,60 @@ private:
   std::map<std::string, std::set<std::string>> m_dependencies;
 };
 
+/// What a document says, in a few bytes: its identifiers are derived from this rather than from
+/// a second serialisation of the document.
+std::string fingerprint_of(const bom::Binary& b) {
+  Sha256 h;
+  auto line = [&h](std::initializer_list<std::string_view> fields) {
+    for (std::string_view f : fields) {
+      h.update(f);
+      h.update("\t");
+    }
+    h.update("\n");
+  };
+  line({b.name, b.target, b.platform, b.arch});
+  for (const bom::FileDigest& s : b.sources) {
+    line({"source", s.path, s.sha256, s.sha1});
+  }
+  for (const bom::Component& c : b.components) {
+    line({"component", c.name, c.version, c.arch, c.purl});
+    for (const std::string& p : c.properties) {
+      line({"property", p});
+    }
+    for (const bom::FileDigest& f : c.files) {
+      line({"file", f.path, f.sha256, f.sha1});
+    }
+  }
+  return h.hex_digest();
+}
+
+std::string fingerprint_of(const ImageSubject& image) {
+  std::string text = image.repository + "\n" + image.tag + "\n" + image.root_digest + "\n";
+  for (const ImagePlatform& p : image.platforms) {
+    text += p.platform + " " + p.manifest_digest + "\n";
+    for (const ImageBinary& b : p.binaries) {
+      text += b.path + " " + b.sha256 + " " + fingerprint_of(b.bom) + "\n";
+    }
+    for (const ImageExtra& e : p.extras) {
+      text += e.path + " " + e.sha256 + " " + e.supplier + "\n";
+    }
+  }
+  return sha256_hex(text);
+}
+
 std::string image_name(const ImageSubject& image) {
   return image.repository + (image.tag.empty() ? "" : ":" + image.tag);
 }
 
 } // namespace
+
+std::string sbom_fingerprint(const bom::Binary& binary) {
+  return fingerprint_of(binary);
+}
+
+std::string sbom_fingerprint(const ImageSubject& image) {
+  return fingerprint_of(image);
+}
 
 std::string oci_purl(const std::string& repository, const std::string& digest,
                      const std::string& tag) {
@@ -346,14 +397,14 @@ std::string oci_purl(const std::string& repository, const std::string& digest,
 std::string binary_spdx(const bom::Binary& binary, const SbomOptions& options) {
   Spdx doc;
   std::string id = doc.binary(binary);
-  return doc.write(binary.name + "-" + binary.target, {id}, options);
+  return doc.write(binary.name + "-" + binary.target, {id}, options, fingerprint_of(binary));
 }
 
 std::string binary_cyclonedx(const bom::Binary& binary, const SbomOptions& options) {
   CycloneDx doc;
   json component;
   doc.binary(binary, component);
-  return doc.write(component, {}, options);
+  return doc.write(component, {}, options, fingerprint_of(binary));
 }
 
 std::string image_spdx(const ImageSubject& image, const SbomOptions& options) {
@@ -384,7 +435,7 @@ std::string image_spdx(const ImageSubject& image, const SbomOptions& options) {
       doc.relate(image_id, "CONTAINS", id);
     }
   }
-  return doc.write(image_name(image), {image_id}, options);
+  return doc.write(image_name(image), {image_id}, options, fingerprint_of(image));
 }
 
 std::string image_cyclonedx(const ImageSubject& image, const SbomOptions& options) {
@@ -414,7 +465,7 @@ std::string image_cyclonedx(const ImageSubject& image, const SbomOptions& option
       binaries.push_back(file);
     }
   }
-  return doc.write(container, binaries, options);
+  return doc.write(container, binaries, options, fingerprint_of(image));
 }
 
 } // namespace sp::packager

@@ -60,6 +60,11 @@ std::string image_spdx(const ImageSubject& image, const SbomOptions& options);
 /// The CycloneDX 1.5 document of an image.
 std::string image_cyclonedx(const ImageSubject& image, const SbomOptions& options);
 
+/// A digest of everything a binary's (or an image's) documents say, for keeping them: the same
+/// fingerprint and options make the same documents.
+std::string sbom_fingerprint(const bom::Binary& binary);
+std::string sbom_fingerprint(const ImageSubject& image);
+
 /// Media types of the documents, as artifact types of the manifests that attach them.
 inline constexpr const char* k_spdx_media_type = "application/spdx+json";
 inline constexpr const char* k_cyclonedx_media_type = "application/vnd.cyclonedx+json";

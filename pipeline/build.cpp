@@ -123,9 +123,13 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input, OutputS
       std::optional<BinarySbom> sbom;
       if (results[i].materials) {
         sbom.emplace();
-        results[i].sha256 = SP_TRY(stamp_binary(r.output, *results[i].materials, *sbom));
-        SP_TRY(write_file_atomic(stage.stage(spdx_path(path)), sbom->spdx));
-        SP_TRY(write_file_atomic(stage.stage(cyclonedx_path(path)), sbom->cyclonedx));
+        results[i].sha256 =
+            SP_TRY(stamp_binary(r.output, *results[i].materials, *sbom, tools.cache));
+        // Staged: the stage's commit moves them into place with the binary.
+        SP_TRY(
+            write_file_atomic(stage.stage(spdx_path(path)), sbom->spdx, 0644, Durability::ordered));
+        SP_TRY(write_file_atomic(stage.stage(cyclonedx_path(path)), sbom->cyclonedx, 0644,
+                                 Durability::ordered));
       }
       built.push_back({input.name,
                        r.target,

@@ -315,8 +315,9 @@ Result<ImageOutputs> write_images(const ImagePlan& plan, const std::vector<pk::I
   out.root = root.descriptor;
   out.digest = out.root.digest.to_string();
   if (plan.supply) {
-    out.documents = SP_TRY(image_documents(*plan.supply, root.descriptor, images,
-                                           plan.ref.repository, plan.ref.tag, store));
+    out.documents =
+        SP_TRY(image_documents(*plan.supply, root.descriptor, images, plan.ref.repository,
+                               plan.ref.tag, store, plan.build_cache));
   }
   if (plan.format == ImageFormat::none) {
     return out;

@@ -44,6 +44,8 @@ struct ImagePlan {
   packager::Annotations annotations; ///< besides the standard ones
   /// The image's SBOMs and provenance (pipeline/supply.h), attached to it when set.
   std::optional<SupplyChain> supply;
+  /// Keeps the supply chain's documents (optional): a cached build does not make them again.
+  toolchain::BuildCache* build_cache = nullptr;
 };
 
 /// A file from the host that goes into the image (a binary built or given).

@@ -327,9 +327,13 @@ Status build_all(Run& r) {
     const ReleaseBinary& b = r.plan.binaries[i];
     if (res.ok() && res.materials) {
       BinarySbom& sbom = r.outcome.binaries[i].sbom.emplace();
-      results[k].sha256 = SP_TRY(stamp_binary(requests[i].output, *res.materials, sbom));
-      SP_TRY(write_file_atomic(spdx_path(requests[i].output), sbom.spdx));
-      SP_TRY(write_file_atomic(cyclonedx_path(requests[i].output), sbom.cyclonedx));
+      results[k].sha256 =
+          SP_TRY(stamp_binary(requests[i].output, *res.materials, sbom, r.options.tools.cache));
+      // Inside dist/'s temporary, renamed whole at the end.
+      SP_TRY(
+          write_file_atomic(spdx_path(requests[i].output), sbom.spdx, 0644, Durability::ordered));
+      SP_TRY(write_file_atomic(cyclonedx_path(requests[i].output), sbom.cyclonedx, 0644,
+                               Durability::ordered));
     }
     r.outcome.binaries[i].sha256 = res.sha256;
     gate.push_back({requests[i].output, b.rel_path, res.sha256, b.target.platform(),
@@ -397,6 +401,7 @@ Status package_all(Run& r, const pk::BlobStore& store) {
     const ReleaseImage& ri = r.plan.images[i];
     ImagePlan plan = ri.plan;
     plan.layer_cache = r.options.layer_cache;
+    plan.build_cache = r.options.tools.cache;
     std::vector<PlatformInput> inputs;
     SupplyChain supply;
     std::vector<const bom::Binary*> boms;

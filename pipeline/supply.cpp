@@ -21,15 +21,44 @@ pk::SbomOptions sbom_options() {
   return {"scratchpack-" + toolchain::scratchpack_version(), source_date_epoch()};
 }
 
+namespace {
+
+/// The SPDX and CycloneDX documents of `what` (a fingerprint of all they say), from the build
+/// cache when they were made before, else from `make` (and then kept).
+template <typename Make>
+std::pair<std::string, std::string> documents(toolchain::BuildCache* cache, const std::string& what,
+                                              const pk::SbomOptions& options, Make make) {
+  std::string key = sha256_hex("sbom documents 1\n" + what + "\n" + options.tool + "\n" +
+                               std::to_string(options.created));
+  if (cache) {
+    auto spdx = cache->fetch_text("sboms", sha256_hex(key + "spdx"));
+    auto cdx = cache->fetch_text("sboms", sha256_hex(key + "cyclonedx"));
+    if (spdx && cdx) {
+      return {std::move(*spdx), std::move(*cdx)};
+    }
+  }
+  auto made = make();
+  if (cache) {
+    (void)cache->store_text("sboms", sha256_hex(key + "spdx"), made.first);
+    (void)cache->store_text("sboms", sha256_hex(key + "cyclonedx"), made.second);
+  }
+  return made;
+}
+
+} // namespace
+
 Result<std::string> stamp_binary(const fs::path& binary, const bom::Binary& materials,
-                                 BinarySbom& out) {
+                                 BinarySbom& out, toolchain::BuildCache* cache) {
   // Dated 1970-01-01 whatever SOURCE_DATE_EPOCH says: the binary carries this document's digest,
   // and a binary depends on its sources, not on the time (the image's documents are dated).
   pk::SbomOptions options = sbom_options();
   options.created = 0;
   out.bom = materials;
-  out.spdx = pk::binary_spdx(materials, options);
-  out.cyclonedx = pk::binary_cyclonedx(materials, options);
+  auto docs = documents(cache, "binary " + pk::sbom_fingerprint(materials), options, [&] {
+    return std::pair{pk::binary_spdx(materials, options), pk::binary_cyclonedx(materials, options)};
+  });
+  out.spdx = std::move(docs.first);
+  out.cyclonedx = std::move(docs.second);
   return toolchain::stamp_package_note(binary, sha256_hex(out.spdx));
 }
 
@@ -44,7 +73,7 @@ fs::path cyclonedx_path(const fs::path& binary) {
 Result<ImageDocuments> image_documents(const SupplyChain& supply, const pk::Descriptor& root,
                                        const std::vector<pk::Image>& images,
                                        const std::string& repository, const std::string& tag,
-                                       const pk::BlobStore& store) {
+                                       const pk::BlobStore& store, toolchain::BuildCache* cache) {
   pk::ImageSubject subject;
   subject.repository = repository;
   subject.tag = tag;
@@ -59,8 +88,11 @@ Result<ImageDocuments> image_documents(const SupplyChain& supply, const pk::Desc
   }
   pk::SbomOptions options = sbom_options();
   ImageDocuments docs;
-  docs.spdx = pk::image_spdx(subject, options);
-  docs.cyclonedx = pk::image_cyclonedx(subject, options);
+  auto made = documents(cache, "image " + pk::sbom_fingerprint(subject), options, [&] {
+    return std::pair{pk::image_spdx(subject, options), pk::image_cyclonedx(subject, options)};
+  });
+  docs.spdx = std::move(made.first);
+  docs.cyclonedx = std::move(made.second);
 
   pk::ProvenanceRecord record = supply.provenance;
   record.subjects.push_back({repository, root.digest.hex()});

@@ -9,6 +9,7 @@
 #include "packager/provenance.h"
 #include "packager/referrers.h"
 #include "packager/sbom.h"
+#include "toolchain/cache.h"
 #include "util/bom.h"
 #include "util/fs.h"
 #include "util/result.h"
@@ -38,7 +39,7 @@ struct BinarySbom {
 /// package note (toolchain/materials.h). Returns the binary's new sha256. The documents are
 /// dated 1970-01-01 whatever SOURCE_DATE_EPOCH says: a binary does not depend on the time.
 Result<std::string> stamp_binary(const fs::path& binary, const bom::Binary& materials,
-                                 BinarySbom& out);
+                                 BinarySbom& out, toolchain::BuildCache* cache = nullptr);
 
 /// The file names of a binary's documents beside it: PATH.spdx.json, PATH.cdx.json.
 fs::path spdx_path(const fs::path& binary);
@@ -66,7 +67,8 @@ struct ImageDocuments {
 Result<ImageDocuments> image_documents(const SupplyChain& supply, const packager::Descriptor& root,
                                        const std::vector<packager::Image>& images,
                                        const std::string& repository, const std::string& tag,
-                                       const packager::BlobStore& store);
+                                       const packager::BlobStore& store,
+                                       toolchain::BuildCache* cache = nullptr);
 
 /// Where an image's documents are written beside it: STEM.image.spdx.json, STEM.image.cdx.json,
 /// STEM.provenance.json.

@@ -318,7 +318,20 @@ Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
     }
     in.link_argv = result.link_argv;
     in.why_extract = result.why_extract;
-    result.materials = SP_TRY(link_materials(in, host_dpkg(tools.search.host_root)));
+    in.cache = tools.cache;
+    // Kept with the link: a cached build does not look at the archives and dpkg again.
+    std::string bom_key = tools.cache && !key.empty() ? SP_TRY(materials_key(key, in)) : "";
+    if (!bom_key.empty()) {
+      if (auto text = tools.cache->fetch_text("boms", bom_key)) {
+        result.materials = bom::binary_from_text(*text);
+      }
+    }
+    if (!result.materials) {
+      result.materials = SP_TRY(link_materials(in, host_dpkg(tools.search.host_root)));
+      if (std::string text = bom::to_text(*result.materials); !bom_key.empty() && !text.empty()) {
+        (void)tools.cache->store_text("boms", bom_key, text);
+      }
+    }
   }
   SP_TRY(binary.commit());
   // The link line names the temporary; show the final name to whoever prints it.

@@ -419,6 +419,29 @@ std::optional<std::string> BuildCache::fetch_link_evidence(const std::string& ke
   return m_store.get_bytes(entry_name("links", key, ".placed.why"));
 }
 
+std::string BuildCache::input_key(const fs::path& file) {
+  return sha256_hex(std::string(k_format) + "\ninput facts 1 " + stat_identity(file));
+}
+
+Status BuildCache::store_input_facts(const std::string& key, const std::string& text) {
+  SP_TRY(m_store.put_bytes(entry_name("inputs", key, ".facts"), text));
+  return {};
+}
+
+std::optional<std::string> BuildCache::fetch_input_facts(const std::string& key) {
+  return m_store.get_bytes(entry_name("inputs", key, ".facts"));
+}
+
+Status BuildCache::store_text(std::string_view kind, const std::string& key,
+                              const std::string& text) {
+  SP_TRY(m_store.put_bytes(entry_name(kind, key, ".txt"), text));
+  return {};
+}
+
+std::optional<std::string> BuildCache::fetch_text(std::string_view kind, const std::string& key) {
+  return m_store.get_bytes(entry_name(kind, key, ".txt"));
+}
+
 Status BuildCache::store_binary(const std::string& key, const fs::path& binary,
                                 const std::string& sha256) {
   SP_TRY(m_store.put(entry_name("links", key), binary, sha256));

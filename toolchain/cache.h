@@ -129,6 +129,20 @@ public:
   Status store_link_evidence(const std::string& key, const std::string& why_extract);
   std::optional<std::string> fetch_link_evidence(const std::string& key);
 
+  /// What the SBOM knows of one input file of a link (toolchain/materials.h: its owner, and the
+  /// digests of the file or of every member of an archive), kept under the file's identity (path,
+  /// size, mtime, ctime, as link_key names the sysroot's files): reading libc.a's members and the
+  /// dpkg database once per machine, not once per link.
+  static std::string input_key(const fs::path& file);
+  Status store_input_facts(const std::string& key, const std::string& text);
+  std::optional<std::string> fetch_input_facts(const std::string& key);
+
+  /// Supply-chain texts kept by a key their maker derives from everything they say (a link's
+  /// bill of materials, a binary's or an image's SBOM documents): "kind" names the directory
+  /// ("boms", "sboms"), so that a cached build does not make them again.
+  Status store_text(std::string_view kind, const std::string& key, const std::string& text);
+  std::optional<std::string> fetch_text(std::string_view kind, const std::string& key);
+
   /// The key of a strip: the contents of the unstripped binary (`sha256`, which is also what the
   /// link entry holds and the scan gate judged) and `recipe` (the tool, its version and flags).
   /// The link cache keeps the unstripped binary, the evidence the gate needs; this keeps its

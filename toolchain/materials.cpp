@@ -7,9 +7,14 @@
 #include <algorithm>
 #include <archive.h>
 #include <archive_entry.h>
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <functional>
 #include <memory>
 #include <set>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace sp::toolchain {
 
@@ -50,85 +55,100 @@ bom::FileDigest digest_of(std::string shown, std::string_view data) {
   return {std::move(shown), sha256_hex(data), sha1_hex(data)};
 }
 
-/// Digests of archive members, remembered per archive (path, size, mtime) for the process.
-class MemberDigests {
-public:
-  Result<std::map<std::string, bom::FileDigest>> get(const fs::path& archive,
-                                                     const std::set<std::string>& members) {
-    std::error_code ec;
-    auto size = fs::file_size(archive, ec);
-    auto mtime = fs::last_write_time(archive, ec);
-    std::string key = archive.string() + "\n" + std::to_string(size) + "\n" +
-                      std::to_string(mtime.time_since_epoch().count());
-    std::lock_guard lock(m_mutex);
-    auto& known = m_known[key];
-    std::set<std::string> missing;
-    for (const std::string& m : members) {
-      if (!known.count(m)) {
-        missing.insert(m);
-      }
-    }
-    if (!missing.empty()) {
-      SP_TRY(read(archive, missing, known));
-    }
-    std::map<std::string, bom::FileDigest> out;
-    for (const std::string& m : members) {
-      if (auto it = known.find(m); it != known.end()) {
-        out.emplace(m, it->second);
-      }
-    }
-    return out;
-  }
-
-private:
-  /// Reads the archive once, hashing the first member of each wanted name (libarchive's ar
-  /// reader: GNU and BSD long names).
-  static Status read(const fs::path& archive, const std::set<std::string>& wanted,
-                     std::map<std::string, bom::FileDigest>& into) {
-    std::unique_ptr<struct archive, decltype(&archive_read_free)> a(archive_read_new(),
-                                                                    archive_read_free);
-    archive_read_support_format_ar(a.get());
-    if (archive_read_open_filename(a.get(), archive.c_str(), 1 << 16) != ARCHIVE_OK) {
-      return failure("cannot read " + archive.string(), archive_error_string(a.get()));
-    }
-    struct archive_entry* entry = nullptr;
-    std::string data;
-    while (archive_read_next_header(a.get(), &entry) == ARCHIVE_OK) {
-      const char* name = archive_entry_pathname(entry);
-      if (!name || !wanted.count(name) || into.count(name)) {
-        archive_read_data_skip(a.get());
-        continue;
-      }
-      int64_t size = archive_entry_size(entry);
-      if (size < 0 || size > (int64_t{1} << 30)) {
-        return failure("cannot read " + archive.string(), std::string(name) + " is too large");
-      }
-      data.resize(static_cast<size_t>(size));
-      la_ssize_t got = size ? archive_read_data(a.get(), data.data(), data.size()) : 0;
-      if (got != size) {
-        return failure("cannot read " + archive.string(), std::string("short member ") + name);
-      }
-      into.emplace(name, digest_of("", data));
-    }
-    return {};
-  }
-
-  std::mutex m_mutex;
-  std::map<std::string, std::map<std::string, bom::FileDigest>> m_known;
-};
-
-MemberDigests& member_digests() {
-  static MemberDigests digests;
-  return digests;
-}
-
 /// Where one input came from.
 struct Owner {
   bom::Origin origin = bom::Origin::file;
   std::string name, version, arch;
   std::vector<std::string> properties;
-  std::string shown; ///< the path as the package has it ("/usr/lib/…/libc.a")
+  std::string shown;      ///< the path as the package has it ("/usr/lib/…/libc.a")
+  bool user_file = false; ///< no package owns it: shown relative to the working directory
 };
+
+/// What is known of one input file.
+struct Facts {
+  Owner owner;
+  bom::FileDigest whole;                          ///< a file taken whole (start files)
+  std::map<std::string, bom::FileDigest> members; ///< an archive: each member (the first of a name)
+};
+
+/// The digests of every member of an ar archive (libarchive's reader: GNU and BSD long names);
+/// the first member of each name.
+Result<std::map<std::string, bom::FileDigest>> all_members(const fs::path& archive) {
+  std::unique_ptr<struct archive, decltype(&archive_read_free)> a(archive_read_new(),
+                                                                  archive_read_free);
+  archive_read_support_format_ar(a.get());
+  if (archive_read_open_filename(a.get(), archive.c_str(), 1 << 16) != ARCHIVE_OK) {
+    return failure("cannot read " + archive.string(), archive_error_string(a.get()));
+  }
+  std::map<std::string, bom::FileDigest> out;
+  struct archive_entry* entry = nullptr;
+  std::string data;
+  while (archive_read_next_header(a.get(), &entry) == ARCHIVE_OK) {
+    const char* name = archive_entry_pathname(entry);
+    if (!name || out.count(name)) {
+      archive_read_data_skip(a.get());
+      continue;
+    }
+    int64_t size = archive_entry_size(entry);
+    if (size < 0 || size > (int64_t{1} << 30)) {
+      return failure("cannot read " + archive.string(), std::string(name) + " is too large");
+    }
+    data.resize(static_cast<size_t>(size));
+    la_ssize_t got = size ? archive_read_data(a.get(), data.data(), data.size()) : 0;
+    if (got != size) {
+      return failure("cannot read " + archive.string(), std::string("short member ") + name);
+    }
+    out.emplace(name, digest_of("", data));
+  }
+  return out;
+}
+
+/// Facts as the build cache keeps them: tab-separated lines, "owner", then "file" or "m" (one
+/// per member).
+std::string format_facts(const Facts& f) {
+  const Owner& o = f.owner;
+  std::string text = "owner\t" + std::to_string(static_cast<int>(o.origin)) + "\t" + o.name + "\t" +
+                     o.version + "\t" + o.arch + "\t" + (o.user_file ? "1" : "0") + "\t" + o.shown +
+                     "\t" + join(o.properties, ";") + "\n";
+  if (!f.whole.sha256.empty()) {
+    text += "file\t" + f.whole.sha256 + "\t" + f.whole.sha1 + "\n";
+  }
+  for (const auto& [name, d] : f.members) {
+    if (name.find_first_of("\t\n") == std::string::npos) {
+      text += "m\t" + name + "\t" + d.sha256 + "\t" + d.sha1 + "\n";
+    }
+  }
+  return text;
+}
+
+/// Reads format_facts's text; false when it is not that.
+bool parse_facts(std::string_view text, Facts& f) {
+  bool owner = false;
+  for (const std::string& line : split(text, '\n')) {
+    std::vector<std::string> x = split(line, '\t');
+    if (x.size() == 8 && x[0] == "owner") {
+      int origin = x[1] == "0" ? 0 : x[1] == "1" ? 1 : x[1] == "2" ? 2 : x[1] == "3" ? 3 : -1;
+      if (origin < 0) {
+        return false;
+      }
+      f.owner.origin = static_cast<bom::Origin>(origin);
+      f.owner.name = x[2];
+      f.owner.version = x[3];
+      f.owner.arch = x[4];
+      f.owner.user_file = x[5] == "1";
+      f.owner.shown = x[6];
+      f.owner.properties = x[7].empty() ? std::vector<std::string>{} : split(x[7], ';');
+      owner = true;
+    } else if (x.size() == 3 && x[0] == "file") {
+      f.whole = {"", x[1], x[2]};
+    } else if (x.size() == 4 && x[0] == "m") {
+      f.members[x[1]] = {"", x[2], x[3]};
+    } else if (!line.empty()) {
+      return false;
+    }
+  }
+  return owner;
+}
 
 /// "musl-dev_1.2.3-1_arm64.deb" -> {musl-dev, 1.2.3-1, arm64}; the version's ':' is "%3a" in
 /// file names.
@@ -180,6 +200,7 @@ public:
         o.origin = bom::Origin::file;
         o.name = fs::path(host[k]).filename().string();
         o.shown = user_path(host[k]);
+        o.user_file = true;
       }
     }
     return out;
@@ -396,6 +417,17 @@ std::vector<DpkgOwners::Package> DpkgOwners::owners(const std::vector<std::strin
   return out;
 }
 
+Result<std::string> materials_key(const std::string& link_key, const MaterialsInput& in) {
+  Sha256 h;
+  std::error_code ec;
+  h.update("materials 1\n" + link_key + "\n" + fs::current_path(ec).string() + "\n");
+  for (const auto& [object, source] : in.objects) {
+    h.update(object.string() + "\t" + source.string() + "\t" +
+             sha256_hex(SP_TRY(read_file(source))) + "\n");
+  }
+  return h.hex_digest();
+}
+
 DpkgOwners& host_dpkg(const fs::path& host_root) {
   static std::mutex mutex;
   static std::map<std::string, std::unique_ptr<DpkgOwners>> owners;
@@ -441,8 +473,44 @@ Result<bom::Binary> link_materials(const MaterialsInput& in, DpkgOwners& dpkg) {
       inputs.push_back(m.archive);
     }
   }
+  // What is known of each input — its owner, the digests of the file or of each member — from
+  // the build cache when this file was met before, else found out and kept there.
+  std::vector<Facts> facts(inputs.size());
+  std::vector<std::string> keys(inputs.size());
+  std::vector<fs::path> unknown;
+  std::vector<size_t> unknown_at;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (in.cache) {
+      keys[i] = BuildCache::input_key(inputs[i]);
+      auto text = in.cache->fetch_input_facts(keys[i]);
+      if (text && parse_facts(*text, facts[i])) {
+        continue;
+      }
+    }
+    unknown.push_back(inputs[i]);
+    unknown_at.push_back(i);
+  }
   Owners owners(in, dpkg);
-  std::vector<Owner> owner = owners.resolve(inputs);
+  std::vector<Owner> resolved = owners.resolve(unknown);
+  for (size_t j = 0; j < unknown.size(); ++j) {
+    size_t i = unknown_at[j];
+    facts[i].owner = resolved[j];
+    if (i < whole.size()) {
+      facts[i].whole = digest_of("", SP_TRY(read_file(inputs[i])));
+    } else {
+      facts[i].members = SP_TRY(all_members(inputs[i]));
+    }
+    if (in.cache) {
+      (void)in.cache->store_input_facts(keys[i], format_facts(facts[i]));
+    }
+  }
+  std::vector<Owner> owner;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    owner.push_back(facts[i].owner);
+    if (owner.back().user_file) {
+      owner.back().shown = user_path(lexical(inputs[i])); // this build's working directory
+    }
+  }
 
   std::map<std::tuple<std::string, std::string, std::string>, bom::Component> components;
   auto component = [&](const Owner& o) -> bom::Component& {
@@ -463,15 +531,16 @@ Result<bom::Binary> link_materials(const MaterialsInput& in, DpkgOwners& dpkg) {
   };
   size_t k = 0;
   for (; k < whole.size(); ++k) {
-    auto data = SP_TRY(read_file(whole[k]));
-    component(owner[k]).files.push_back(digest_of(owner[k].shown, data));
+    bom::FileDigest d = facts[k].whole;
+    d.path = owner[k].shown;
+    component(owner[k]).files.push_back(std::move(d));
   }
   for (; k < inputs.size(); ++k) {
     const std::set<std::string>& names = by_archive[lexical(inputs[k])];
-    auto digests = SP_TRY(member_digests().get(inputs[k], names));
     bom::Component& c = component(owner[k]);
     for (const std::string& name : names) {
-      bom::FileDigest d = digests.count(name) ? digests[name] : bom::FileDigest{};
+      auto it = facts[k].members.find(name);
+      bom::FileDigest d = it != facts[k].members.end() ? it->second : bom::FileDigest{};
       d.path = owner[k].shown + "(" + name + ")";
       c.files.push_back(std::move(d));
     }
@@ -509,19 +578,49 @@ Result<std::string> stamp_package_note(const fs::path& binary, const std::string
   if (sbom_sha256.size() != 64) {
     return failure("cannot stamp " + binary.string(), "not a sha256: " + sbom_sha256);
   }
-  auto data = SP_TRY(read_file(binary));
-  size_t at = data.find(k_placeholder);
-  if (at == std::string::npos) {
-    return sha256_hex(data); // linked without a note (a test's fake linker): nothing to fill in
+  // In place: 64 bytes of a file this build just wrote (a copy, never the cache's own file).
+  int fd = ::open(binary.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    return io_error(binary.string(), std::strerror(errno));
   }
-  if (data.find(k_placeholder, at + 1) != std::string::npos) {
-    return failure("cannot stamp " + binary.string(), "it has two package note placeholders");
+  struct stat st{};
+  std::string data;
+  Status s = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1
+                 ? Status()
+                 : io_error(binary.string(), "is not a regular file of its own (hard links: " +
+                                                 std::to_string(st.st_nlink) + ")");
+  if (s) {
+    data.resize(static_cast<size_t>(st.st_size));
+    size_t done = 0;
+    while (s && done < data.size()) {
+      ssize_t n = ::pread(fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
+      if (n <= 0) {
+        s = io_error(binary.string(), n == 0 ? "shrank while read" : std::strerror(errno));
+      } else {
+        done += static_cast<size_t>(n);
+      }
+    }
   }
-  size_t digest_at = at + k_placeholder.size() - 1 - 64;
-  data.replace(digest_at, 64, sbom_sha256);
-  std::error_code ec;
-  auto perms = fs::status(binary, ec).permissions();
-  SP_TRY(write_file_atomic(binary, data, static_cast<unsigned>(perms) & 07777));
+  // Boyer-Moore-Horspool: '"' is common in a binary, so a memchr-led find compares often.
+  std::boyer_moore_horspool_searcher search(k_placeholder.begin(), k_placeholder.end());
+  auto find_from = [&](size_t from) {
+    auto it = std::search(data.begin() + static_cast<std::ptrdiff_t>(from), data.end(), search);
+    return it == data.end() ? std::string::npos : static_cast<size_t>(it - data.begin());
+  };
+  size_t at = s ? find_from(0) : std::string::npos;
+  if (s && at != std::string::npos && find_from(at + 1) != std::string::npos) {
+    s = failure("cannot stamp " + binary.string(), "it has two package note placeholders");
+  }
+  if (s && at != std::string::npos) {
+    // Linked without a note (a test's fake linker): nothing to fill in.
+    size_t digest_at = at + k_placeholder.size() - 1 - 64;
+    data.replace(digest_at, 64, sbom_sha256);
+    if (::pwrite(fd, sbom_sha256.data(), 64, static_cast<off_t>(digest_at)) != 64) {
+      s = io_error(binary.string(), std::strerror(errno));
+    }
+  }
+  ::close(fd);
+  SP_TRY(s);
   return sha256_hex(data);
 }
 

@@ -7,6 +7,7 @@
 // every file and member, for the SBOM (packager/sbom.h).
 #pragma once
 
+#include "toolchain/cache.h"
 #include "toolchain/sysroot.h"
 #include "util/bom.h"
 #include "util/fs.h"
@@ -65,7 +66,15 @@ struct MaterialsInput {
   std::vector<std::pair<fs::path, fs::path>> objects;
   std::vector<std::string> link_argv; ///< the link line (its whole-file inputs: start files)
   std::string why_extract;            ///< lld's --why-extract table of the link
+  /// Keeps what is learnt of each input file (its owner, its digests) under its identity, so
+  /// the dpkg database and the archives are read once per machine; optional.
+  BuildCache* cache = nullptr;
 };
+
+/// The key a link's bill of materials is kept under in the build cache: the link's key (its
+/// inputs' identities) with this build's working directory and each source's path and sha256
+/// (the sources are named in the SBOM; an object does not say which comment its source had).
+Result<std::string> materials_key(const std::string& link_key, const MaterialsInput& input);
 
 /// The bill of materials of one link. Fails when an input cannot be read.
 Result<bom::Binary> link_materials(const MaterialsInput& input, DpkgOwners& dpkg);

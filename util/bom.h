@@ -5,7 +5,9 @@
 // stages speak it and neither may include the other.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sp::bom {
@@ -47,6 +49,12 @@ struct Binary {
   std::vector<FileDigest> sources;   ///< what the user's objects were compiled from
   std::vector<Component> components; ///< sorted by (name, version, arch)
 };
+
+/// `binary` as tab-separated lines, for a cache to keep; empty when a field holds a tab or a
+/// newline (then it is not kept).
+std::string to_text(const Binary& binary);
+/// Reads to_text's lines; nullopt when they are not that.
+std::optional<Binary> binary_from_text(std::string_view text);
 
 /// The Package URL of a Debian package: pkg:deb/debian/NAME@VERSION?arch=ARCH, with the version
 /// percent-encoded ('+' and ':' are not allowed as is).
