@@ -64,6 +64,37 @@ Result<AttachedDocuments> from_binary(const fs::path& path, const std::string& b
 
 } // namespace
 
+std::vector<std::string> recorded_command(const std::vector<std::string>& args,
+                                          const std::vector<std::string>& also_unrecorded,
+                                          std::vector<std::string> takes_value) {
+  std::vector<std::string> unrecorded = {"--out",
+                                         "--json",
+                                         "-v",
+                                         "--verbose",
+                                         "-q",
+                                         "--quiet",
+                                         "-j",
+                                         "--jobs",
+                                         "--no-cache",
+                                         "--creds",
+                                         "--username",
+                                         "--password-stdin",
+                                         "--insecure-registry",
+                                         "--mount-from",
+                                         "--chunk-size",
+                                         "--timeout",
+                                         "--retries",
+                                         "--sign-key",
+                                         "--passphrase-env",
+                                         "--passphrase-stdin"};
+  unrecorded.insert(unrecorded.end(), also_unrecorded.begin(), also_unrecorded.end());
+  takes_value.insert(takes_value.end(),
+                     {"--out", "-j", "--jobs", "--creds", "--username", "--insecure-registry",
+                      "--mount-from", "--chunk-size", "--timeout", "--retries", "--sign-key",
+                      "--passphrase-env"});
+  return pipeline::recorded_arguments(args, unrecorded, takes_value);
+}
+
 Result<AttachedDocuments> attached_documents(const std::string& source, const PushFlags& registry,
                                              std::istream* in) {
   std::error_code ec;

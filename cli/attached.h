@@ -27,6 +27,14 @@ struct AttachedDocuments {
   std::string digest; ///< an image's root digest (layout, registry), "sha256:…"
 };
 
+/// The command line as provenance records it: `args` without the options that never change what
+/// is made — output places, verbosity, parallelism, the cache, the registry connection, signing —
+/// nor `also_unrecorded`. `takes_value` names the command's own options that take a value (the
+/// shared ones are known).
+std::vector<std::string> recorded_command(const std::vector<std::string>& args,
+                                          const std::vector<std::string>& also_unrecorded,
+                                          std::vector<std::string> takes_value);
+
 /// Reads the documents attached to `source`. A binary's SPDX document must be the one its
 /// package note names (by sha256). `registry` and `in` serve a registry reference.
 Result<AttachedDocuments> attached_documents(const std::string& source, const PushFlags& registry,

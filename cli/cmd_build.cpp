@@ -1,6 +1,7 @@
 // `scratchpack build`: check every flag → build the binaries (pipeline/build: every target in one
 // engine run, then the scan gate) → one image per target → write, load, push (pipeline/image,
 // pipeline/push), all staged inside --out and moved into place at the end → print what was made.
+#include "cli/attached.h"
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/events.h"
@@ -26,46 +27,13 @@ namespace sp::cli {
 
 namespace {
 
-/// Options of build that do not change what is made: provenance leaves them out, so that
-/// `verify` runs the build again with its own output directory and nothing pushed.
-const std::vector<std::string> k_not_recorded = {"--out",
-                                                 "--push",
-                                                 "--load",
-                                                 "--json",
-                                                 "-v",
-                                                 "--verbose",
-                                                 "-q",
-                                                 "--quiet",
-                                                 "-j",
-                                                 "--jobs",
-                                                 "--no-cache",
-                                                 "--creds",
-                                                 "--username",
-                                                 "--password-stdin",
-                                                 "--insecure-registry",
-                                                 "--mount-from",
-                                                 "--chunk-size",
-                                                 "--timeout",
-                                                 "--retries",
-                                                 "--format",
-                                                 "--sign-key",
-                                                 "--passphrase-env",
-                                                 "--passphrase-stdin"};
+/// Options of build that do not change what is made, besides those every command shares
+/// (recorded_command): provenance leaves them out, so that `verify` runs the build again with its
+/// own output directory and nothing pushed or loaded.
+const std::vector<std::string> k_not_recorded = {"--push", "--load", "--format"};
 /// Options of build that take a value as the next argument.
-const std::vector<std::string> k_takes_value = {"--out",
-                                                "--push",
-                                                "-j",
-                                                "--jobs",
-                                                "--creds",
-                                                "--username",
-                                                "--insecure-registry",
-                                                "--mount-from",
-                                                "--chunk-size",
-                                                "--timeout",
-                                                "--retries",
+const std::vector<std::string> k_takes_value = {"--push",
                                                 "--format",
-                                                "--sign-key",
-                                                "--passphrase-env",
                                                 "-o",
                                                 "--name",
                                                 "--target",
@@ -303,8 +271,7 @@ std::optional<pipeline::SupplyChain> supply_chain(const std::vector<pipeline::Bu
     supply.platforms.back().binaries.push_back({b.sbom->bom, "/" + b.name, b.sha256});
     boms.push_back(&b.sbom->bom);
   }
-  std::vector<std::string> recorded =
-      pipeline::recorded_arguments(args, k_not_recorded, k_takes_value);
+  std::vector<std::string> recorded = recorded_command(args, k_not_recorded, k_takes_value);
   // --push REF also names the image (its annotations say REF): a rebuild without the push names
   // it the same way with --image REF.
   if (!push_ref.empty() &&

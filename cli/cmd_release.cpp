@@ -1,6 +1,7 @@
 // `scratchpack release [MANIFEST | -f MANIFEST] [--out DIR] [-j N] [--push] [--json]`: load the
 // manifest → plan (pipeline/release: every problem reported) → run → print dist/'s files, or
 // report.json with --json. Progress as every command shows it (cli/events.h event_view).
+#include "cli/attached.h"
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
 #include "cli/events.h"
@@ -101,32 +102,8 @@ Result<pipeline::ReleaseOutcome> release(const ReleaseFlags& f, Io& io) {
   pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
   auto tools = SP_TRY(pipeline::build_tools(caches, f.jobs));
   pipeline::ReleaseRun run{tools, caches.layers.get(), push, {}, {}};
-  run.arguments = pipeline::recorded_arguments(
-      io.args,
-      {"--out",
-       "-j",
-       "--jobs",
-       "--push",
-       "--json",
-       "-v",
-       "--verbose",
-       "-q",
-       "--quiet",
-       "--no-cache",
-       "--creds",
-       "--username",
-       "--password-stdin",
-       "--insecure-registry",
-       "--mount-from",
-       "--chunk-size",
-       "--timeout",
-       "--retries",
-       "--sign-key",
-       "--passphrase-env",
-       "--passphrase-stdin"},
-      {"--out", "-j", "--jobs", "--creds", "--username", "--insecure-registry", "--mount-from",
-       "--chunk-size", "--timeout", "--retries", "--sign-key", "--passphrase-env", "-f", "--file",
-       "--allow-outside"});
+  // --push is release's switch here (build's takes a value).
+  run.arguments = recorded_command(io.args, {"--push"}, {"-f", "--file", "--allow-outside"});
   run.manifest = manifest_path(f).value_or("");
   auto outcome = SP_TRY(pipeline::run_release(plan, run, events));
   print_summary(io, f.json, plan, outcome);

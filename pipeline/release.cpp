@@ -475,15 +475,6 @@ std::vector<std::string> files_under(const fs::path& dir) {
   return files;
 }
 
-Result<std::string> hash_file(const fs::path& path) {
-  Sha256 h;
-  SP_TRY(pk::for_each_block(path, [&](const char* data, size_t size) {
-    h.update(data, size);
-    return Status{};
-  }));
-  return h.hex_digest();
-}
-
 /// Hashes what is in dist/ (binaries' hashes are known from the link) and writes SHA256SUMS
 /// and report.json beside them.
 Status write_sums_and_report(Run& r) {
@@ -494,7 +485,7 @@ Status write_sums_and_report(Run& r) {
   for (const std::string& rel : files_under(r.dist)) {
     auto it = known.find(rel);
     std::string hash =
-        it != known.end() && !it->second.empty() ? it->second : SP_TRY(hash_file(r.dist / rel));
+        it != known.end() && !it->second.empty() ? it->second : SP_TRY(file_sha256(r.dist / rel));
     r.outcome.artifacts[rel] = {hash, fs::file_size(r.dist / rel)};
   }
   SP_TRY(write_file_atomic(r.dist / "SHA256SUMS", sha256sums(r.outcome.artifacts)));

@@ -157,6 +157,15 @@ pk::ProvenanceRecord provenance_record(const std::string& build_type,
   return r;
 }
 
+Result<std::string> file_sha256(const fs::path& path) {
+  Sha256 h;
+  SP_TRY(pk::for_each_block(path, [&](const char* data, size_t size) {
+    h.update(data, size);
+    return Status{};
+  }));
+  return h.hex_digest();
+}
+
 Result<bom::FileDigest> file_digest(const fs::path& path) {
   std::string data = SP_TRY(read_file(path));
   fs::path abs = normal_absolute(path);

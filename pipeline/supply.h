@@ -87,6 +87,9 @@ packager::ProvenanceRecord provenance_record(const std::string& build_type,
 /// its file name) with its digests.
 Result<bom::FileDigest> file_digest(const fs::path& path);
 
+/// The sha256 (hex) of a file's contents, read block by block.
+Result<std::string> file_sha256(const fs::path& path);
+
 /// Arguments of a command line that change what is made (those of `keep_out` do not: output
 /// places, pushing, signing, parallelism, verbosity). `takes_value` lists the options (of
 /// either list) that take a value as the next argument unless given as --name=value.

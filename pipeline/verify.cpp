@@ -1,6 +1,7 @@
 #include "pipeline/verify.h"
 
 #include "packager/layout.h"
+#include "pipeline/supply.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 
@@ -111,15 +112,6 @@ std::string both(const pk::Descriptor& here, const pk::Descriptor& rebuilt) {
   return here.digest.to_string() + " here, " + rebuilt.digest.to_string() + " rebuilt";
 }
 
-Result<std::string> hash_file(const fs::path& path) {
-  Sha256 h;
-  SP_TRY(pk::for_each_block(path, [&](const char* data, size_t size) {
-    h.update(data, size);
-    return Status{};
-  }));
-  return h.hex_digest();
-}
-
 /// SHA256SUMS as a map: path -> sha256.
 Result<std::map<std::string, std::string>> read_sums(const fs::path& file) {
   std::string text = SP_TRY(read_file(file));
@@ -182,7 +174,7 @@ Result<std::vector<Difference>> compare_dists(const fs::path& given, const fs::p
       out.push_back({rel, "missing here"});
       continue;
     }
-    std::string have = SP_TRY(hash_file(here));
+    std::string have = SP_TRY(file_sha256(here));
     if (have == sha) {
       continue;
     }

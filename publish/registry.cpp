@@ -388,21 +388,34 @@ Result<PushResult> push(const Index& index, const BlobStore& store, const Regist
   return push_descriptor(index.descriptor, store, ref, options);
 }
 
+namespace {
+
+/// A client of ref's repository, over options.transport or a libcurl transport of its own.
+struct Session {
+  std::unique_ptr<http::Transport> own;
+  std::unique_ptr<RegistryClient> client;
+};
+
+Result<Session> open_session(const RegistryRef& ref, const PushOptions& options,
+                             std::vector<std::string> mounts) {
+  auto creds = SP_TRY(find_credentials(ref.registry, options.credentials));
+  Session s;
+  http::Transport* transport = options.transport;
+  if (!transport) {
+    s.own = http::make_curl_transport();
+    transport = s.own.get();
+  }
+  s.client = std::make_unique<RegistryClient>(*transport, ref, options, creds, std::move(mounts));
+  return s;
+}
+
+} // namespace
+
 Result<ReferrersPushResult> push_referrers(const packager::Referrers& referrers,
                                            const BlobStore& store, const RegistryRef& ref,
                                            const PushOptions& options) {
-  Result<std::optional<FoundCredentials>> creds =
-      find_credentials(ref.registry, options.credentials);
-  if (!creds) {
-    return creds.take_error();
-  }
-  std::unique_ptr<http::Transport> own;
-  http::Transport* transport = options.transport;
-  if (!transport) {
-    own = http::make_curl_transport();
-    transport = own.get();
-  }
-  RegistryClient client(*transport, ref, options, *creds, {});
+  Session session = SP_TRY(open_session(ref, options, {}));
+  RegistryClient& client = *session.client;
   auto run = [&]() -> Result<ReferrersPushResult> {
     SP_TRY(client.ping());
     Pusher pusher(client, store, options, {});
@@ -448,18 +461,8 @@ Result<ReferrersPushResult> push_referrers(const packager::Referrers& referrers,
 Result<std::vector<FetchedDocument>> fetch_documents(const RegistryRef& ref,
                                                      const packager::Digest& subject,
                                                      const PushOptions& options) {
-  Result<std::optional<FoundCredentials>> creds =
-      find_credentials(ref.registry, options.credentials);
-  if (!creds) {
-    return creds.take_error();
-  }
-  std::unique_ptr<http::Transport> own;
-  http::Transport* transport = options.transport;
-  if (!transport) {
-    own = http::make_curl_transport();
-    transport = own.get();
-  }
-  RegistryClient client(*transport, ref, options, *creds, {});
+  Session session = SP_TRY(open_session(ref, options, {}));
+  RegistryClient& client = *session.client;
   auto run = [&]() -> Result<std::vector<FetchedDocument>> {
     SP_TRY(client.ping());
     std::string index;
