@@ -68,6 +68,7 @@ Result<int> verify(const VerifyFlags& f, Io& io) {
   }
   std::string text = SP_TRY(pick_document(docs, "provenance", f.source));
   packager::ProvenanceRecord record = SP_TRY(packager::parse_provenance(text));
+  SP_TRY(pipeline::check_replayable(record.arguments));
   fs::path dir = normal_absolute(f.source_dir);
   if (auto changed = changed_inputs(record, dir); !changed.empty()) {
     for (const pipeline::Difference& d : changed) {

@@ -5,6 +5,7 @@
 #include "util/sha256.h"
 #include "util/strings.h"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -125,6 +126,28 @@ Result<std::map<std::string, std::string>> read_sums(const fs::path& file) {
 }
 
 } // namespace
+
+Status check_replayable(const std::vector<std::string>& arguments) {
+  if (arguments.empty() || (arguments[0] != "build" && arguments[0] != "release")) {
+    return failure("the provenance", "records a command verify does not run: " +
+                                         (arguments.empty() ? std::string("none") : arguments[0]));
+  }
+  static const std::vector<std::string> k_refused = {
+      "--push",  "--load",     "--sign-key",       "--passphrase-env", "--passphrase-stdin",
+      "--creds", "--username", "--password-stdin", "--mount-from",     "--insecure-registry",
+      "--out",   "--json",     "--chunk-size",     "--timeout",        "--retries"};
+  for (const std::string& a : arguments) {
+    std::string name = a.substr(0, a.find('='));
+    if (std::find(k_refused.begin(), k_refused.end(), name) != k_refused.end()) {
+      return failure("the provenance",
+                     "records " + name +
+                         ", which verify will not run again: a rebuild sends, "
+                         "loads and signs nothing",
+                     "its statement was not written by scratchpack build or release");
+    }
+  }
+  return {};
+}
 
 Result<std::vector<Difference>> compare_images(const fs::path& given, const fs::path& rebuilt) {
   pk::Layout mine = SP_TRY(pk::Layout::open(rebuilt));

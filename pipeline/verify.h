@@ -19,6 +19,12 @@ struct Difference {
   std::string why;  ///< "sha256:ab… here, sha256:cd… rebuilt"
 };
 
+/// Whether `arguments` (a provenance's, read from an archive or a registry: anyone's) may be run
+/// again by verify: `build` or `release`, and nothing that sends, loads, signs or writes outside
+/// the rebuild's own directory (--push, --load, --sign-key, credentials, --out…), which a forged
+/// statement could use to make verify push this machine's files somewhere.
+Status check_replayable(const std::vector<std::string>& arguments);
+
 /// Compares two image layouts (archives or directories): their roots, then each item below.
 /// Fails only when the rebuilt one cannot be read.
 Result<std::vector<Difference>> compare_images(const fs::path& given, const fs::path& rebuilt);

@@ -1,4 +1,5 @@
 #include "pipeline/supply.h"
+#include "pipeline/verify.h"
 #include "toolchain/materials.h"
 #include "util/target.h"
 
@@ -36,4 +37,16 @@ TEST_CASE("pipeline.supply: the recorded arguments leave out what does not chang
   CHECK(pipeline::recorded_arguments(args, {"--out", "--push", "-v", "--sign-key"},
                                      {"--out", "--push", "--target", "--sign-key"}) ==
         std::vector<std::string>{"build", "hello.cpp", "-j4", "--target", "aarch64"});
+}
+
+TEST_CASE("pipeline.verify: a provenance that would push, load or sign is not run again") {
+  CHECK(pipeline::check_replayable({"build", "hello.cpp", "--image", "r/h:1"}).ok());
+  CHECK(pipeline::check_replayable({"release", "-f", "scratchpack.yaml"}).ok());
+  auto pushed = pipeline::check_replayable({"build", "x.c", "--push=evil.example/x"});
+  REQUIRE_FALSE(pushed.ok());
+  CHECK(pushed.error().why.starts_with("records --push, which verify will not run again"));
+  CHECK_FALSE(pipeline::check_replayable({"build", "x.c", "--load"}).ok());
+  CHECK_FALSE(pipeline::check_replayable({"build", "x.c", "--sign-key", "k"}).ok());
+  CHECK_FALSE(pipeline::check_replayable({"push", "a.tar", "r/x"}).ok());
+  CHECK_FALSE(pipeline::check_replayable({}).ok());
 }
