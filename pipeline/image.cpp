@@ -4,7 +4,9 @@
 #include "packager/writers.h"
 #include "publish/load.h"
 #include "runtime-stub/runtime_stub.h"
+#include "toolchain/version.h"
 #include "util/diagnostics.h"
+#include "util/sha256.h"
 #include "util/strings.h"
 #include "util/target.h"
 
@@ -315,9 +317,21 @@ Result<ImageOutputs> write_images(const ImagePlan& plan, const std::vector<pk::I
   out.root = root.descriptor;
   out.digest = out.root.digest.to_string();
   if (plan.supply) {
-    out.documents =
-        SP_TRY(image_documents(*plan.supply, root.descriptor, images, plan.ref.repository,
-                               plan.ref.tag, store, plan.build_cache));
+    SupplyChain supply = *plan.supply;
+    if (plan.init) {
+      // The init is scratchpack's own code: listed with its digest and scratchpack's version.
+      for (pk::ImagePlatform& p : supply.platforms) {
+        for (const pk::Image& image : images) {
+          std::string_view init = runtime_stub::binary(image.platform.architecture);
+          if (image.platform.to_string() == p.platform && !init.empty()) {
+            p.extras.push_back({std::string(runtime_stub::k_path), sha256_hex(init),
+                                "scratchpack " + toolchain::scratchpack_version()});
+          }
+        }
+      }
+    }
+    out.documents = SP_TRY(image_documents(supply, root.descriptor, images, plan.ref.repository,
+                                           plan.ref.tag, store, plan.build_cache));
   }
   if (plan.format == ImageFormat::none) {
     return out;

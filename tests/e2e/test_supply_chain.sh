@@ -120,6 +120,18 @@ step "no glibc.iconv warning for hello.cpp"
 capture in_dir one "$SCRATCHPACK" build hello.cpp --out again
 assert_not_contains "$ERR" "glibc.iconv" "hello.cpp's build"
 
+step "--init: the image SBOM lists the init as scratchpack's, with its digest"
+capture in_dir one "$SCRATCHPACK" build hello.cpp --init --out initd
+assert_eq 0 "$RC" "build --init ($ERR)"
+python3 - one/initd/hello.image.spdx.json one/initd/hello.image.cdx.json <<'PY' || fail "the init in the image SBOM"
+import json, sys
+spdx, cdx = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+init = [f for f in spdx["files"] if f["fileName"] == "./.scratchpack/init"]
+assert init and init[0]["checksums"][0]["algorithm"] == "SHA256", init
+comp = [c for c in cdx["components"] if c["name"] == "/.scratchpack/init"]
+assert comp and comp[0]["supplier"]["name"].startswith("scratchpack "), comp
+PY
+
 step "the same bytes from another directory (binary, SBOMs, image)"
 capture in_dir two "$SCRATCHPACK" build hello.cpp && assert_eq 0 "$RC" "build ($ERR)"
 for f in hello hello.spdx.json hello.cdx.json hello.tar hello.image.spdx.json \
