@@ -178,7 +178,7 @@ public:
     doc["documentNamespace"] = "https://spdx.org/spdxdocs/scratchpack/" + m_safe(name) + "-" +
                                sha256_hex("spdx\n" + fingerprint + "\n" + options.tool + "\n" +
                                           std::to_string(options.created));
-    return doc.dump(2) + "\n";
+    return doc.dump() + "\n";
   }
 
 private:
@@ -316,7 +316,7 @@ public:
     h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
     doc["serialNumber"] = "urn:uuid:" + h.substr(0, 8) + "-" + h.substr(8, 4) + "-" +
                           h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
-    return doc.dump(2) + "\n";
+    return doc.dump() + "\n";
   }
 
 private:

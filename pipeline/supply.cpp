@@ -24,11 +24,12 @@ pk::SbomOptions sbom_options() {
 namespace {
 
 /// The SPDX and CycloneDX documents of `what` (a fingerprint of all they say), from the build
-/// cache when they were made before, else from `make` (and then kept).
+/// cache when they were made before, else from `make` (and then kept). The key's "documents N"
+/// is the renderers' version: bump it whenever packager/sbom.cpp writes other bytes.
 template <typename Make>
 std::pair<std::string, std::string> documents(toolchain::BuildCache* cache, const std::string& what,
                                               const pk::SbomOptions& options, Make make) {
-  std::string key = sha256_hex("sbom documents 1\n" + what + "\n" + options.tool + "\n" +
+  std::string key = sha256_hex("sbom documents 2\n" + what + "\n" + options.tool + "\n" +
                                std::to_string(options.created));
   if (cache) {
     auto spdx = cache->fetch_text("sboms", sha256_hex(key + "spdx"));
