@@ -175,14 +175,14 @@ public:
       doc["files"] = files;
     }
     doc["relationships"] = rels;
-    doc["documentNamespace"] = "https://spdx.org/spdxdocs/scratchpack/" + m_safe(name) + "-" +
+    doc["documentNamespace"] = "https://spdx.org/spdxdocs/scratchpack/" + safe_name(name) + "-" +
                                sha256_hex("spdx\n" + fingerprint + "\n" + options.tool + "\n" +
                                           std::to_string(options.created));
     return doc.dump() + "\n";
   }
 
 private:
-  static std::string m_safe(const std::string& name) {
+  static std::string safe_name(const std::string& name) {
     std::string out;
     for (char c : name) {
       out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-') ? c : '-';
