@@ -342,7 +342,8 @@ Result<ImageOutputs> write_images(const ImagePlan& plan, const std::vector<pk::I
     SP_TRY(make_dirs(out_dir));
     for (const auto& [name, text] : image_document_files(stem, *out.documents)) {
       out.document_paths.push_back(out_dir / name);
-      SP_TRY(write_file_atomic(out.document_paths.back(), text));
+      // Beside the archive, which the stage (build) or dist/'s rename (release) makes durable.
+      SP_TRY(write_file_atomic(out.document_paths.back(), text, 0644, Durability::ordered));
     }
   }
   wo.refs = {plan.ref.to_string()};

@@ -481,6 +481,10 @@ Status write_sums_and_report(Run& r) {
   std::map<std::string, std::string> known;
   for (size_t i = 0; i < r.plan.binaries.size(); ++i) {
     known[r.plan.binaries[i].rel_path] = r.outcome.binaries[i].sha256;
+    if (const auto& sbom = r.outcome.binaries[i].sbom) {
+      known[spdx_path(r.plan.binaries[i].rel_path).string()] = sha256_hex(sbom->spdx);
+      known[cyclonedx_path(r.plan.binaries[i].rel_path).string()] = sha256_hex(sbom->cyclonedx);
+    }
   }
   for (const std::string& rel : files_under(r.dist)) {
     auto it = known.find(rel);
