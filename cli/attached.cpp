@@ -9,6 +9,7 @@
 #include "toolchain/scan/elf_reader.h"
 #include "toolchain/scan/scanner.h"
 #include "util/sha256.h"
+#include "util/strings.h"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -165,18 +166,10 @@ Result<std::string> pick_document(const AttachedDocuments& docs, const std::stri
   std::string what = kind == "provenance" ? "provenance statement"
                      : kind == "spdx"     ? "SPDX SBOM"
                                           : "CycloneDX SBOM";
-  return failure(
-      source + " has no " + what + " attached",
-      have.empty() ? std::string("it has no documents at all")
-                   : "it has: " +
-                         [&] {
-                           std::string s;
-                           for (const std::string& h : have) {
-                             s += (s.empty() ? "" : ", ") + h;
-                           }
-                           return s;
-                         }(),
-      "build it with scratchpack build or release, which attach them");
+  return failure(source + " has no " + what + " attached",
+                 have.empty() ? std::string("it has no documents at all")
+                              : "it has: " + join(have, ", "),
+                 "build it with scratchpack build or release, which attach them");
 }
 
 } // namespace sp::cli

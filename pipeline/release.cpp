@@ -3,6 +3,7 @@
 #include "packager/blob_store.h"
 #include "pipeline/build.h"
 #include "pipeline/gate.h"
+#include "toolchain/materials.h"
 #include "toolchain/overlay.h"
 #include "toolchain/scan/report_json.h"
 #include "util/diagnostics.h"
@@ -387,7 +388,7 @@ Status build_all(Run& r) {
 pk::ProvenanceRecord release_record(const Run& r, const std::vector<const bom::Binary*>& boms) {
   std::vector<bom::FileDigest> inputs;
   if (!r.options.manifest.empty()) {
-    if (auto manifest = file_digest(r.options.manifest)) {
+    if (auto manifest = tc::file_digest(r.options.manifest)) {
       inputs.push_back(*manifest);
     }
   }

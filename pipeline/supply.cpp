@@ -167,16 +167,6 @@ Result<std::string> file_sha256(const fs::path& path) {
   return h.hex_digest();
 }
 
-Result<bom::FileDigest> file_digest(const fs::path& path) {
-  std::string data = SP_TRY(read_file(path));
-  fs::path abs = normal_absolute(path);
-  std::error_code ec;
-  fs::path cwd = fs::current_path(ec);
-  std::string shown = !ec && lexically_within(abs, cwd) ? abs.lexically_relative(cwd).string()
-                                                        : path.filename().string();
-  return bom::FileDigest{shown, sha256_hex(data), sha1_hex(data)};
-}
-
 std::vector<std::string> recorded_arguments(const std::vector<std::string>& args,
                                             const std::vector<std::string>& keep_out,
                                             const std::vector<std::string>& takes_value) {

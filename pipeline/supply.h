@@ -83,10 +83,6 @@ packager::ProvenanceRecord provenance_record(const std::string& build_type,
                                              std::vector<bom::FileDigest> inputs,
                                              const std::vector<const bom::Binary*>& binaries);
 
-/// A file's path as documents name it (relative to the working directory when inside it, else
-/// its file name) with its digests.
-Result<bom::FileDigest> file_digest(const fs::path& path);
-
 /// The sha256 (hex) of a file's contents, read block by block.
 Result<std::string> file_sha256(const fs::path& path);
 

@@ -127,11 +127,11 @@ bool parse_facts(std::string_view text, Facts& f) {
   for (const std::string& line : split(text, '\n')) {
     std::vector<std::string> x = split(line, '\t');
     if (x.size() == 8 && x[0] == "owner") {
-      int origin = x[1] == "0" ? 0 : x[1] == "1" ? 1 : x[1] == "2" ? 2 : x[1] == "3" ? 3 : -1;
-      if (origin < 0) {
+      std::optional<bom::Origin> origin = bom::origin_from_text(x[1]);
+      if (!origin) {
         return false;
       }
-      f.owner.origin = static_cast<bom::Origin>(origin);
+      f.owner.origin = *origin;
       f.owner.name = x[2];
       f.owner.version = x[3];
       f.owner.arch = x[4];
@@ -422,10 +422,16 @@ Result<std::string> materials_key(const std::string& link_key, const MaterialsIn
   std::error_code ec;
   h.update("materials 1\n" + link_key + "\n" + fs::current_path(ec).string() + "\n");
   for (const auto& [object, source] : in.objects) {
-    h.update(object.string() + "\t" + source.string() + "\t" +
-             sha256_hex(SP_TRY(read_file(source))) + "\n");
+    // The compile keys hashed each source already; the cache remembers it for this process.
+    std::string hash =
+        in.cache ? SP_TRY(in.cache->file_hash(source)) : sha256_hex(SP_TRY(read_file(source)));
+    h.update(object.string() + "\t" + source.string() + "\t" + hash + "\n");
   }
   return h.hex_digest();
+}
+
+Result<bom::FileDigest> file_digest(const fs::path& path) {
+  return digest_of(user_path(path), SP_TRY(read_file(path)));
 }
 
 DpkgOwners& host_dpkg(const fs::path& host_root) {
@@ -449,8 +455,7 @@ Result<bom::Binary> link_materials(const MaterialsInput& in, DpkgOwners& dpkg) {
   std::set<std::string> user_objects;
   for (const auto& [object, source] : in.objects) {
     user_objects.insert(lexical(object));
-    auto data = SP_TRY(read_file(source));
-    b.sources.push_back(digest_of(user_path(source), data));
+    b.sources.push_back(SP_TRY(file_digest(source)));
   }
   std::sort(b.sources.begin(), b.sources.end(),
             [](const auto& x, const auto& y) { return x.path < y.path; });
@@ -578,46 +583,34 @@ Result<std::string> stamp_package_note(const fs::path& binary, const std::string
   if (sbom_sha256.size() != 64) {
     return failure("cannot stamp " + binary.string(), "not a sha256: " + sbom_sha256);
   }
-  // In place: 64 bytes of a file this build just wrote (a copy, never the cache's own file).
-  int fd = ::open(binary.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    return io_error(binary.string(), std::strerror(errno));
-  }
-  struct stat st{};
-  std::string data;
-  Status s = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1
-                 ? Status()
-                 : io_error(binary.string(), "is not a regular file of its own (hard links: " +
-                                                 std::to_string(st.st_nlink) + ")");
-  if (s) {
-    data.resize(static_cast<size_t>(st.st_size));
-    size_t done = 0;
-    while (s && done < data.size()) {
-      ssize_t n = ::pread(fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
-      if (n <= 0) {
-        s = io_error(binary.string(), n == 0 ? "shrank while read" : std::strerror(errno));
-      } else {
-        done += static_cast<size_t>(n);
-      }
-    }
-  }
+  std::string data = SP_TRY(read_file(binary));
   // Boyer-Moore-Horspool: '"' is common in a binary, so a memchr-led find compares often.
   std::boyer_moore_horspool_searcher search(k_placeholder.begin(), k_placeholder.end());
   auto find_from = [&](size_t from) {
     auto it = std::search(data.begin() + static_cast<std::ptrdiff_t>(from), data.end(), search);
     return it == data.end() ? std::string::npos : static_cast<size_t>(it - data.begin());
   };
-  size_t at = s ? find_from(0) : std::string::npos;
-  if (s && at != std::string::npos && find_from(at + 1) != std::string::npos) {
-    s = failure("cannot stamp " + binary.string(), "it has two package note placeholders");
+  size_t at = find_from(0);
+  if (at == std::string::npos) {
+    return sha256_hex(data); // linked without a note (a test's fake linker): nothing to fill in
   }
-  if (s && at != std::string::npos) {
-    // Linked without a note (a test's fake linker): nothing to fill in.
-    size_t digest_at = at + k_placeholder.size() - 1 - 64;
-    data.replace(digest_at, 64, sbom_sha256);
-    if (::pwrite(fd, sbom_sha256.data(), 64, static_cast<off_t>(digest_at)) != 64) {
-      s = io_error(binary.string(), std::strerror(errno));
-    }
+  if (find_from(at + 1) != std::string::npos) {
+    return failure("cannot stamp " + binary.string(), "it has two package note placeholders");
+  }
+  size_t digest_at = at + k_placeholder.size() - 1 - 64;
+  data.replace(digest_at, 64, sbom_sha256);
+  // In place: 64 bytes of a file this build just wrote (a copy, never the cache's own file).
+  int fd = ::open(binary.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    return io_error(binary.string(), std::strerror(errno));
+  }
+  struct stat st{};
+  Status s;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+    s = io_error(binary.string(), "is not a regular file of its own (hard links: " +
+                                      std::to_string(st.st_nlink) + ")");
+  } else if (::pwrite(fd, sbom_sha256.data(), 64, static_cast<off_t>(digest_at)) != 64) {
+    s = io_error(binary.string(), std::strerror(errno));
   }
   ::close(fd);
   SP_TRY(s);

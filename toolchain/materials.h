@@ -53,6 +53,11 @@ private:
   bool m_status_read = false;
 };
 
+/// A file of the user's as the documents name it — relative to the working directory when inside
+/// it, else by its file name (no absolute build path leaves the machine) — with its sha256 and
+/// sha1: a source, a manifest.
+Result<bom::FileDigest> file_digest(const fs::path& path);
+
 /// The process's DpkgOwners of `host_root` (one per root, made on first use).
 DpkgOwners& host_dpkg(const fs::path& host_root);
 

@@ -56,6 +56,13 @@ std::vector<std::string> fields_of(std::string_view line) {
 
 } // namespace
 
+std::optional<Origin> origin_from_text(std::string_view text) {
+  if (text.size() != 1 || text[0] < '0' || text[0] > '3') {
+    return std::nullopt;
+  }
+  return static_cast<Origin>(text[0] - '0');
+}
+
 std::string to_text(const Binary& b) {
   std::string text;
   auto line = [&text](std::initializer_list<std::string_view> fields) {
@@ -113,10 +120,9 @@ std::optional<Binary> binary_from_text(std::string_view text) {
       head = true;
     } else if (f[0] == "source" && f.size() == 4 && head) {
       b.sources.push_back({f[1], f[2], f[3]});
-    } else if (f[0] == "component" && f.size() == 7 && head && f[1].size() == 1 && f[1][0] >= '0' &&
-               f[1][0] <= '3') {
+    } else if (f[0] == "component" && f.size() == 7 && head && origin_from_text(f[1])) {
       Component c;
-      c.origin = static_cast<Origin>(f[1][0] - '0');
+      c.origin = *origin_from_text(f[1]);
       c.name = f[2], c.version = f[3], c.arch = f[4], c.purl = f[5];
       for (size_t s = 0; !f[6].empty() && s <= f[6].size();) {
         size_t semi = f[6].find(';', s);

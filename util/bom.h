@@ -50,6 +50,9 @@ struct Binary {
   std::vector<Component> components; ///< sorted by (name, version, arch)
 };
 
+/// An Origin as the texts below write it ("0"…"3"); nullopt for anything else.
+std::optional<Origin> origin_from_text(std::string_view text);
+
 /// `binary` as tab-separated lines, for a cache to keep; empty when a field holds a tab or a
 /// newline (then it is not kept).
 std::string to_text(const Binary& binary);
