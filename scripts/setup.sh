@@ -22,6 +22,8 @@ packages=(
   iproute2
   # build systems the drop-in compilers are tested with (make comes with build-essential)
   meson debian-archive-keyring
+  # distributed compiles and the shared remote cache, tested against real servers
+  distcc nginx
   # riscv64: glibc cross sysroot
   libc6-dev-riscv64-cross libstdc++-12-dev-riscv64-cross libgcc-12-dev-riscv64-cross
 )
@@ -33,8 +35,17 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${#missing[@]} packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Packages that ship a service (nginx, distcc) must not start it: the tests start their own on
+  # loopback ports. policy-rc.d is Debian's switch for that; one already present is left alone.
+  policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ -n "$policy" ]; then rm -f "$policy"; trap - EXIT; fi
 fi
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
