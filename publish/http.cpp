@@ -89,11 +89,39 @@ int seek_body(void* user, curl_off_t offset, int origin) {
 struct ResponseSink {
   Response* response = nullptr;
   size_t max_body = 0;
+  CURL* curl = nullptr;
+  const Request* request = nullptr;
+  uint64_t streamed = 0;
+  bool too_large = false;
+  bool write_failed = false;
 };
 
 size_t write_body(char* data, size_t size, size_t count, void* user) {
   auto* s = static_cast<ResponseSink*>(user);
   size_t n = size * count;
+  long status = 0;
+  if (s->request && s->request->response_fd >= 0) {
+    curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+  }
+  if (status == 200) {
+    if (s->streamed + n > s->request->max_response) {
+      s->too_large = true;
+      return 0; // abandons the exchange
+    }
+    for (size_t done = 0; done < n;) {
+      ssize_t w = ::write(s->request->response_fd, data + done, n - done);
+      if (w < 0 && errno == EINTR) {
+        continue;
+      }
+      if (w <= 0) {
+        s->write_failed = true;
+        return 0;
+      }
+      done += static_cast<size_t>(w);
+    }
+    s->streamed += n;
+    return n;
+  }
   std::string& body = s->response->body;
   if (body.size() < s->max_body) {
     body.append(data, std::min(n, s->max_body - body.size()));
@@ -186,7 +214,7 @@ public:
         return response;
       }
     }
-    ResponseSink sink{&response, m_options.max_body};
+    ResponseSink sink{&response, m_options.max_body, m_curl, &request};
     Slist headers = header_list(request);
     curl_easy_reset(m_curl); // keeps the connection cache: kept-alive connections are reused
     configure(request, headers.get(), body, sink);
@@ -202,6 +230,14 @@ public:
       response.status = 0;
       response.net_error = body.failed ? NetError::other : classify(code);
       response.net_message = error[0] ? error : curl_easy_strerror(code);
+      if (sink.too_large) {
+        response.net_error = NetError::too_large;
+        response.net_message =
+            "the answer is larger than " + std::to_string(request.max_response) + " bytes";
+      } else if (sink.write_failed) {
+        response.net_error = NetError::other;
+        response.net_message = std::string("cannot write the answer: ") + std::strerror(errno);
+      }
       if (body.failed) {
         response.net_message = request.body_file->path.string() + ": cannot be read";
       }
@@ -542,6 +578,8 @@ std::string_view describe(NetError e) {
     return "TLS failed";
   case NetError::resolve:
     return "the host name could not be resolved";
+  case NetError::too_large:
+    return "the answer was larger than allowed";
   case NetError::other:
     return "the request failed";
   }

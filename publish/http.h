@@ -46,6 +46,12 @@ struct Request {
   /// transport's connect and stall timeouts still apply).
   std::chrono::milliseconds timeout{0};
 
+  /// When not -1, the body of a 200 answer is written to this open file instead of
+  /// Response::body, and an answer longer than `max_response` bytes is abandoned
+  /// (NetError::too_large); other answers' bodies still go to Response::body, cut at the cap.
+  int response_fd = -1;
+  uint64_t max_response = 0;
+
   /// Bytes the body holds.
   uint64_t body_size() const { return body_file ? body_file->length : body.size(); }
 };
@@ -63,6 +69,7 @@ enum class NetError {
   deadline, ///< the exchange was still running when Request::timeout ran out
   tls,
   resolve,
+  too_large, ///< a body sent to Request::response_fd went past Request::max_response
   other
 };
 
