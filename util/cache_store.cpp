@@ -114,7 +114,65 @@ private:
   int m_fd = -1;
 };
 
+constexpr std::string_view k_record_header = "scratchpack-remote-entry-v1";
+constexpr uint64_t k_max_record = 4096;
+/// No remote content larger than this is fetched (a record may claim any size).
+constexpr uint64_t k_max_remote_content = 16ull << 30;
+
+std::string record_body(std::string_view name, const CacheEntryInfo& info) {
+  return std::string(k_record_header) + "\nname " + std::string(name) + "\nsize " +
+         std::to_string(info.size) + "\nsha256 " + info.sha256 + "\n";
+}
+
+bool is_hex64(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
 } // namespace
+
+std::string remote_record(std::string_view name, const CacheEntryInfo& info,
+                          const std::string& key) {
+  std::string body = record_body(name, info);
+  return body + "mac " + hmac_sha256_hex(key, body) + "\n";
+}
+
+std::optional<CacheEntryInfo> parse_remote_record(std::string_view name, std::string_view text,
+                                                  const std::string& key) {
+  if (text.size() > k_max_record) {
+    return std::nullopt;
+  }
+  size_t mac_at = text.rfind("mac ");
+  if (mac_at == std::string_view::npos || (mac_at > 0 && text[mac_at - 1] != '\n')) {
+    return std::nullopt;
+  }
+  std::string_view body = text.substr(0, mac_at);
+  std::string mac(trim(text.substr(mac_at + 4)));
+  CacheEntryInfo info;
+  unsigned long long size = 0;
+  for (const std::string& line : split(body, '\n')) {
+    if (line.starts_with("size ") && parse_uint(line.substr(5), size)) {
+      info.size = size;
+    } else if (line.starts_with("sha256 ")) {
+      info.sha256 = line.substr(7);
+    }
+  }
+  // The body must be exactly what remote_record() writes, for this name: nothing else is signed.
+  if (!is_hex64(info.sha256) || body != record_body(name, info) ||
+      mac != hmac_sha256_hex(key, body)) {
+    return std::nullopt;
+  }
+  return info;
+}
+
+std::string remote_record_path(std::string_view name) {
+  return "ac/" + sha256_hex(name);
+}
+
+std::string remote_content_path(const std::string& sha256) {
+  return "cas/" + sha256;
+}
 
 fs::path default_cache_key_file() {
   return xdg_path("SCRATCHPACK_CACHE_KEY_FILE", "XDG_CONFIG_HOME", ".config", "cache-key");
@@ -185,13 +243,19 @@ Result<CacheEntryInfo> CacheStore::put(std::string_view name, const fs::path& fi
   if (!sha256.empty() && sha256 != digest) {
     return io_error(file.string(), "changed while it was stored in the cache");
   }
-  return commit(name, *tmp, digest, *size);
+  auto info = SP_TRY(commit(name, *tmp, digest, *size));
+  // From the entry as stored: the caller's file may change meanwhile; a changed entry file
+  // sends a body that no longer hashes to the record, which every reader then refuses.
+  push_remote(name, info, m_dir / name, {});
+  return info;
 }
 
 Result<CacheEntryInfo> CacheStore::put_bytes(std::string_view name, std::string_view bytes) const {
   auto tmp = SP_TRY(TempFile::create(m_dir / "tmp", "entry"));
   SP_TRY(tmp.write(bytes));
-  return commit(name, tmp, sha256_hex(bytes), bytes.size());
+  auto info = SP_TRY(commit(name, tmp, sha256_hex(bytes), bytes.size()));
+  push_remote(name, info, {}, bytes);
+  return info;
 }
 
 void CacheStore::remove(std::string_view name) const {
@@ -205,8 +269,108 @@ void CacheStore::unlink_entry(std::string_view name) const {
   ::unlink(path.c_str());
 }
 
+void CacheStore::set_remote(std::shared_ptr<RemoteCacheLevel> remote, std::string space,
+                            std::vector<std::string> local_only) {
+  m_remote = std::move(remote);
+  m_remote_space = std::move(space);
+  m_local_only = std::move(local_only);
+}
+
+std::string CacheStore::remote_name(std::string_view name) const {
+  if (!m_remote || !m_remote->usable()) {
+    return {};
+  }
+  for (const std::string& prefix : m_local_only) {
+    if (name.starts_with(prefix)) {
+      return {};
+    }
+  }
+  return m_remote_space + "/" + std::string(name);
+}
+
+bool CacheStore::fetch_remote(std::string_view name, uint64_t max_size) const {
+  std::string remote = remote_name(name);
+  if (remote.empty()) {
+    return false;
+  }
+  RemoteCacheCounters& count = m_remote->counters();
+  std::string text;
+  RemoteCacheLevel::Got got = m_remote->get_text(remote_record_path(remote), k_max_record, text);
+  if (got != RemoteCacheLevel::Got::found) {
+    if (got == RemoteCacheLevel::Got::missing) {
+      ++count.misses;
+    }
+    return false;
+  }
+  std::optional<CacheEntryInfo> info = parse_remote_record(remote, text, m_key);
+  if (!info) {
+    m_remote->bad_entry(remote, "its record is not signed with this cache key");
+    return false;
+  }
+  if (info->size > std::min(max_size, k_max_remote_content)) {
+    return false; // too large for what the caller takes
+  }
+  auto tmp = TempFile::create(m_dir / "tmp", "remote");
+  if (!tmp) {
+    return false;
+  }
+  got = m_remote->get_file(remote_content_path(info->sha256), info->size, tmp->fd());
+  if (got != RemoteCacheLevel::Got::found) {
+    if (got == RemoteCacheLevel::Got::missing) {
+      m_remote->bad_entry(remote, "its record names a content the server does not have");
+    }
+    return false;
+  }
+  // The content is what the signed record says, or it is not used.
+  Sha256 h;
+  uint64_t size = 0;
+  std::vector<char> buf(1 << 16);
+  ssize_t n = 0;
+  while ((n = ::pread(tmp->fd(), buf.data(), buf.size(), static_cast<off_t>(size))) > 0) {
+    h.update(buf.data(), static_cast<size_t>(n));
+    size += static_cast<uint64_t>(n);
+  }
+  if (n < 0 || size != info->size || h.hex_digest() != info->sha256) {
+    m_remote->bad_entry(remote, "its content does not hash to the signed digest");
+    return false;
+  }
+  if (!commit(name, *tmp, info->sha256, info->size)) {
+    return false;
+  }
+  ++count.hits;
+  return true;
+}
+
+void CacheStore::push_remote(std::string_view name, const CacheEntryInfo& info,
+                             const fs::path& file, std::string_view bytes) const {
+  std::string remote = remote_name(name);
+  if (remote.empty() || !m_remote->writable()) {
+    return;
+  }
+  // The content first: a reader that finds the record finds what it names.
+  if (file.empty()) {
+    m_remote->put_text(remote_content_path(info.sha256), bytes);
+  } else {
+    m_remote->put_file(remote_content_path(info.sha256), file, info.size);
+  }
+  if (m_remote->usable()) {
+    m_remote->put_text(remote_record_path(remote), remote_record(remote, info, m_key));
+  }
+}
+
 std::optional<CacheEntryInfo> CacheStore::get(std::string_view name, const fs::path& dest,
                                               unsigned mode) const {
+  if (auto hit = get_local(name, dest, mode)) {
+    return hit;
+  }
+  if (fetch_remote(name, k_max_remote_content)) {
+    return get_local(name, dest, mode);
+  }
+  return std::nullopt;
+}
+
+std::optional<CacheEntryInfo> CacheStore::get_local(std::string_view name, const fs::path& dest,
+                                                    unsigned mode) const {
   fs::path path = m_dir / name;
   fs::path meta_path = path.string() + std::string(k_meta_ext);
   struct stat mst{};
@@ -250,6 +414,17 @@ std::optional<CacheEntryInfo> CacheStore::get(std::string_view name, const fs::p
 }
 
 std::optional<std::string> CacheStore::get_bytes(std::string_view name, uint64_t max_size) const {
+  if (auto hit = get_bytes_local(name, max_size)) {
+    return hit;
+  }
+  if (fetch_remote(name, max_size)) {
+    return get_bytes_local(name, max_size);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> CacheStore::get_bytes_local(std::string_view name,
+                                                       uint64_t max_size) const {
   fs::path path = m_dir / name;
   auto text = read_file(path.string() + std::string(k_meta_ext));
   std::optional<Meta> m =

@@ -35,6 +35,51 @@ struct CacheEntryInfo {
   uint64_t size = 0;
 };
 
+/// Counts of a remote level's use in one run (thread-safe).
+struct RemoteCacheCounters {
+  std::atomic<uint64_t> hits{0};    ///< entries fetched, verified and stored locally
+  std::atomic<uint64_t> misses{0};  ///< not on the remote (404)
+  std::atomic<uint64_t> bad{0};     ///< records or contents that failed their check: never used
+  std::atomic<uint64_t> errors{0};  ///< HTTP errors and failed exchanges
+  std::atomic<uint64_t> uploads{0}; ///< files written (a record and its contents are two)
+};
+
+/// A second cache level behind a CacheStore: a plain store of files under "ac/<hex>" and
+/// "cas/<hex>" paths (publish/remote_cache.h serves it over HTTP). It is never trusted more than
+/// the local disk: CacheStore authenticates every record it reads (HMAC under the cache key) and
+/// hashes every content it fetches before the entry exists locally. Used from many threads.
+class RemoteCacheLevel {
+public:
+  enum class Got { found, missing, failed };
+  virtual ~RemoteCacheLevel() = default;
+  /// The small file at `path` (a record), at most `max_size` bytes.
+  virtual Got get_text(std::string_view path, uint64_t max_size, std::string& out) = 0;
+  /// The file at `path` written to the open, empty file `fd`; more than `max_size` bytes fails.
+  virtual Got get_file(std::string_view path, uint64_t max_size, int fd) = 0;
+  /// Writes `bytes`, or the first `size` bytes of `file`, to `path` (read-write mode only).
+  virtual void put_text(std::string_view path, std::string_view bytes) = 0;
+  virtual void put_file(std::string_view path, const fs::path& file, uint64_t size) = 0;
+  /// False in read-only mode.
+  virtual bool writable() const = 0;
+  /// False once the level switched itself off (the server did not answer).
+  virtual bool usable() const = 0;
+  /// Reports an entry that failed its check (counted, and said once).
+  virtual void bad_entry(std::string_view name, std::string_view why) = 0;
+  virtual RemoteCacheCounters& counters() = 0;
+};
+
+/// The record a remote level keeps for entry `name` under "ac/": its size and sha256 (the
+/// content is at "cas/<sha256>"), with an HMAC under `key` over all of it and the name.
+std::string remote_record(std::string_view name, const CacheEntryInfo& info,
+                          const std::string& key);
+/// The record's fields when it is well-formed, names `name` and its HMAC is right.
+std::optional<CacheEntryInfo> parse_remote_record(std::string_view name, std::string_view text,
+                                                  const std::string& key);
+/// Where entry `name`'s record lives on a remote: "ac/<sha256 of name>".
+std::string remote_record_path(std::string_view name);
+/// Where a content lives on a remote: "cas/<sha256>".
+std::string remote_content_path(const std::string& sha256);
+
 /// The key that authenticates cache entries: $SCRATCHPACK_CACHE_KEY_FILE, else
 /// $XDG_CONFIG_HOME/scratchpack/cache-key (~/.config/…), created (32 random bytes, 0600) when
 /// missing. Share the file only with those whose cache entries you would run.
@@ -86,6 +131,13 @@ public:
   /// The bytes of a sound entry no larger than `max_size`.
   std::optional<std::string> get_bytes(std::string_view name,
                                        uint64_t max_size = k_rehash_limit) const;
+  /// Puts a remote level behind this store: a local miss asks it (entry `name` is
+  /// "`space`/`name`" there), and every put writes through to it (when writable). Entries whose
+  /// name starts with one of `local_only` never leave this machine.
+  void set_remote(std::shared_ptr<RemoteCacheLevel> remote, std::string space,
+                  std::vector<std::string> local_only = {});
+  const std::shared_ptr<RemoteCacheLevel>& remote() const { return m_remote; }
+
   /// Whether entry `name` has an authentic sidecar and its file (contents not checked).
   bool contains(std::string_view name) const;
 
@@ -112,9 +164,23 @@ private:
   Result<CacheEntryInfo> commit(std::string_view name, TempFile& tmp, const std::string& sha256,
                                 uint64_t size) const;
 
+  std::optional<CacheEntryInfo> get_local(std::string_view name, const fs::path& dest,
+                                          unsigned mode) const;
+  std::optional<std::string> get_bytes_local(std::string_view name, uint64_t max_size) const;
+  /// The remote's name for entry `name`, "" when it stays local (or there is no remote).
+  std::string remote_name(std::string_view name) const;
+  /// Fetches entry `name` from the remote level into this store; true when it is now here.
+  bool fetch_remote(std::string_view name, uint64_t max_size) const;
+  /// Writes a stored entry through to the remote level.
+  void push_remote(std::string_view name, const CacheEntryInfo& info, const fs::path& file,
+                   std::string_view bytes) const;
+
   fs::path m_dir;
   std::string m_key;
   std::shared_ptr<std::atomic<bool>> m_stored;
+  std::shared_ptr<RemoteCacheLevel> m_remote;
+  std::string m_remote_space;
+  std::vector<std::string> m_local_only;
 };
 
 /// Removes the least recently used entries across `stores` until together they hold at most
