@@ -118,6 +118,48 @@ Result<std::unique_ptr<BuildCache>> BuildCache::open(const fs::path& dir,
   return std::unique_ptr<BuildCache>(new BuildCache(dir, std::move(store)));
 }
 
+BuildCache::BuildCache(fs::path dir, CacheStore store)
+    : m_dir(std::move(dir)), m_store(std::move(store)),
+      m_sysroots(normal_absolute(sysroots_dir()).string()),
+      m_cache_root(normal_absolute(cache_dir()).string()) {}
+
+std::string BuildCache::portable(std::string text) const {
+  return replace_all(replace_all(std::move(text), m_sysroots, "$SYSROOTS"), m_cache_root, "$CACHE");
+}
+
+fs::path BuildCache::local_path(const std::string& text) const {
+  if (text.starts_with("$SYSROOTS/")) {
+    return fs::path(m_sysroots) / text.substr(10);
+  }
+  if (text.starts_with("$CACHE/")) {
+    return fs::path(m_cache_root) / text.substr(7);
+  }
+  return text;
+}
+
+std::string BuildCache::identity_hash(const fs::path& path) {
+  std::string id = stat_identity(path);
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (auto it = m_identity_hashes.find(id); it != m_identity_hashes.end()) {
+      return it->second;
+    }
+  }
+  std::string name = entry_name("idhash", sha256_hex(std::string(k_format) + "\n" + id), ".sha256");
+  std::string hash;
+  if (auto stored = m_store.get_bytes(name, 64); stored && stored->size() == 64) {
+    hash = *stored;
+  } else if (auto h = file_hash(path)) {
+    hash = *h;
+    (void)m_store.put_bytes(name, hash);
+  } else {
+    return id; // unreadable: named by identity, as before (a miss on other machines)
+  }
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_identity_hashes[id] = hash;
+  return hash;
+}
+
 std::string BuildCache::entry_name(std::string_view kind, const std::string& key,
                                    std::string_view ext) {
   return std::string(kind) + "/" + key.substr(0, 2) + "/" + key + std::string(ext);
@@ -170,7 +212,7 @@ Result<std::string> BuildCache::compile_key(const std::vector<std::string>& argv
       ++i;
       continue;
     }
-    h.update(replace_all(argv[i], build_dir.string(), "."));
+    h.update(portable(replace_all(argv[i], build_dir.string(), ".")));
     h.update("\0", 1);
   }
   auto source_hash = file_hash(source);
@@ -208,7 +250,7 @@ std::optional<std::string> BuildCache::lookup(std::string_view kind, std::string
     // A path under the build directory is stored relative to it: the same project in another
     // directory shares the entry only when its own files have the same contents.
     std::string path = lines[i].substr(f[0].size() + f[1].size() + f[2].size() + f[3].size() + 4);
-    fs::path file = path.rfind("./", 0) == 0 ? build_dir / path.substr(2) : fs::path(path);
+    fs::path file = path.rfind("./", 0) == 0 ? build_dir / path.substr(2) : local_path(path);
     bool same_stat = file_stamp(file) == f[1] + " " + f[2] + " " + f[3];
     if (!same_stat) {
       auto now = file_hash(file);
@@ -257,7 +299,7 @@ Result<std::optional<std::string>>
 BuildCache::store(std::string_view kind, std::string_view ext, const std::string& key,
                   const fs::path& file, const fs::path& depfile, const fs::path& source,
                   const fs::path& build_dir, int64_t compile_started_ns,
-                  const std::vector<fs::path>& system_dirs) {
+                  const std::vector<fs::path>& /*system_dirs*/) {
   auto dep = read_file(depfile);
   if (!dep) {
     return dep.take_error();
@@ -265,13 +307,8 @@ BuildCache::store(std::string_view kind, std::string_view ext, const std::string
   std::string manifest = std::string(k_manifest_header) + "\n";
   Sha256 h;
   h.update(key);
-  Sha256 stamp_hash;
   fs::path source_abs = normal_absolute(source);
   fs::path base = build_dir.empty() ? fs::path() : normal_absolute(build_dir);
-  std::vector<fs::path> system;
-  for (const fs::path& d : system_dirs) {
-    system.push_back(normal_absolute(d));
-  }
   for (const std::string& dep_file : parse_depfile(*dep)) {
     fs::path abs = normal_absolute(dep_file);
     int64_t changed = 0;
@@ -283,21 +320,15 @@ BuildCache::store(std::string_view kind, std::string_view ext, const std::string
     if (abs == source_abs) {
       continue; // its contents are in the key already
     }
-    bool is_system = std::any_of(system.begin(), system.end(),
-                                 [&](const fs::path& d) { return lexically_within(abs, d); });
-    // A system header stands for its identity: lookup() accepts it while the identity is the
-    // same, and otherwise rehashes it, which cannot give this value.
-    Result<std::string> hash = std::string();
-    if (is_system) {
-      stamp_hash.update("system header " + stamp);
-      hash = stamp_hash.hex_digest();
-    } else {
-      hash = file_hash(abs);
-    }
+    // Every header is recorded with its contents' hash, a system header too: lookup() accepts
+    // it while its identity is the one recorded (no read) and otherwise rehashes it, so another
+    // machine with the same packages, whose files have other ctimes, hits as well. The hash is
+    // memoised per path for this process (a release stores many objects reading the same libc).
+    Result<std::string> hash = file_hash(abs);
     if (!hash) {
       return hash.take_error();
     }
-    std::string recorded = abs.string();
+    std::string recorded = portable(abs.string());
     if (!base.empty() && abs != base && lexically_within(abs, base)) {
       recorded = "./" + abs.lexically_relative(base).string();
     }
@@ -378,18 +409,20 @@ std::string BuildCache::link_key(const std::vector<std::string>& argv, const std
       for (size_t d = 0; d < search.size(); ++d) {
         fs::path lib = fs::path(search[d]) / ("lib" + a.substr(2) + ".a");
         if (is_regular(lib)) {
-          auto hash = d < lib_dirs.size() ? file_hash(lib) : Result<std::string>(std::string());
-          identity += hash && !hash->empty() ? " file " + *hash : " " + stat_identity(lib);
+          // The sysroot's by contents too (memoised by identity): another machine hits.
+          auto hash =
+              d < lib_dirs.size() ? file_hash(lib) : Result<std::string>(identity_hash(lib));
+          identity += hash ? " file " + *hash : " " + stat_identity(lib);
           break;
         }
       }
       h.update(identity);
     } else if (a[0] != '-' && is_regular(a)) {
       auto hash =
-          fs::path(a).extension() == ".o" ? file_hash(a) : Result<std::string>(std::string());
-      h.update(hash && !hash->empty() ? "file " + *hash : stat_identity(a));
+          fs::path(a).extension() == ".o" ? file_hash(a) : Result<std::string>(identity_hash(a));
+      h.update(hash ? "file " + *hash : stat_identity(a));
     } else {
-      h.update(a);
+      h.update(portable(a));
     }
     h.update("\0", 1);
   }

@@ -9,11 +9,13 @@
 // hashes; when every header still has the same contents, the object stored under the key plus
 // those hashes is the answer. Change a header and exactly the objects that read it miss.
 //
-// Links are keyed on lld's command line with each input replaced by its identity: objects and
-// the user's own libraries by their contents, the sysroot's libraries and start files (trusted:
-// they come from the system's packages) by path, size, mtime and ctime. A link entry is lld's
-// output with its symbol table; the size profile's stripped copy is an entry of its own, keyed by
-// the unstripped contents.
+// Links are keyed on lld's command line with each input replaced by its contents: objects and
+// the user's own libraries hashed (memoised per path), the sysroot's libraries by a hash
+// memoised under their identity (path, size, mtime, ctime), so hashing libc.a happens once per
+// machine and the key is the same on another machine with the same packages. This machine's
+// sysroots and cache directories appear in keys as "$SYSROOTS" and "$CACHE" (portable()). A link
+// entry is lld's output with its symbol table; the size profile's stripped copy is an entry of its
+// own, keyed by the unstripped contents.
 //
 // Every entry lives in a CacheStore (util/cache_store.h): authenticated sidecars, re-hashed or
 // identity-checked on every hit, copied out (never hard-linked), written durably under unique
@@ -63,6 +65,7 @@ public:
 
   const fs::path& dir() const { return m_dir; }
   const CacheStore& store() const { return m_store; }
+  CacheStore& store() { return m_store; }
   CacheCounters& counters() { return m_counters; }
 
   /// The direct-mode key of a compile: `argv` as run (the object after -o and the depfile after
@@ -83,10 +86,12 @@ public:
   /// _COARSE, the clock file timestamps come from): the object may then not match the contents
   /// the entry would record (ccache's "file too new" rule).
   ///
-  /// Headers below `system_dirs` (the sysroot's and the compiler's include directories: files of
-  /// installed packages, trusted as the link key trusts the sysroot's libraries) are recorded by
-  /// identity alone (size, mtime, ctime), not hashed: a package upgrade changes that identity and
-  /// the entry misses. Hashing the libc's headers was most of the cost of storing an object.
+  /// Every header is recorded with the sha256 of its contents (memoised per path in this
+  /// object) and its identity (size, mtime, ctime): a lookup on this machine reads no header
+  /// whose identity is unchanged; on another machine (other ctimes) it hashes them once per
+  /// process and hits when the contents are the same. `system_dirs` is no longer needed for
+  /// that and is ignored. Paths under sysroots_dir() and cache_dir() are recorded as
+  /// "$SYSROOTS/…" and "$CACHE/…" (portable()).
   Status store_object(const std::string& key, const fs::path& object, const fs::path& depfile,
                       const fs::path& source, const fs::path& build_dir, int64_t compile_started_ns,
                       const std::vector<fs::path>& system_dirs = {});
@@ -113,8 +118,8 @@ public:
   std::mutex& pch_mutex(const std::string& key);
 
   /// The key of a link: lld's argv with the output left out and every input file replaced by its
-  /// identity: objects, and archives found in the user's `lib_dirs`, by sha256 of their
-  /// contents; the sysroot's files by path, size, mtime and ctime.
+  /// contents: objects, and archives found in the user's `lib_dirs`, by sha256 (file_hash); the
+  /// sysroot's files by identity_hash().
   std::string link_key(const std::vector<std::string>& argv, const std::string& output,
                        const std::vector<std::string>& lib_dirs);
 
@@ -170,8 +175,20 @@ public:
   /// sha256 of a file's contents, memoised per path for the life of this object.
   Result<std::string> file_hash(const fs::path& path);
 
+  /// sha256 of a file trusted by identity (a sysroot's library), memoised under its identity
+  /// (path, size, mtime, ctime) in this object and in the cache (an "idhash/" entry, never
+  /// shared): a link key names such a file by its contents, which another machine with the same
+  /// packages has too, while reading it once per machine and identity.
+  std::string identity_hash(const fs::path& path);
+
+  /// `text` with this machine's own directories written as "$SYSROOTS" (sysroots_dir()) and
+  /// "$CACHE" (cache_dir()), so that keys and manifests mean the same on another machine.
+  std::string portable(std::string text) const;
+  /// The inverse of portable() for one path.
+  fs::path local_path(const std::string& text) const;
+
 private:
-  BuildCache(fs::path dir, CacheStore store) : m_dir(std::move(dir)), m_store(std::move(store)) {}
+  BuildCache(fs::path dir, CacheStore store);
   /// "KIND/ab/KEY.EXT": an entry's name in the store.
   static std::string entry_name(std::string_view kind, const std::string& key,
                                 std::string_view ext = {});
@@ -198,6 +215,9 @@ private:
   CacheCounters m_counters;
   std::mutex m_mutex;
   std::map<std::string, std::string> m_hashes;
+  std::map<std::string, std::string> m_identity_hashes;
+  std::string m_sysroots;   ///< sysroots_dir(), absolute, as portable() replaces it
+  std::string m_cache_root; ///< cache_dir(), likewise
   std::map<std::string, std::unique_ptr<std::mutex>> m_pch_mutexes;
 };
 

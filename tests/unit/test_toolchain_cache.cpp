@@ -2,6 +2,7 @@
 #include "util/fs.h"
 #include "util/sha256.h"
 
+#include <cstdlib>
 #include <doctest/doctest.h>
 #include <thread>
 #include <utime.h>
@@ -220,4 +221,71 @@ TEST_CASE("the same project in another directory hits only when its headers are 
   Project::write("#pragma once\n#define ONLY_IN_B 1\n", b.one);
   auto fresh = open_cache(store);
   CHECK_FALSE(fresh->fetch_object(key_b, b.obj, b.tmp.path()));
+}
+
+TEST_CASE("portable keys: another machine's sysroots directory, with other file identities") {
+  // Machine one has its sysroots at one path; machine two at another (another user), with the
+  // same files copied there (other ctimes and inodes). Both share the entries (as the remote
+  // cache shares them): the compile hits with the system header found by contents, and the link
+  // key is the same.
+  TempDir store;
+  TempDir machines("sp-portable");
+  const char* before = std::getenv("SCRATCHPACK_SYSROOTS");
+  std::string saved = before ? before : "";
+  auto on = [&](const std::string& name) {
+    fs::path root = machines.path() / name / "sysroots";
+    ::setenv("SCRATCHPACK_SYSROOTS", root.c_str(), 1);
+    return root;
+  };
+  Project p;
+  auto layout = [&](const fs::path& root) {
+    fs::create_directories(root / "musl" / "include");
+    fs::create_directories(root / "musl" / "lib");
+    Project::write("#pragma once\nint libc_thing;\n", root / "musl" / "include" / "stdio.h");
+    Project::write("!<arch>\nlibc members\n", root / "musl" / "lib" / "libc.a");
+    Project::write("a.o: " + p.src.string() + " " + (root / "musl/include/stdio.h").string() + " " +
+                       p.one.string() + "\n",
+                   p.dep);
+  };
+  auto argv_on = [&](const fs::path& root) {
+    std::vector<std::string> argv = p.argv;
+    argv.push_back("-isystem");
+    argv.push_back((root / "musl" / "include").string());
+    return argv;
+  };
+  auto link_on = [&](const fs::path& root) {
+    return std::vector<std::string>{"ld.lld",       "-static", "-L" + (root / "musl/lib").string(),
+                                    p.obj.string(), "-lc",     "-o",
+                                    "out/x"};
+  };
+  fs::path one = on("one");
+  layout(one);
+  std::string link_one;
+  {
+    auto cache = open_cache(store);
+    auto key = cache->compile_key(argv_on(one), p.src, p.tmp.path(), "clang 19");
+    REQUIRE(key);
+    REQUIRE(cache->store_object(*key, p.obj, p.dep, p.src, p.tmp.path(), after_writes()));
+    link_one = cache->link_key(link_on(one), "out/x", {});
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20)); // other mtimes and ctimes
+  fs::path two = on("two");
+  layout(two);
+  {
+    auto cache = open_cache(store);
+    auto key = cache->compile_key(argv_on(two), p.src, p.tmp.path(), "clang 19");
+    REQUIRE(key);
+    fs::remove(p.obj);
+    CHECK(cache->fetch_object(*key, p.obj, p.tmp.path()));
+    CHECK(cache->link_key(link_on(two), "out/x", {}) == link_one);
+    // Other contents in the sysroot: another link key.
+    Project::write("!<arch>\nother members\n", two / "musl" / "lib" / "libc.a");
+    auto fresh = open_cache(store);
+    CHECK(fresh->link_key(link_on(two), "out/x", {}) != link_one);
+  }
+  if (before) {
+    ::setenv("SCRATCHPACK_SYSROOTS", saved.c_str(), 1);
+  } else {
+    ::unsetenv("SCRATCHPACK_SYSROOTS");
+  }
 }
