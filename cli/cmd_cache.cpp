@@ -16,7 +16,7 @@ namespace {
 /// Both caches, or the error that stops the command.
 Result<pipeline::Caches> open(Io& io) {
   TerminalEvents events(io, EventView{});
-  pipeline::Caches caches = pipeline::open_caches(true, events);
+  pipeline::Caches caches = pipeline::open_caches(true, events, /*remote=*/false);
   if (!caches.build || !caches.layers) {
     return io_error(cache_dir().string(), "the caches cannot be opened (see the warning above)");
   }
@@ -66,6 +66,22 @@ int run_stats(Io& io) {
          << caches->limit.source << "), " << format_bytes(u.bytes + l.bytes) << " used\n"
          << "sysroots:        " << sysroots_dir().string() << " ("
          << format_bytes(tree_bytes(sysroots_dir())) << ", not cache entries: no limit applies)\n";
+  publish::RemoteCacheSettings remote = pipeline::remote_cache_settings();
+  pipeline::RemoteStats r = pipeline::read_remote_stats();
+  if (remote.url.empty()) {
+    io.out << "remote cache:    none (SCRATCHPACK_REMOTE_CACHE)\n";
+  } else if (auto config = publish::remote_cache_config(remote)) {
+    io.out << "remote cache:    " << config->base << " ("
+           << (config->read_only ? "read-only" : "read-write")
+           << (config->authorization.empty() ? "" : ", with credentials") << ")\n";
+  } else {
+    io.out << "remote cache:    misconfigured: " << config.error().why << '\n';
+  }
+  io.out << "remote hits:     " << r.hits << '\n'
+         << "remote misses:   " << r.misses << '\n'
+         << "remote uploads:  " << r.uploads << '\n'
+         << "remote errors:   " << r.errors << '\n'
+         << "remote bad:      " << r.bad << " (damaged or forged entries ignored)\n";
   return 0;
 }
 

@@ -32,6 +32,7 @@ public:
 
   const fs::path& dir() const { return m_store.dir(); }
   const CacheStore& store() const { return m_store; }
+  CacheStore& store() { return m_store; }
 
 private:
   explicit LayerCache(CacheStore store) : m_store(std::move(store)) {}

@@ -4,10 +4,121 @@
 #include "util/strings.h"
 
 #include <cstdlib>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace sp::pipeline {
 
-Caches open_caches(bool enabled, Events& events) {
+namespace {
+
+/// `key = value` of <cache_dir>/scratchpack.conf, "" when absent.
+std::string conf_value(std::string_view key) {
+  std::string value;
+  if (auto conf = read_file(cache_dir() / "scratchpack.conf")) {
+    for (const std::string& line : split(*conf, '\n')) {
+      size_t eq = line.find('=');
+      if (eq != std::string::npos && trim(std::string_view(line).substr(0, eq)) == key) {
+        value = std::string(trim(std::string_view(line).substr(eq + 1)));
+      }
+    }
+  }
+  return value;
+}
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+/// Names in the build cache that never leave the machine: facts kept by a file's identity
+/// (inputs/, idhash/) and precompiled preambles (pch/, which hold absolute paths).
+const std::vector<std::string> k_local_only = {"inputs/", "idhash/", "pch/"};
+
+} // namespace
+
+publish::RemoteCacheSettings remote_cache_settings() {
+  publish::RemoteCacheSettings s;
+  fs::path conf = cache_dir() / "scratchpack.conf";
+  s.url = env("SCRATCHPACK_REMOTE_CACHE");
+  s.source = "SCRATCHPACK_REMOTE_CACHE";
+  if (s.url.empty()) {
+    s.url = conf_value("remote_cache");
+    s.source = conf.string();
+  }
+  s.mode = env("SCRATCHPACK_REMOTE_CACHE_MODE");
+  if (s.mode.empty()) {
+    s.mode = conf_value("remote_cache_mode");
+  }
+  s.token = env("SCRATCHPACK_REMOTE_CACHE_TOKEN");
+  s.token_file = env("SCRATCHPACK_REMOTE_CACHE_TOKEN_FILE");
+  if (s.token_file.empty()) {
+    s.token_file = conf_value("remote_cache_token_file");
+  }
+  return s;
+}
+
+namespace {
+
+fs::path stats_file() {
+  return cache_dir() / "remote-stats";
+}
+
+RemoteStats parse_stats(const std::string& text) {
+  RemoteStats r;
+  for (const std::string& line : split(text, '\n')) {
+    std::vector<std::string> f = split(line, ' ');
+    unsigned long long n = 0;
+    if (f.size() != 2 || !parse_uint(f[1], n)) {
+      continue;
+    }
+    uint64_t* field = f[0] == "hits"      ? &r.hits
+                      : f[0] == "misses"  ? &r.misses
+                      : f[0] == "bad"     ? &r.bad
+                      : f[0] == "errors"  ? &r.errors
+                      : f[0] == "uploads" ? &r.uploads
+                                          : nullptr;
+    if (field) {
+      *field = n;
+    }
+  }
+  return r;
+}
+
+} // namespace
+
+RemoteStats read_remote_stats() {
+  auto text = read_file(stats_file());
+  return text ? parse_stats(*text) : RemoteStats{};
+}
+
+void add_remote_stats(const RemoteCacheCounters& run) {
+  if (run.hits + run.misses + run.bad + run.errors + run.uploads == 0) {
+    return;
+  }
+  // One writer at a time (ccache keeps its counters the same way): read, add, replace.
+  int fd = ::open((stats_file().string() + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return;
+  }
+  while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+  }
+  RemoteStats r = read_remote_stats();
+  r.hits += run.hits;
+  r.misses += run.misses;
+  r.bad += run.bad;
+  r.errors += run.errors;
+  r.uploads += run.uploads;
+  (void)write_file_atomic(stats_file(),
+                          "hits " + std::to_string(r.hits) + "\nmisses " +
+                              std::to_string(r.misses) + "\nbad " + std::to_string(r.bad) +
+                              "\nerrors " + std::to_string(r.errors) + "\nuploads " +
+                              std::to_string(r.uploads) + "\n",
+                          0644, Durability::ordered);
+  ::close(fd);
+}
+
+Caches open_caches(bool enabled, Events& events, bool remote) {
   Caches c;
   if (!enabled) {
     return c;
@@ -26,6 +137,23 @@ Caches open_caches(bool enabled, Events& events) {
     c.layers = std::make_unique<packager::LayerCache>(std::move(*cache));
   } else {
     events.warning("layer cache disabled: " + cache.error().what + ": " + cache.error().why);
+  }
+  publish::RemoteCacheSettings settings =
+      remote ? remote_cache_settings() : publish::RemoteCacheSettings{};
+  if (!settings.url.empty()) {
+    auto config = publish::remote_cache_config(settings);
+    if (!config) {
+      events.warning("remote cache disabled: " + config.error().what + ": " + config.error().why);
+    } else {
+      c.remote = publish::make_http_remote_cache(
+          std::move(*config), [&events](const std::string& text) { events.warning(text); });
+      if (c.build) {
+        c.build->store().set_remote(c.remote, "build", k_local_only);
+      }
+      if (c.layers) {
+        c.layers->store().set_remote(c.remote, "layers");
+      }
+    }
   }
   return c;
 }
@@ -64,6 +192,9 @@ CacheVerifyReport verify_caches(const Caches& caches) {
 }
 
 Caches::~Caches() {
+  if (remote) {
+    add_remote_stats(remote->counters());
+  }
   bool stored = false;
   for (const CacheStore* s : stores_of(*this)) {
     stored = stored || s->stored_anything();

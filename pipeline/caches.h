@@ -6,6 +6,7 @@
 
 #include "packager/layer_cache.h"
 #include "pipeline/events.h"
+#include "publish/remote_cache.h"
 #include "toolchain/build.h"
 #include "toolchain/cache.h"
 #include "util/cache_store.h"
@@ -31,9 +32,29 @@ struct CacheLimit {
 /// 5 GiB. SIZE takes K, M and G ("10G"); 0 means no limit.
 Result<CacheLimit> cache_limit();
 
+/// Where the shared remote cache is configured: $SCRATCHPACK_REMOTE_CACHE, else `remote_cache =
+/// URL` in <cache_dir>/scratchpack.conf; its mode ($SCRATCHPACK_REMOTE_CACHE_MODE or
+/// `remote_cache_mode`), and a bearer token ($SCRATCHPACK_REMOTE_CACHE_TOKEN, else the file
+/// $SCRATCHPACK_REMOTE_CACHE_TOKEN_FILE or `remote_cache_token_file`). Empty url: none.
+publish::RemoteCacheSettings remote_cache_settings();
+
+/// A remote level's counters summed over runs (<cache_dir>/remote-stats), as `cache stats` shows.
+struct RemoteStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t bad = 0;
+  uint64_t errors = 0;
+  uint64_t uploads = 0;
+};
+RemoteStats read_remote_stats();
+/// Adds one run's counters to the file (under a lock: concurrent runs add up).
+void add_remote_stats(const RemoteCacheCounters& run);
+
 struct Caches {
   std::unique_ptr<toolchain::BuildCache> build; ///< null when disabled
   std::unique_ptr<packager::LayerCache> layers; ///< null when disabled
+  /// The shared remote level behind both (null when none is configured or it is misconfigured).
+  std::shared_ptr<RemoteCacheLevel> remote;
   CacheLimit limit;
 
   Caches() = default;
@@ -43,8 +64,10 @@ struct Caches {
   ~Caches();
 };
 
-/// Both caches under cache_dir(), or none when `enabled` is false (--no-cache).
-Caches open_caches(bool enabled, Events& events);
+/// Both caches under cache_dir(), or none when `enabled` is false (--no-cache); with the remote
+/// level behind them when one is configured and `remote` is true (its warnings go to `events`,
+/// which must outlive the caches).
+Caches open_caches(bool enabled, Events& events, bool remote = true);
 
 /// When `stores` together hold more than `limit_bytes` (0: no limit), removes their least
 /// recently used entries down to 90% of it, as ccache does, so the next few runs do not each
