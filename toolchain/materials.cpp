@@ -425,7 +425,9 @@ Result<std::string> materials_key(const std::string& link_key, const MaterialsIn
     // The compile keys hashed each source already; the cache remembers it for this process.
     std::string hash =
         in.cache ? SP_TRY(in.cache->file_hash(source)) : sha256_hex(SP_TRY(read_file(source)));
-    h.update(object.string() + "\t" + source.string() + "\t" + hash + "\n");
+    // The object by its name in the build's object directory: the directory is a new
+    // temporary every run, and naming it made every run miss (and ask a remote cache).
+    h.update(object.filename().string() + "\t" + source.string() + "\t" + hash + "\n");
   }
   return h.hex_digest();
 }
