@@ -444,12 +444,18 @@ std::optional<std::string> BuildCache::fetch_binary(const std::string& key,
 // entry of the older ".why" form, which named them by the temporary path of the build that made
 // it, is not found, so that link runs again.
 Status BuildCache::store_link_evidence(const std::string& key, const std::string& why_extract) {
-  SP_TRY(m_store.put_bytes(entry_name("links", key, ".placed.why"), why_extract));
+  // The sysroot's archives by a path another machine can map to its own (portable()).
+  SP_TRY(m_store.put_bytes(entry_name("links", key, ".placed.why"), portable(why_extract)));
   return {};
 }
 
 std::optional<std::string> BuildCache::fetch_link_evidence(const std::string& key) {
-  return m_store.get_bytes(entry_name("links", key, ".placed.why"));
+  auto text = m_store.get_bytes(entry_name("links", key, ".placed.why"));
+  if (!text) {
+    return text;
+  }
+  return replace_all(replace_all(std::move(*text), "$SYSROOTS", m_sysroots), "$CACHE",
+                     m_cache_root);
 }
 
 std::string BuildCache::input_key(const fs::path& file) {

@@ -120,11 +120,12 @@ machine() {
   OUT=$(cat "$WORK/.json")
   ERR=$(cat "$WORK/.stderr")
 }
-same_dist() { # NAME: machine NAME's dist/ is byte-identical to machine a's (report.json but
-  # for its cache counts, which say what was compiled)
-  diff -r -x report.json "$WORK/m-a/dist" "$WORK/m-$1/dist" >/dev/null ||
-    fail "dist/ of machine $1 differs from machine a's: $(diff -rq "$WORK/m-a/dist" "$WORK/m-$1/dist" | head -5)"
-  python3 - "$WORK/m-a/dist/report.json" "$WORK/m-$1/dist/report.json" <<'PY' || fail "report.json of machine $1 differs beyond its cache counts"
+same_dist() { # NAME [REFERENCE]: machine NAME's dist/ is byte-identical to machine REFERENCE's
+  # (default a), report.json but for its cache counts, which say what was compiled
+  local ref=${2:-a}
+  diff -r -x report.json "$WORK/m-$ref/dist" "$WORK/m-$1/dist" >/dev/null ||
+    fail "dist/ of machine $1 differs from machine $ref's: $(diff -rq "$WORK/m-$ref/dist" "$WORK/m-$1/dist" | head -5)"
+  python3 - "$WORK/m-$ref/dist/report.json" "$WORK/m-$1/dist/report.json" <<'PY' || fail "report.json of machine $1 differs beyond its cache counts"
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:])
 a.pop("cache"); b.pop("cache")
@@ -145,15 +146,30 @@ assert_not_contains "$ERR" "warning" "machine a's warnings"
 [ -n "$(ls "$SRV/root/cache/ac")" ] || fail "no records on the server"
 assert_eq 2 "$("$WORK/m-a/dist/x86_64-glibc/x")" "x on machine a"
 
-step "machine b (fresh cache, another directory, read-only) compiles and links nothing"
+step "machine b (fresh cache, another directory, its sysroots elsewhere, read-only) compiles and links nothing"
+# Another user's sysroots: another path, and the musl ones copied (new inodes and ctimes), as
+# another machine's install would have them.
+SYSROOTS_A=${SCRATCHPACK_SYSROOTS:-${XDG_DATA_HOME:-$HOME/.local/share}/scratchpack/sysroots}
+mkdir -p "$WORK/home-b/sysroots"
+for e in "$SYSROOTS_A"/*; do
+  case "$(basename "$e")" in
+    *-linux-musl) cp -a "$(readlink -f "$e")" "$WORK/home-b/sysroots/" ;;
+    *) ln -s "$(readlink -f "$e")" "$WORK/home-b/sysroots/" ;;
+  esac
+done
 before=$(puts)
 start=$(date +%s%N)
-machine b SCRATCHPACK_REMOTE_CACHE="$REMOTE" SCRATCHPACK_REMOTE_CACHE_MODE=read-only
+machine b SCRATCHPACK_REMOTE_CACHE="$REMOTE" SCRATCHPACK_REMOTE_CACHE_MODE=read-only SCRATCHPACK_SYSROOTS="$WORK/home-b/sysroots"
 hit_ms=$((($(date +%s%N) - start) / 1000000))
 assert_eq 0 "$RC" "release on machine b ($ERR)"
 assert_eq "0 0" "$(counts)" "machine b's compiles and links"
 assert_not_contains "$ERR" "warning" "machine b's warnings"
-same_dist b
+# The musl binaries' SBOMs (and the digest stamped into the binary) name the sysroot's files by
+# their absolute path, which is another user's here: the reference is what machine b makes
+# without any remote cache.
+machine b-alone SCRATCHPACK_SYSROOTS="$WORK/home-b/sysroots"
+assert_eq "8 6" "$(counts)" "machine b without the remote"
+same_dist b b-alone
 assert_eq "$before" "$(puts)" "PUTs by a read-only machine"
 capture env SCRATCHPACK_CACHE="$WORK/cache-b" SCRATCHPACK_REMOTE_CACHE="$REMOTE" SCRATCHPACK_REMOTE_CACHE_MODE=read-only "$SCRATCHPACK" cache stats
 assert_contains "$OUT" "remote cache:    $REMOTE/ (read-only)" "stats: the remote"
@@ -164,7 +180,7 @@ echo "cold release with the remote: ${cold_ms} ms; fresh cache from the warm rem
 
 step "a second run on machine b is local: no request at all"
 lines=$(wc -l <"$SRV/logs/access.log")
-machine b SCRATCHPACK_REMOTE_CACHE="$REMOTE" SCRATCHPACK_REMOTE_CACHE_MODE=read-only
+machine b SCRATCHPACK_REMOTE_CACHE="$REMOTE" SCRATCHPACK_REMOTE_CACHE_MODE=read-only SCRATCHPACK_SYSROOTS="$WORK/home-b/sysroots"
 assert_eq "0 0" "$(counts)" "machine b again"
 assert_eq "$lines" "$(wc -l <"$SRV/logs/access.log")" "requests of a fully local run: $(tail -n +$((lines + 1)) "$SRV/logs/access.log")"
 
