@@ -29,6 +29,7 @@ bool stderr_is_tty() {
 TerminalEvents::TerminalEvents(Io& io, EventView view) : m_io(io), m_view(view) {}
 
 TerminalEvents::~TerminalEvents() {
+  std::lock_guard lock(m_mutex);
   clear();
 }
 
@@ -41,6 +42,7 @@ void TerminalEvents::clear() {
 }
 
 void TerminalEvents::progress(const pipeline::Progress& p) {
+  std::lock_guard lock(m_mutex);
   if (m_view.progress == ProgressStyle::long_ops) {
     // Only the first-use libc++ build takes minutes; its lines arrive with done == 0.
     if (p.phase.starts_with("C++ runtime") && p.done == 0) {
@@ -69,12 +71,14 @@ void TerminalEvents::progress(const pipeline::Progress& p) {
 }
 
 void TerminalEvents::tool_output(std::string_view text) {
+  std::lock_guard lock(m_mutex);
   clear();
   m_io.err << text;
   m_io.err.flush();
 }
 
 void TerminalEvents::findings(const scan::ScanReport& report) {
+  std::lock_guard lock(m_mutex);
   if (m_view.quiet && report.errors() == 0) {
     return;
   }
@@ -87,6 +91,7 @@ void TerminalEvents::findings(const scan::ScanReport& report) {
 }
 
 void TerminalEvents::note(std::string_view text) {
+  std::lock_guard lock(m_mutex);
   if (m_view.quiet) {
     return;
   }
@@ -95,6 +100,7 @@ void TerminalEvents::note(std::string_view text) {
 }
 
 void TerminalEvents::warning(std::string_view text) {
+  std::lock_guard lock(m_mutex);
   if (m_view.quiet) {
     return;
   }
@@ -103,6 +109,7 @@ void TerminalEvents::warning(std::string_view text) {
 }
 
 void TerminalEvents::push(const publish::PushEvent& e) {
+  std::lock_guard lock(m_mutex);
   if (!m_view.push_steps) {
     return;
   }

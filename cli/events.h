@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "pipeline/events.h"
 
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -55,6 +56,10 @@ private:
   Io& m_io;
   EventView m_view;
   bool m_shown = false;
+  /// Events come from worker threads too (a remote cache's or a compile launcher's warnings
+  /// while the engine reports progress): one at a time, and a line is never cut by another.
+  /// Recursive: push() renders a retry through warning().
+  std::recursive_mutex m_mutex;
 };
 
 /// One line for a push step: "sha256:0123456789ab uploading 1.2 MiB", "tagged 1.0".
