@@ -31,37 +31,39 @@ for e in "$default"/*; do
 done
 export SCRATCHPACK_CACHE=$work/cache
 
-# measure NAME CMD...: appends "NAME us rss_kib tree_rss_kib" to $results/N: the wall time,
-# scratchpack's own peak RSS (VmHWM of its process, read from /proc every 10 ms until it exits,
-# so that clang's and lld's children do not count) and GNU time's %M (the largest process of
-# the tree: clang's compiles included). The command's output goes to $work/last.log.
+# measure NAME CMD...: appends "NAME us rss_kib tree_rss_kib" to $results/N: the wall time
+# (fork to wait4), scratchpack's own peak RSS (VmHWM of its process, sampled from /proc every
+# 10 ms by a thread until it exits, so that clang's and lld's children do not count; a run too
+# short to be sampled has no children, and then wait4's figure is its own) and wait4's ru_maxrss
+# (the largest process of the tree: clang's compiles included). Output goes to $work/last.log.
 measure() {
   local name=$1
   shift
   if ! python3 - "$work/m" "$@" >"$work/last.log" 2>&1 <<'PY'; then
-import os, subprocess, sys, time
+import os, sys, threading, time
 out, cmd = sys.argv[1], sys.argv[2:]
-rss_file = out + ".rss"
-t0 = time.perf_counter()
-p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss_file] + cmd)
-hwm, child = 0, None
-while p.poll() is None:
-    try:
-        if child is None:
-            kids = open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()
-            child = kids[0] if kids else None
-        if child is not None:
-            for line in open(f"/proc/{child}/status"):
+hwm = 0
+done = threading.Event()
+def sample(pid):
+    global hwm
+    while not done.is_set():
+        try:
+            for line in open(f"/proc/{pid}/status"):
                 if line.startswith("VmHWM:"):
                     hwm = max(hwm, int(line.split()[1]))
-    except (OSError, ValueError):
-        pass
-    time.sleep(0.01)
+        except (OSError, ValueError):
+            pass
+        done.wait(0.01)
+t0 = time.perf_counter()
+pid = os.posix_spawnp(cmd[0], cmd, os.environ)
+sampler = threading.Thread(target=sample, args=(pid,))
+sampler.start()
+_, status, usage = os.wait4(pid, 0)
 t1 = time.perf_counter()
-tree = int(open(rss_file).read().split()[-1])
-# A run too short to be sampled is a run without children: GNU time's figure is its own.
-open(out, "w").write(f"{int((t1 - t0) * 1e6)} {hwm or tree} {tree}\n")
-sys.exit(p.returncode)
+done.set()
+sampler.join()
+open(out, "w").write(f"{int((t1 - t0) * 1e6)} {hwm or usage.ru_maxrss} {usage.ru_maxrss}\n")
+sys.exit(os.waitstatus_to_exitcode(status))
 PY
     cat "$work/last.log" >&2
     echo "error: $name failed: $*" >&2

@@ -139,9 +139,9 @@ void print_summary(std::ostream& os, bool json, const pipeline::ReleasePlan& pla
   for (size_t i = 0; i < plan.images.size(); ++i) {
     const pipeline::ImageOutcome& out = outcome.images[i];
     for (const pipeline::ImageOutputs& o : out.outputs) {
-      os << (d / o.path.filename()).string() << ' ' << plan.images[i].plan.ref.to_string()
-             << '@' << o.digest << " (" << out.images.size()
-             << (out.images.size() == 1 ? " platform)" : " platforms)") << '\n';
+      os << (d / o.path.filename()).string() << ' ' << plan.images[i].plan.ref.to_string() << '@'
+         << o.digest << " (" << out.images.size()
+         << (out.images.size() == 1 ? " platform)" : " platforms)") << '\n';
     }
     if (out.pushed) {
       print_pushed(os, *out.pushed);

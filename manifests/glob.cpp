@@ -216,10 +216,9 @@ Status check_glob(std::string_view pattern) {
   return {};
 }
 
-Result<std::vector<std::string>>
-expand_glob(std::string_view pattern, const fs::path& base_dir,
-            const std::function<bool(const fs::path&)>& may_enter,
-            const std::function<void(const fs::path&)>& observe) {
+Result<std::vector<std::string>> expand_glob(std::string_view pattern, const fs::path& base_dir,
+                                             const std::function<bool(const fs::path&)>& may_enter,
+                                             const std::function<void(const fs::path&)>& observe) {
   SP_TRY(check_glob(pattern));
   std::vector<std::string> components;
   for (const std::string& part : split(pattern, '/')) {

@@ -23,8 +23,8 @@ std::string stamp_text(const FileStamp& s) {
   if (!s.exists) {
     return "-";
   }
-  return std::to_string(s.dev) + ' ' + std::to_string(s.ino) + ' ' + std::to_string(s.mode) +
-         ' ' + std::to_string(s.size) + ' ' + std::to_string(s.mtime_ns) + ' ' +
+  return std::to_string(s.dev) + ' ' + std::to_string(s.ino) + ' ' + std::to_string(s.mode) + ' ' +
+         std::to_string(s.size) + ' ' + std::to_string(s.mtime_ns) + ' ' +
          std::to_string(s.ctime_ns);
 }
 

@@ -85,8 +85,8 @@ void log_unit_inputs(InputLog& log, const std::vector<fs::path>& deps, const fs:
 
 /// A sysroot's directories: where discovery found its files and where compiles search headers.
 void log_sysroot(InputLog& log, const Sysroot& s, const SysrootSearch& search) {
-  std::vector<fs::path> dirs = {s.root, s.crt_dir, s.gcc_dir, s.cxx_lib_dir, s.overlay_lib_dir,
-                                search.cache};
+  std::vector<fs::path> dirs = {s.root,        s.crt_dir,         s.gcc_dir,
+                                s.cxx_lib_dir, s.overlay_lib_dir, search.cache};
   dirs.insert(dirs.end(), s.c_includes.begin(), s.c_includes.end());
   dirs.insert(dirs.end(), s.cxx_includes.begin(), s.cxx_includes.end());
   dirs.insert(dirs.end(), s.overlay_includes.begin(), s.overlay_includes.end());

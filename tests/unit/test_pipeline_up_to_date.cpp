@@ -145,8 +145,8 @@ TEST_CASE("up to date: a forged or damaged record is no record") {
 }
 
 TEST_CASE("up to date: the record's name follows every part of the invocation") {
-  ReleaseInvocation a{"/p/scratchpack.yaml", "/p", {"release", "-q"}, {{"SOURCE_DATE_EPOCH", "0"}},
-                      "tools"};
+  ReleaseInvocation a{
+      "/p/scratchpack.yaml", "/p", {"release", "-q"}, {{"SOURCE_DATE_EPOCH", "0"}}, "tools"};
   std::string base = record_name(a);
   CHECK(base.starts_with("releases/"));
   CHECK(record_name(a) == base);
