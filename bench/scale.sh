@@ -15,7 +15,9 @@
 # Then the log-log slope of each time column against N and the goals' verdicts.
 #
 # SCALE_NS="100 500 2000" (units; M = N/10), SCALE_NOOP_RUNS=5, SCALE_EDIT_RUNS=3, SCALE_JOBS
-# (-j, default the cores). SCALE_KEEP=1 leaves the projects in $work (printed).
+# (-j, default the cores). SCALE_KEEP=1 leaves the projects in $work (printed). SCALE_RESULTS=DIR
+# keeps the raw figures (one file per N) in DIR; figures of other N already there join the table
+# and the slopes (a long run split in two).
 default_runs=1
 source "$(dirname "$0")/lib.sh"
 ns=${SCALE_NS:-100 500 2000}
@@ -86,8 +88,9 @@ open(path, "w").write(text)
 PY
 }
 
-results=$work/results
+results=${SCALE_RESULTS:-$work/results}
 mkdir -p "$results"
+results=$(cd "$results" && pwd)
 echo "scale bench: N = $ns; $(nproc) cores; $(uptime | sed 's/.*load/load/')" >&2
 for n in $ns; do
   m=$((n / 10))
@@ -125,9 +128,10 @@ for n in $ns; do
 done
 [ -n "${SCALE_KEEP:-}" ] && echo "projects kept in $work (remove it yourself)" >&2 && trap - EXIT
 
-python3 - "$results" $ns <<'PY'
-import math, statistics, sys
-d, ns = sys.argv[1], [int(x) for x in sys.argv[2:]]
+python3 - "$results" <<'PY'
+import math, os, statistics, sys
+d = sys.argv[1]
+ns = sorted(int(f) for f in os.listdir(d) if f.isdigit())
 rows = {}
 for n in ns:
     r = {}

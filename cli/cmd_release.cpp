@@ -299,7 +299,10 @@ Status release(const ReleaseFlags& f, Io& io) {
     in.started_ns = started;
     in.committed_ns = outcome.committed_ns;
     Json payload = {{"stdout", shown_again(f, summary.str(), outcome)}, {"events", events.log()}};
-    (void)pipeline::record_release(caches.build->store(), check->name, in, payload.dump());
+    auto why = pipeline::record_release(caches.build->store(), check->name, in, payload.dump());
+    if (why && f.verbose) {
+      terminal.note("the next release cannot skip its work: " + *why);
+    }
   }
   io.out << summary.str();
   return {};

@@ -369,7 +369,7 @@ Status build_all(Run& r) {
   auto results = SP_TRY(tc::build_binaries(engine, r.options.tools, progress_to(r.events)));
   std::vector<GateItem> gate;
   for (size_t k = 0; k < results.size(); ++k) {
-    const tc::BinaryResult& res = results[k];
+    tc::BinaryResult& res = results[k];
     size_t i = engine_index[k];
     if (!res.diagnostics.empty()) {
       r.events.tool_output(res.diagnostics);
@@ -394,8 +394,14 @@ Status build_all(Run& r) {
       std::string().swap(sbom.cyclonedx);
     }
     r.outcome.binaries[i].sha256 = res.sha256;
+    // Moved, not copied, and the materials dropped (the SBOM holds its copy): what a release
+    // holds per binary until the end stays small when it has hundreds.
     gate.push_back({requests[i].output, b.rel_path, res.sha256, b.target.platform(),
-                    res.why_extract, shown_sources(res.object_sources, r.plan.base_dir)});
+                    std::move(res.why_extract),
+                    shown_sources(res.object_sources, r.plan.base_dir)});
+    res.materials.reset();
+    res.object_sources.clear();
+    res.link_argv.clear();
   }
   Diagnostics diag;
   if (auto e = tc::build_error(results)) {
