@@ -1,6 +1,8 @@
 // `scratchpack release [MANIFEST | -f MANIFEST] [--out DIR] [-j N] [--push] [--json]`: load the
 // manifest → plan (pipeline/release: every problem reported) → run → print dist/'s files, or
-// report.json with --json. Progress as every command shows it (cli/events.h event_view).
+// report.json with --json. Progress as every command shows it (cli/events.h event_view). First,
+// the up-to-date check (pipeline/up_to_date.h): an identical release whose recorded inputs and
+// outputs are all unchanged only shows its recorded result again.
 #include "cli/attached.h"
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
