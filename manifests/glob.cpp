@@ -120,8 +120,10 @@ bool visible_to(std::string_view pattern_component, std::string_view name) {
 class Walker {
 public:
   Walker(const fs::path& base, std::vector<std::string> components,
-         const std::function<bool(const fs::path&)>& may_enter)
-      : m_base(base), m_components(std::move(components)), m_may_enter(may_enter) {}
+         const std::function<bool(const fs::path&)>& may_enter,
+         const std::function<void(const fs::path&)>& observe)
+      : m_base(base), m_components(std::move(components)), m_may_enter(may_enter),
+        m_observe(observe) {}
 
   void walk(size_t index, const std::string& rel) {
     // Several `**` can reach one directory at one pattern component in many ways ("**/a/**/b"
@@ -131,6 +133,9 @@ public:
       return;
     }
     if (index == m_components.size()) {
+      if (m_observe) {
+        m_observe(on_disk(rel).parent_path());
+      }
       std::error_code ec;
       if (!rel.empty() && fs::is_regular_file(on_disk(rel), ec)) {
         m_found.insert(rel);
@@ -166,6 +171,9 @@ private:
     if (m_may_enter && !m_may_enter(on_disk(rel))) {
       return;
     }
+    if (m_observe) {
+      m_observe(on_disk(rel));
+    }
     std::error_code ec;
     fs::directory_iterator it(on_disk(rel), ec);
     // A directory that is missing or unreadable simply contributes no match.
@@ -177,6 +185,7 @@ private:
   fs::path m_base;
   std::vector<std::string> m_components;
   const std::function<bool(const fs::path&)>& m_may_enter;
+  const std::function<void(const fs::path&)>& m_observe;
   std::set<std::string> m_found;
   std::set<std::pair<size_t, std::string>> m_visited;
 };
@@ -207,9 +216,9 @@ Status check_glob(std::string_view pattern) {
   return {};
 }
 
-Result<std::vector<std::string>>
-expand_glob(std::string_view pattern, const fs::path& base_dir,
-            const std::function<bool(const fs::path&)>& may_enter) {
+Result<std::vector<std::string>> expand_glob(std::string_view pattern, const fs::path& base_dir,
+                                             const std::function<bool(const fs::path&)>& may_enter,
+                                             const std::function<void(const fs::path&)>& observe) {
   SP_TRY(check_glob(pattern));
   std::vector<std::string> components;
   for (const std::string& part : split(pattern, '/')) {
@@ -223,7 +232,7 @@ expand_glob(std::string_view pattern, const fs::path& base_dir,
   if (!components.empty() && components.back() == "**") {
     components.push_back("*");
   }
-  Walker walker(base_dir, std::move(components), may_enter);
+  Walker walker(base_dir, std::move(components), may_enter, observe);
   walker.walk(0, pattern.starts_with("/") ? "/" : "");
   return walker.found();
 }

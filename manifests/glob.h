@@ -33,8 +33,13 @@ Status check_glob(std::string_view pattern);
 /// Matching a name is linear in the pattern times the name, and each directory is read at most
 /// once per pattern component, whatever the `*` and `**` (a hostile pattern cannot make the
 /// walk exponential).
+///
+/// `observe` (when given) is told every directory whose entries decide the result: each one the
+/// walk reads, and the directory of each literal last component it checks (a file created there
+/// later would change the match). release's up-to-date record keeps their identities.
 Result<std::vector<std::string>>
 expand_glob(std::string_view pattern, const fs::path& base_dir,
-            const std::function<bool(const fs::path&)>& may_enter = nullptr);
+            const std::function<bool(const fs::path&)>& may_enter = nullptr,
+            const std::function<void(const fs::path&)>& observe = nullptr);
 
 } // namespace sp::manifests

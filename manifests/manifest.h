@@ -226,6 +226,9 @@ struct ParseHooks {
   /// and directories at or below them. Everything else a manifest names must be inside its own
   /// directory, symlinks followed, so a manifest from a clone cannot read or write host files.
   std::vector<fs::path> allow_outside;
+  /// Told every directory a sources glob read (expand_glob's `observe`): what decides its
+  /// matches besides the pattern. Unset: nobody asks.
+  std::function<void(const fs::path&)> on_glob_dir;
 };
 
 /// Reads and parses `file`; relative paths in it are resolved against the file's directory.

@@ -76,7 +76,8 @@ void add_glob_sources(const Item& item, std::vector<fs::path>& out, Context& ctx
     return;
   }
   Result<std::vector<std::string>> matches = expand_glob(
-      item.value, ctx.base_dir, [&ctx](const fs::path& dir) { return ctx.is_inside(dir); });
+      item.value, ctx.base_dir, [&ctx](const fs::path& dir) { return ctx.is_inside(dir); },
+      ctx.hooks.on_glob_dir);
   if (!matches) {
     ctx.diag.error_at(item.mark, item.path,
                       "sources glob " + quoted + " is malformed: " + matches.error().why);

@@ -1,6 +1,7 @@
 #include "pipeline/release.h"
 
 #include "packager/blob_store.h"
+#include "packager/contents.h"
 #include "pipeline/build.h"
 #include "pipeline/gate.h"
 #include "toolchain/materials.h"
@@ -196,7 +197,58 @@ Result<ReleasePlan> plan_release(const mf::Manifest& m, const fs::path& out_over
   return plan;
 }
 
-namespace {} // namespace
+std::optional<std::string> unrecordable(const ReleasePlan& plan) {
+  for (const ReleaseBinary& b : plan.binaries) {
+    if (b.cmake) {
+      return "binary " + b.name + " is a CMake project";
+    }
+    if (!b.pkg_config.empty() || !b.packages.empty()) {
+      return "binary " + b.name + " uses pkg-config or packages";
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+/// What the release reads besides what the engine logs: each binary's -I and -L directories (a
+/// header or archive added to one could be found first next time), and what the images take:
+/// added files (every file and directory below an added directory), the CA bundle, the time zone
+/// database.
+void log_plan_inputs(const ReleasePlan& plan, tc::InputLog& log) {
+  for (const ReleaseBinary& b : plan.binaries) {
+    for (const std::string& d : b.compile.include_dirs) {
+      log.add(d);
+    }
+    for (const std::string& d : b.lib_dirs) {
+      log.add(d);
+    }
+  }
+  auto add_tree = [&log](const fs::path& root) {
+    log.add(root);
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) {
+      return;
+    }
+    for (auto it = fs::recursive_directory_iterator(root, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      log.add(it->path());
+    }
+  };
+  for (const ReleaseImage& ri : plan.images) {
+    for (const pk::AddSpec& add : ri.plan.adds) {
+      add_tree(add.source);
+    }
+    if (ri.plan.ca_certs) {
+      log.add(pk::k_host_ca_bundle);
+    }
+    if (ri.plan.tzdata) {
+      add_tree(pk::k_host_zoneinfo);
+    }
+  }
+}
+
+} // namespace
 
 Status check_output_dir(const fs::path& out, const fs::path& manifest_dir) {
   std::error_code ec;
@@ -317,7 +369,7 @@ Status build_all(Run& r) {
   auto results = SP_TRY(tc::build_binaries(engine, r.options.tools, progress_to(r.events)));
   std::vector<GateItem> gate;
   for (size_t k = 0; k < results.size(); ++k) {
-    const tc::BinaryResult& res = results[k];
+    tc::BinaryResult& res = results[k];
     size_t i = engine_index[k];
     if (!res.diagnostics.empty()) {
       r.events.tool_output(res.diagnostics);
@@ -335,10 +387,21 @@ Status build_all(Run& r) {
           write_file_atomic(spdx_path(requests[i].output), sbom.spdx, 0644, Durability::ordered));
       SP_TRY(write_file_atomic(cyclonedx_path(requests[i].output), sbom.cyclonedx, 0644,
                                Durability::ordered));
+      // SHA256SUMS needs only their digests: memory stays bounded by one binary's documents.
+      r.outcome.binaries[i].spdx_sha256 = sha256_hex(sbom.spdx);
+      r.outcome.binaries[i].cyclonedx_sha256 = sha256_hex(sbom.cyclonedx);
+      std::string().swap(sbom.spdx);
+      std::string().swap(sbom.cyclonedx);
     }
     r.outcome.binaries[i].sha256 = res.sha256;
+    // Moved, not copied, and the materials dropped (the SBOM holds its copy): what a release
+    // holds per binary until the end stays small when it has hundreds.
     gate.push_back({requests[i].output, b.rel_path, res.sha256, b.target.platform(),
-                    res.why_extract, shown_sources(res.object_sources, r.plan.base_dir)});
+                    std::move(res.why_extract),
+                    shown_sources(res.object_sources, r.plan.base_dir)});
+    res.materials.reset();
+    res.object_sources.clear();
+    res.link_argv.clear();
   }
   Diagnostics diag;
   if (auto e = tc::build_error(results)) {
@@ -482,9 +545,10 @@ Status write_sums_and_report(Run& r) {
   std::map<std::string, std::string> known;
   for (size_t i = 0; i < r.plan.binaries.size(); ++i) {
     known[r.plan.binaries[i].rel_path] = r.outcome.binaries[i].sha256;
-    if (const auto& sbom = r.outcome.binaries[i].sbom) {
-      known[spdx_path(r.plan.binaries[i].rel_path).string()] = sha256_hex(sbom->spdx);
-      known[cyclonedx_path(r.plan.binaries[i].rel_path).string()] = sha256_hex(sbom->cyclonedx);
+    if (r.outcome.binaries[i].sbom) {
+      known[spdx_path(r.plan.binaries[i].rel_path).string()] = r.outcome.binaries[i].spdx_sha256;
+      known[cyclonedx_path(r.plan.binaries[i].rel_path).string()] =
+          r.outcome.binaries[i].cyclonedx_sha256;
     }
   }
   for (const std::string& rel : files_under(r.dist)) {
@@ -528,10 +592,16 @@ Result<ReleaseOutcome> run_release(const ReleasePlan& plan, const ReleaseRun& op
   AtomicPath dist(plan.out_dir);
   TempDir blobs(".scratchpack-blobs", plan.out_dir.parent_path());
   pk::BlobStore store = SP_TRY(pk::BlobStore::open(blobs.path()));
-  Run r{plan, options, events, dist.temp(), {}};
+  // The engine logs what it reads when the caller asked for the release's inputs.
+  ReleaseRun with_log = options;
+  with_log.tools.inputs = options.inputs;
+  Run r{plan, with_log, events, dist.temp(), {}};
   r.outcome.binaries.resize(plan.binaries.size());
   r.outcome.images.resize(plan.images.size());
   SP_TRY(provision_packages(r));
+  if (options.inputs) {
+    log_plan_inputs(plan, *options.inputs);
+  }
   SP_TRY(build_all(r));
   SP_TRY(package_all(r, store));
   if (options.push) {
@@ -539,6 +609,7 @@ Result<ReleaseOutcome> run_release(const ReleasePlan& plan, const ReleaseRun& op
   }
   SP_TRY(write_sums_and_report(r));
   SP_TRY(dist.commit());
+  r.outcome.committed_ns = tc::BuildCache::coarse_now_ns();
   events.progress({"write", 1, 1, plan.out_dir.string()});
   return std::move(r.outcome);
 }

@@ -99,13 +99,19 @@ struct ReleaseRun {
   /// artifacts) and the manifest file.
   std::vector<std::string> arguments;
   fs::path manifest;
+  /// When set, told every input the release reads (pipeline/up_to_date.h records them).
+  toolchain::InputLog* inputs = nullptr;
 };
 
 /// One binary's outcome, for the report.
 struct BinaryOutcome {
   std::string sha256;
   scan::FileReport scan;
-  std::optional<BinarySbom> sbom; ///< written beside it (none for a CMake project's)
+  /// Written beside it (none for a CMake project's). Once written, its two texts are dropped
+  /// (a large release would hold hundreds of megabytes of them) and their sha256 kept below.
+  std::optional<BinarySbom> sbom;
+  std::string spdx_sha256;
+  std::string cyclonedx_sha256;
 };
 
 /// One image's outcome.
@@ -137,7 +143,13 @@ struct ReleaseOutcome {
   CacheCounts cache;
   std::map<std::string, Artifact> artifacts; ///< by path under dist/, sorted
   std::string report;                        ///< report.json's text
+  int64_t committed_ns = 0; ///< BuildCache::coarse_now_ns() just after dist/ was renamed
 };
+
+/// Why a release of `plan` cannot be skipped when its recorded inputs are unchanged (its inputs
+/// are not all known to scratchpack: a CMake project, pkg-config, packages); nullopt when it
+/// can.
+std::optional<std::string> unrecordable(const ReleasePlan& plan);
 
 /// Runs the plan into plan.out_dir. On failure the previous dist/ (or none) is left as it was.
 Result<ReleaseOutcome> run_release(const ReleasePlan& plan, const ReleaseRun& run, Events& events);

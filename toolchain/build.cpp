@@ -36,7 +36,97 @@ Result<bool> check_sources(const std::vector<fs::path>& sources) {
   return any_cxx;
 }
 
+void InputLog::add(const fs::path& path) {
+  if (path.empty()) {
+    return;
+  }
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_paths.insert(path.string());
+}
+
+void InputLog::add_all(const std::vector<fs::path>& paths) {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  for (const fs::path& p : paths) {
+    if (!p.empty()) {
+      m_paths.insert(p.string());
+    }
+  }
+}
+
+void InputLog::add_probe(const fs::path& path) {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_probes.insert(path.string());
+}
+
+std::vector<std::string> InputLog::probes() const {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  return {m_probes.begin(), m_probes.end()};
+}
+
+std::vector<std::string> InputLog::paths() const {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  return {m_paths.begin(), m_paths.end()};
+}
+
 namespace {
+
+/// A unit's inputs for the log: what it read, and the directories they were found in (a header
+/// added beside them could be found first next time).
+void log_unit_inputs(InputLog& log, const std::vector<fs::path>& deps, const fs::path& build_dir) {
+  std::vector<fs::path> paths;
+  paths.reserve(deps.size() * 2);
+  for (const fs::path& d : deps) {
+    fs::path abs = d.is_absolute() ? d : build_dir / d;
+    paths.push_back(abs);
+    paths.push_back(abs.parent_path());
+  }
+  log.add_all(paths);
+}
+
+/// A sysroot's directories: where discovery found its files and where compiles search headers.
+void log_sysroot(InputLog& log, const Sysroot& s, const SysrootSearch& search) {
+  std::vector<fs::path> dirs = {s.root,        s.crt_dir,         s.gcc_dir,
+                                s.cxx_lib_dir, s.overlay_lib_dir, search.cache};
+  dirs.insert(dirs.end(), s.c_includes.begin(), s.c_includes.end());
+  dirs.insert(dirs.end(), s.cxx_includes.begin(), s.cxx_includes.end());
+  dirs.insert(dirs.end(), s.overlay_includes.begin(), s.overlay_includes.end());
+  dirs.insert(dirs.end(), s.cxx_libs.begin(), s.cxx_libs.end());
+  log.add_all(dirs);
+}
+
+/// The files a link line reads: every argument naming an existing file but the objects just
+/// compiled, and for each -l every place lld looks (present or not).
+void log_link_inputs(InputLog& log, const std::vector<std::string>& argv,
+                     const std::vector<fs::path>& objects, const std::string& output) {
+  std::set<std::string> skip = {output};
+  for (const fs::path& o : objects) {
+    skip.insert(o.string());
+  }
+  std::vector<std::string> dirs;
+  std::vector<std::string> libs;
+  std::vector<fs::path> paths;
+  for (size_t i = 1; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a.starts_with("-L") && a.size() > 2) {
+      dirs.push_back(a.substr(2));
+      paths.push_back(a.substr(2));
+    } else if (a.starts_with("-l") && a.size() > 2) {
+      libs.push_back(a.substr(2));
+    } else if (!a.starts_with("-") && !skip.contains(a)) {
+      std::error_code ec;
+      if (fs::exists(a, ec)) {
+        paths.push_back(a);
+      }
+    }
+  }
+  log.add_all(paths);
+  for (const std::string& lib : libs) {
+    std::string file = lib.starts_with(":") ? lib.substr(1) : "lib" + lib + ".a";
+    for (const std::string& d : dirs) {
+      log.add_probe(fs::path(d) / file);
+    }
+  }
+}
 
 /// One translation unit of one request, with everything that decides its object.
 struct Unit {
@@ -234,7 +324,12 @@ Result<std::vector<UnitResult>> compile_all(const std::vector<Unit>& units,
   std::vector<Result<UnitResult>> results(units.size(), UnitResult{});
   std::atomic<size_t> done{0};
   parallel_for(units.size(), tools.jobs, [&](size_t i) {
-    results[i] = compile_unit(tools, *units[i].sysroot, *units[i].options, units[i].job);
+    results[i] = compile_unit(tools, *units[i].sysroot, *units[i].options, units[i].job,
+                              tools.inputs != nullptr);
+    if (tools.inputs && results[i] && results[i]->ok) {
+      log_unit_inputs(*tools.inputs, results[i]->deps, units[i].options->prefix_map_from);
+      results[i]->deps.clear();
+    }
     report("compile", ++done, units.size(), unit_label(units[i], requests[units[i].request]));
   });
   std::vector<UnitResult> out;
@@ -269,6 +364,9 @@ Status link_one(const BinaryRequest& r, const Sysroot& sysroot, bool cxx,
                                  package_metadata(binary_name(r), "unversioned", r.target));
   }
   result.link_argv = link_line(r.target, sysroot, options);
+  if (tools.inputs) {
+    log_link_inputs(*tools.inputs, result.link_argv, objects, binary.temp().string());
+  }
   std::string key;
   if (tools.cache) {
     key = tools.cache->link_key(result.link_argv, binary.temp().string(), options.lib_dirs);
@@ -379,6 +477,13 @@ Result<std::vector<BinaryResult>> build_binaries(const std::vector<BinaryRequest
   }
   SP_TRY(diag.status());
   auto sysroots = SP_TRY(ready_sysroots(requests, cxx, tools, report));
+  if (tools.inputs) {
+    tools.inputs->add(tools.compiler.clang);
+    tools.inputs->add(tools.compiler.resource_dir / "include");
+    for (const auto& [name, sysroot] : sysroots) {
+      log_sysroot(*tools.inputs, sysroot, tools.search);
+    }
+  }
   sweep_stale(temp_root(), "scratchpack-objs"); // what killed builds left
   TempDir objdir("scratchpack-objs");
   std::vector<Unit> units = plan_units(requests, sysroots, objdir.path());

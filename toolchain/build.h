@@ -18,7 +18,9 @@
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -78,6 +80,27 @@ struct BuildProgress {
 /// Called from worker threads, one call at a time.
 using BuildProgressFn = std::function<void(const BuildProgress&)>;
 
+/// Every file and directory a build read or looked for: the sources, the headers each compile
+/// read (its depfile, or the cache entry's manifest on a hit) and their directories, every file
+/// on each link line and the candidates of each -l, the sysroots' directories. release records
+/// their identities so that a release whose inputs are all unchanged can skip its work
+/// (pipeline/up_to_date.h). Thread-safe; paths as the tools named them, deduplicated.
+class InputLog {
+public:
+  void add(const fs::path& path);
+  void add_all(const std::vector<fs::path>& paths);
+  /// A place looked at that need not exist (an -l candidate): its absence is recorded too.
+  void add_probe(const fs::path& path);
+  /// What was added, sorted (add_probe's apart: they may be missing).
+  std::vector<std::string> paths() const;
+  std::vector<std::string> probes() const;
+
+private:
+  mutable std::mutex m_mutex;
+  std::set<std::string> m_paths;
+  std::set<std::string> m_probes;
+};
+
 /// The engine's seams to the outside world: how a compile and a link run, where sysroots are
 /// looked for and how a target gets its C++ runtime. The defaults are the real ones; unit tests
 /// pass fakes (ninja's VirtualFileSystem idea) and never start clang.
@@ -93,6 +116,8 @@ struct BuildTools {
   /// Readies a sysroot for C++ (ensure_cxx_runtime by default).
   std::function<Result<Sysroot>(const Sysroot&, const ProgressFn&, const SysrootSearch&)>
       cxx_runtime = ensure_cxx_runtime;
+  /// When set, told every input the build reads (compiles then ask clang for what they read).
+  InputLog* inputs = nullptr;
 };
 
 /// Builds every request and returns one result per request, in order. The Result fails only

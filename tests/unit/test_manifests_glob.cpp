@@ -146,3 +146,23 @@ TEST_CASE("expand_glob: directories may_enter refuses are not read") {
   CHECK(*r == Paths{"src/a.cpp", "src/b.cpp"});
   CHECK(std::find(asked.begin(), asked.end(), tree.tmp.path() / "src/net") != asked.end());
 }
+
+TEST_CASE("expand_glob: observe is told every directory whose entries decide the matches") {
+  Tree tree;
+  std::vector<fs::path> seen;
+  auto observe = [&seen](const fs::path& dir) { seen.push_back(dir.lexically_normal()); };
+  auto matches = expand_glob("src/**/*.cpp", tree.tmp.path(), nullptr, observe);
+  REQUIRE(matches.ok());
+  std::sort(seen.begin(), seen.end());
+  seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+  const fs::path& t = tree.tmp.path();
+  // Every directory the walk read (hidden ones are not entered)...
+  for (const fs::path& d : {t / "src", t / "src/net", t / "src/net/deep"}) {
+    CHECK(std::find(seen.begin(), seen.end(), d) != seen.end());
+  }
+  CHECK(std::find(seen.begin(), seen.end(), t / "src/.cache") == seen.end());
+  // ...and, for a literal last component, the directory it would appear in.
+  seen.clear();
+  REQUIRE(expand_glob("*/later.c", t, nullptr, observe).ok());
+  CHECK(std::find(seen.begin(), seen.end(), t / "src") != seen.end());
+}
