@@ -32,8 +32,9 @@ std::string env(const char* name) {
 }
 
 /// Names in the build cache that never leave the machine: facts kept by a file's identity
-/// (inputs/, idhash/) and precompiled preambles (pch/, which hold absolute paths).
-const std::vector<std::string> k_local_only = {"inputs/", "idhash/", "pch/"};
+/// (inputs/, idhash/), a release's record of its inputs' identities (releases/,
+/// pipeline/up_to_date.h) and precompiled preambles (pch/, which hold absolute paths).
+const std::vector<std::string> k_local_only = {"inputs/", "idhash/", "releases/", "pch/"};
 
 } // namespace
 
