@@ -1,9 +1,11 @@
-// `scratchpack release [MANIFEST | -f MANIFEST] [--out DIR] [-j N] [--push] [--json]`: load the
+// `scratchpack release [MANIFEST | -f MANIFEST] [--out DIR] [-j N] [--distribute[=HOSTS]] [--push]
+// [--json]`: load the
 // manifest → plan (pipeline/release: every problem reported) → run → print dist/'s files, or
 // report.json with --json. Progress as every command shows it (cli/events.h event_view).
 #include "cli/attached.h"
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
+#include "cli/distribute_flags.h"
 #include "cli/events.h"
 #include "cli/json_output.h"
 #include "cli/push_flags.h"
@@ -31,6 +33,7 @@ struct ReleaseFlags {
   bool verbose = false;
   std::vector<std::string> allow_outside;
   PushFlags push_flags;
+  DistributeFlags distribute;
 };
 
 /// dist/'s files, a line each; with `json` report.json's document followed by `"error": null`
@@ -100,7 +103,11 @@ Result<pipeline::ReleaseOutcome> release(const ReleaseFlags& f, Io& io) {
     events.note("the manifest sets output.push; pushing needs --push on the command line");
   }
   pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
-  auto tools = SP_TRY(pipeline::build_tools(caches, f.jobs));
+  // The manifest's distcc hosts are used only when the command line says --distribute.
+  pipeline::DistributeOptions distribute = to_distribute_options(f.distribute);
+  distribute.manifest_hosts = plan.distribute_hosts;
+  distribute.manifest_where = plan.distribute_where;
+  auto tools = SP_TRY(pipeline::build_tools(caches, f.jobs, distribute, &events));
   pipeline::ReleaseRun run{tools, caches.layers.get(), push, {}, {}};
   // --push is release's switch here (build's takes a value).
   run.arguments = recorded_command(io.args, {"--push"}, {"-f", "--file", "--allow-outside"});
@@ -131,7 +138,9 @@ void register_release(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("manifest", f->manifest, "The manifest (default: scratchpack.yaml)");
   cmd->add_option("-f,--file", f->manifest_flag, "The manifest, as a flag");
   cmd->add_option("--out", f->out_dir, "Output directory (default: the manifest's output.dir)");
-  cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
+  cmd->add_option("-j,--jobs", f->jobs,
+                  "Parallel compiles (default: number of cores, plus distcc's remote slots)");
+  add_distribute_flags(cmd, f->distribute);
   cmd->add_flag("--push", f->push,
                 "Push every image after building it, to the registry and tags its manifest "
                 "entry names (a manifest's output.push alone does not). A switch here: the "
