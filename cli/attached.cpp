@@ -77,6 +77,8 @@ std::vector<std::string> recorded_command(const std::vector<std::string>& args,
                                          "-j",
                                          "--jobs",
                                          "--no-cache",
+                                         "--distribute",
+                                         "--compiler-launcher",
                                          "--creds",
                                          "--username",
                                          "--password-stdin",
@@ -90,9 +92,9 @@ std::vector<std::string> recorded_command(const std::vector<std::string>& args,
                                          "--passphrase-stdin"};
   unrecorded.insert(unrecorded.end(), also_unrecorded.begin(), also_unrecorded.end());
   takes_value.insert(takes_value.end(),
-                     {"--out", "-j", "--jobs", "--creds", "--username", "--insecure-registry",
-                      "--mount-from", "--chunk-size", "--timeout", "--retries", "--sign-key",
-                      "--passphrase-env"});
+                     {"--out", "-j", "--jobs", "--compiler-launcher", "--creds", "--username",
+                      "--insecure-registry", "--mount-from", "--chunk-size", "--timeout",
+                      "--retries", "--sign-key", "--passphrase-env"});
   return pipeline::recorded_arguments(args, unrecorded, takes_value);
 }
 

@@ -4,6 +4,7 @@
 #include "cli/attached.h"
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
+#include "cli/distribute_flags.h"
 #include "cli/events.h"
 #include "cli/image_flags.h"
 #include "cli/json_output.h"
@@ -85,6 +86,7 @@ struct BuildFlags {
   bool no_cache = false;
   ImageFlags image;
   PushFlags push;
+  DistributeFlags distribute;
 };
 
 /// Everything resolved from the flags before any work starts, so that usage errors come first.
@@ -314,7 +316,8 @@ Status package_binaries(const BuildPlan& plan, const pipeline::Caches& caches,
 Status build(const BuildFlags& f, BuildPlan& plan, Io& io, Published& out) {
   TerminalEvents events(io, event_view(f.push.quiet, stderr_is_tty(), f.verbose));
   pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
-  auto tools = SP_TRY(pipeline::build_tools(caches, f.jobs));
+  auto tools =
+      SP_TRY(pipeline::build_tools(caches, f.jobs, to_distribute_options(f.distribute), &events));
   auto staging = SP_TRY(pipeline::open_staging(plan.input.out_dir));
   out.binaries = SP_TRY(pipeline::build_binaries(plan.input, *staging.outputs, tools, events));
   if (plan.input.name.empty() && !out.binaries.empty()) {
@@ -384,7 +387,9 @@ void register_build(CLI::App& app, Io& io, int& rc) {
                   "Language standard of the sources of its language, e.g. c++20 (C++) or c17 (C)");
   cmd->add_option("--c-std", f->c_std, "Language standard of the C sources, e.g. c17");
   cmd->add_option("--cxx-std", f->cxx_std, "Language standard of the C++ sources, e.g. c++20");
-  cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
+  cmd->add_option("-j,--jobs", f->jobs,
+                  "Parallel compiles (default: number of cores, plus distcc's remote slots)");
+  add_distribute_flags(cmd, f->distribute);
   cmd->add_option("--out", f->out_dir, "Output directory")->capture_default_str();
   cmd->add_flag("-v,--verbose", f->verbose,
                 "Show the link and strip lines, and the scan gate's notes (glibc traps that only "

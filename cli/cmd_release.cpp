@@ -1,4 +1,5 @@
-// `scratchpack release [MANIFEST | -f MANIFEST] [--out DIR] [-j N] [--push] [--json]`: load the
+// `scratchpack release [MANIFEST | -f MANIFEST] [--out DIR] [-j N] [--distribute[=HOSTS]] [--push]
+// [--json]`: load the
 // manifest → plan (pipeline/release: every problem reported) → run → print dist/'s files, or
 // report.json with --json. Progress as every command shows it (cli/events.h event_view). First,
 // the up-to-date check (pipeline/up_to_date.h): an identical release whose recorded inputs and
@@ -6,6 +7,7 @@
 #include "cli/attached.h"
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
+#include "cli/distribute_flags.h"
 #include "cli/events.h"
 #include "cli/json_output.h"
 #include "cli/push_flags.h"
@@ -18,6 +20,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <sstream>
 
@@ -38,6 +41,7 @@ struct ReleaseFlags {
   bool verbose = false;
   std::vector<std::string> allow_outside;
   PushFlags push_flags;
+  DistributeFlags distribute;
 };
 
 /// Events passed on to the terminal and kept, so that a release found up to date
@@ -49,10 +53,12 @@ public:
 
   void progress(const pipeline::Progress& step) override { m_inner.progress(step); }
   void tool_output(std::string_view text) override {
+    std::lock_guard lock(m_mutex);
     m_inner.tool_output(text);
     m_log.push_back({{"kind", "tool_output"}, {"text", text}});
   }
   void findings(const scan::ScanReport& report) override {
+    std::lock_guard lock(m_mutex);
     m_inner.findings(report);
     Json files = Json::array();
     for (const scan::FileReport& file : report.files) {
@@ -65,12 +71,19 @@ public:
                      {"strict", report.strict}});
   }
   void note(std::string_view text) override {
+    std::lock_guard lock(m_mutex);
     m_inner.note(text);
     m_log.push_back({{"kind", "note"}, {"text", text}});
   }
   void warning(std::string_view text) override {
+    std::lock_guard lock(m_mutex);
     m_inner.warning(text);
     m_log.push_back({{"kind", "warning"}, {"text", text}});
+  }
+  /// Not kept: it says how this run went, not what it made.
+  void infrastructure_warning(std::string_view text) override {
+    std::lock_guard lock(m_mutex);
+    m_inner.warning(text);
   }
   void push(const publish::PushEvent& event) override { m_inner.push(event); }
 
@@ -122,6 +135,8 @@ public:
 private:
   pipeline::Events& m_inner;
   Json m_log = Json::array();
+  /// Warnings arrive from compile threads too (a remote cache, a build farm).
+  std::mutex m_mutex;
 };
 
 /// dist/'s files, a line each; with `json` report.json's document followed by `"error": null`
@@ -276,7 +291,11 @@ Status release(const ReleaseFlags& f, Io& io) {
     events.note("the manifest sets output.push; pushing needs --push on the command line");
   }
   pipeline::Caches caches = pipeline::open_caches(!f.no_cache, events);
-  auto tools = SP_TRY(pipeline::build_tools(caches, f.jobs));
+  // The manifest's distcc hosts are used only when the command line says --distribute.
+  pipeline::DistributeOptions distribute = to_distribute_options(f.distribute);
+  distribute.manifest_hosts = plan.distribute_hosts;
+  distribute.manifest_where = plan.distribute_where;
+  auto tools = SP_TRY(pipeline::build_tools(caches, f.jobs, distribute, &events));
   toolchain::InputLog inputs;
   bool record = check && caches.build && !pipeline::unrecordable(plan);
   pipeline::ReleaseRun run{tools, caches.layers.get(), push, {}, {}, record ? &inputs : nullptr};
@@ -331,7 +350,9 @@ void register_release(CLI::App& app, Io& io, int& rc) {
   cmd->add_option("manifest", f->manifest, "The manifest (default: scratchpack.yaml)");
   cmd->add_option("-f,--file", f->manifest_flag, "The manifest, as a flag");
   cmd->add_option("--out", f->out_dir, "Output directory (default: the manifest's output.dir)");
-  cmd->add_option("-j,--jobs", f->jobs, "Parallel compiles (default: number of cores)");
+  cmd->add_option("-j,--jobs", f->jobs,
+                  "Parallel compiles (default: number of cores, plus distcc's remote slots)");
+  add_distribute_flags(cmd, f->distribute);
   cmd->add_flag("--push", f->push,
                 "Push every image after building it, to the registry and tags its manifest "
                 "entry names (a manifest's output.push alone does not). A switch here: the "

@@ -188,6 +188,16 @@ struct Output {
   Mark mark; ///< start of the `output` map; unknown when absent
 };
 
+/// `build`: how a release compiles.
+struct BuildSettings {
+  /// `build.distribute.hosts`: distcc hosts, DISTCC_HOSTS syntax (a string, or a list of host
+  /// entries joined with spaces); checked with ParseHooks::check_distcc_hosts. A manifest may come
+  /// from a clone: these hosts receive preprocessed sources only when the command line says
+  /// `--distribute` (release notes them otherwise). Empty: none.
+  std::string distribute_hosts;
+  Mark distribute_mark; ///< where `hosts` was written
+};
+
 /// A parsed, validated and resolved scratchpack.yaml.
 struct Manifest {
   int version = k_manifest_version; ///< always 1
@@ -201,6 +211,8 @@ struct Manifest {
   std::vector<Image> images;
   /// Output settings, defaults filled in.
   Output output;
+  /// Build settings (`build`); empty when absent.
+  BuildSettings build;
   /// The manifest's path as given to the parser (for messages; relative stays relative).
   fs::path file;
   /// Absolute directory every relative path in the manifest is resolved against.
@@ -229,6 +241,8 @@ struct ParseHooks {
   /// Told every directory a sources glob read (expand_glob's `observe`): what decides its
   /// matches besides the pattern. Unset: nobody asks.
   std::function<void(const fs::path&)> on_glob_dir;
+  /// Checks build.distribute.hosts: returns why it is bad, or nullopt. Unset: any text passes.
+  std::function<std::optional<std::string>(std::string_view)> check_distcc_hosts;
 };
 
 /// Reads and parses `file`; relative paths in it are resolved against the file's directory.

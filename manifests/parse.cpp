@@ -171,6 +171,45 @@ Output parse_output(const Field& field, Context& ctx) {
   return output;
 }
 
+/// `build: {distribute: {hosts: "…" | [..]}}`.
+BuildSettings parse_build(const Field& field, Context& ctx) {
+  BuildSettings build;
+  if (!field.present) {
+    return build;
+  }
+  MapReader map(field, {"distribute"}, ctx.diag);
+  Field distribute = map.get("distribute");
+  if (!distribute.present) {
+    return build;
+  }
+  MapReader dist(distribute, {"hosts"}, ctx.diag);
+  Field hosts = dist.require("hosts");
+  if (!hosts.present) {
+    return build;
+  }
+  std::string text;
+  if (hosts.node.IsSequence()) {
+    for (const Item& item : read_string_list(hosts, ctx.diag).value_or(std::vector<Item>{})) {
+      text += (text.empty() ? "" : " ") + item.value;
+    }
+  } else if (std::optional<std::string> value = read_string(hosts, ctx.diag)) {
+    text = *value;
+  }
+  if (text.find_first_not_of(" \t\n") == std::string::npos) {
+    ctx.diag.error_at(hosts.mark, hosts.path, "names no host");
+    return build;
+  }
+  if (ctx.hooks.check_distcc_hosts) {
+    if (std::optional<std::string> why = ctx.hooks.check_distcc_hosts(text)) {
+      ctx.diag.error_at(hosts.mark, hosts.path, *why);
+      return build;
+    }
+  }
+  build.distribute_hosts = text;
+  build.distribute_mark = hosts.mark;
+  return build;
+}
+
 void parse_version(const MapReader& root, Manifest& manifest, Context& ctx) {
   Field field = root.require("version");
   if (!field.present) {
@@ -218,7 +257,7 @@ void parse_section(const Field& field, std::string_view what, std::vector<T>& ou
 
 void parse_document(const YAML::Node& node, Manifest& manifest, Context& ctx) {
   Field field{node, "", mark_of(node), true};
-  MapReader root(field, {"version", "project", "targets", "binaries", "images", "output"},
+  MapReader root(field, {"version", "project", "targets", "binaries", "images", "output", "build"},
                  ctx.diag);
   if (!root.ok()) {
     return;
@@ -238,6 +277,7 @@ void parse_document(const YAML::Node& node, Manifest& manifest, Context& ctx) {
     parse_section(images, "a list of images", manifest.images, parse_image, ctx);
   }
   manifest.output = parse_output(root.get("output"), ctx);
+  manifest.build = parse_build(root.get("build"), ctx);
 }
 
 } // namespace sp::manifests::detail

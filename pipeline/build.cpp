@@ -1,5 +1,6 @@
 #include "pipeline/build.h"
 
+#include "pipeline/caches.h"
 #include "pipeline/gate.h"
 #include "toolchain/overlay.h"
 #include "util/diagnostics.h"
@@ -111,6 +112,7 @@ Result<std::vector<BuiltBinary>> build_binaries(const BuildInput& input, OutputS
     events.progress({p.phase, p.done, p.total, std::move(what)});
   };
   auto results = SP_TRY(tc::build_binaries(requests, tools, progress));
+  report_launches(tools, events);
   std::vector<BuiltBinary> built;
   std::vector<GateItem> gate;
   for (size_t i = 0; i < results.size(); ++i) {

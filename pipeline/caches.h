@@ -13,6 +13,7 @@
 #include "util/result.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -81,8 +82,35 @@ size_t evict_caches(const Caches& caches, uint64_t target);
 /// Re-hashes every entry of both caches; damaged and forged ones are removed.
 CacheVerifyReport verify_caches(const Caches& caches);
 
-/// The build engine's tools: clang found, the build cache, `jobs` parallel compiles (0: one per
-/// core).
-Result<toolchain::BuildTools> build_tools(const Caches& caches, unsigned jobs);
+/// Where compiles that miss the cache may run besides here (docs/distributed.md). Distribution
+/// is the user's decision: hosts named by a manifest (which may come from a clone) are used only
+/// when the command line says --distribute.
+struct DistributeOptions {
+  std::string launcher;       ///< --compiler-launcher CMD; empty: none
+  bool distribute = false;    ///< --distribute given
+  std::string hosts;          ///< --distribute=HOSTS; empty: from the environment or the manifest
+  std::string manifest_hosts; ///< the manifest's build.distribute.hosts (release)
+  std::string manifest_where; ///< where the manifest wrote them, for messages ("FILE:LINE:COL")
+};
+
+/// The launcher the options and the environment ask for: --compiler-launcher CMD; or distcc with
+/// the hosts of --distribute=HOSTS, else $SCRATCHPACK_DISTCC_HOSTS (which also turns
+/// distribution on without the flag), else (with --distribute) the manifest's hosts, else
+/// $DISTCC_HOSTS. Inactive when nothing asks for one. `remote_compiler`: clang's name on the
+/// servers (toolchain::remote_compiler_name). `note` receives what the user should know (the
+/// manifest's hosts left unused without --distribute).
+Result<toolchain::Launcher> choose_launcher(const DistributeOptions& options,
+                                            const std::string& remote_compiler,
+                                            const std::function<void(std::string)>& note);
+
+/// The build engine's tools: clang found, the build cache, the launcher (choose_launcher), and
+/// `jobs` parallel compiles (0: one per core, plus the launcher's remote slots).
+Result<toolchain::BuildTools> build_tools(const Caches& caches, unsigned jobs,
+                                          const DistributeOptions& distribute = {},
+                                          Events* events = nullptr);
+
+/// One warning when launched compiles were compiled here instead (the launcher failed: hosts
+/// down, connection refused…), saying how many and why; nothing otherwise.
+void report_launches(const toolchain::BuildTools& tools, Events& events);
 
 } // namespace sp::pipeline

@@ -36,6 +36,9 @@ public:
   virtual void note(std::string_view /*text*/) {}
   /// A problem that does not stop the recipe ("build cache disabled: …").
   virtual void warning(std::string_view /*text*/) {}
+  /// A warning about this run's infrastructure, not its outputs: a remote cache or build farm
+  /// that did not answer. A release found up to date later does not show it again.
+  virtual void infrastructure_warning(std::string_view text) { warning(text); }
   /// One step of a registry push.
   virtual void push(const publish::PushEvent& /*event*/) {}
 };

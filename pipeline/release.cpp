@@ -3,6 +3,7 @@
 #include "packager/blob_store.h"
 #include "packager/contents.h"
 #include "pipeline/build.h"
+#include "pipeline/caches.h"
 #include "pipeline/gate.h"
 #include "toolchain/materials.h"
 #include "toolchain/overlay.h"
@@ -33,6 +34,15 @@ mf::ParseHooks target_hooks() {
     return parsed.error().why; // the manifest says "invalid target 'X': " before it
   };
   hooks.target_key = [](std::string_view t) { return parse_target(t)->name(); };
+  hooks.check_distcc_hosts = [](std::string_view hosts) -> std::optional<std::string> {
+    auto parsed = tc::parse_distcc_hosts(hosts);
+    if (parsed) {
+      return std::nullopt;
+    }
+    const Error& e =
+        parsed.error().problems.empty() ? parsed.error() : parsed.error().problems.front();
+    return e.what + ": " + e.why;
+  };
   return hooks;
 }
 
@@ -174,6 +184,11 @@ Result<ReleasePlan> plan_release(const mf::Manifest& m, const fs::path& out_over
   plan.base_dir = m.base_dir;
   plan.out_dir = out_override.empty() ? m.output.dir : absolute_dir(out_override);
   plan.push = m.output.push;
+  plan.distribute_hosts = m.build.distribute_hosts;
+  if (!plan.distribute_hosts.empty()) {
+    plan.distribute_where = m.file.string() + ":" + std::to_string(m.build.distribute_mark.line) +
+                            ":" + std::to_string(m.build.distribute_mark.column);
+  }
   for (mf::OutputFormat f : m.output.formats) {
     plan.formats.push_back(f == mf::OutputFormat::oci_dir ? ImageFormat::oci_dir
                                                           : ImageFormat::archive);
@@ -367,6 +382,7 @@ Status build_all(Run& r) {
     requests.push_back(std::move(q));
   }
   auto results = SP_TRY(tc::build_binaries(engine, r.options.tools, progress_to(r.events)));
+  report_launches(r.options.tools, r.events);
   std::vector<GateItem> gate;
   for (size_t k = 0; k < results.size(); ++k) {
     tc::BinaryResult& res = results[k];

@@ -65,6 +65,10 @@ struct ReleasePlan {
   std::vector<ReleaseImage> images;
   std::vector<ImageFormat> formats; ///< archive and/or OCI dir, in the manifest's order
   bool push = false;                ///< output.push
+  /// build.distribute.hosts (used only with --distribute: pipeline::DistributeOptions) and where
+  /// the manifest wrote them ("FILE:LINE:COL").
+  std::string distribute_hosts;
+  std::string distribute_where;
 };
 
 /// The toolchain's target vocabulary for the manifest parser (targets checked, and "amd64" and

@@ -3,14 +3,18 @@
 #include "toolchain/materials.h"
 #include "toolchain/overlay.h"
 #include "toolchain/pch.h"
+#include "toolchain/schedule.h"
 #include "util/diagnostics.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
+#include <semaphore>
 #include <set>
 
 namespace sp::toolchain {
@@ -240,38 +244,127 @@ fs::path precompiled_preamble(const BuildTools& tools, const Sysroot& sysroot,
 
 } // namespace
 
-Result<UnitResult> compile_unit(const BuildTools& tools, const Sysroot& sysroot,
-                                const CompileOptions& options, const CompileJob& job,
-                                bool want_deps) {
-  std::vector<std::string> argv =
-      compile_command(tools.compiler, sysroot.target, sysroot, options, job);
+std::string compile_time_key(const fs::path& source, const fs::path& build_dir,
+                             const Target& target, Profile profile) {
+  fs::path abs = normal_absolute(source);
+  fs::path base = build_dir.empty() ? fs::path() : normal_absolute(build_dir);
+  std::string name = !base.empty() && lexically_within(abs, base)
+                         ? "./" + abs.lexically_relative(base).string()
+                         : abs.string();
+  return sha256_hex("scratchpack compile time 1\n" + name + "\n" + target.name() + "\n" +
+                    std::string(to_string(profile)));
+}
+
+namespace {
+
+/// A unit's cache lookup: a hit, or what a miss needs to compile and store.
+struct Lookup {
+  std::optional<UnitResult> hit;
+  std::vector<std::string> argv; ///< the compile command (the launcher not included)
+  BuildCache* cache = nullptr;   ///< where the object goes (null: not cached)
+  std::string key;
+};
+
+Result<Lookup> look_up(const BuildTools& tools, const Sysroot& sysroot,
+                       const CompileOptions& options, const CompileJob& job, bool want_deps) {
+  Lookup l;
+  l.argv = compile_command(tools.compiler, sysroot.target, sysroot, options, job);
   const fs::path& build_dir = options.prefix_map_from;
   // Only objects with a depfile are cached: the depfile lists the headers a hit must check.
-  BuildCache* cache =
-      job.action == CompileAction::object && !job.depfile.empty() ? tools.cache : nullptr;
-  UnitResult result;
-  std::string key;
-  if (cache) {
-    key = SP_TRY(cache->compile_key(argv, job.source, build_dir, tools.compiler.identity));
-    if (cache->fetch_object(key, job.object, build_dir, want_deps ? &result.deps : nullptr)) {
-      result.ok = result.cached = true;
-      result.deps.insert(result.deps.begin(), job.source);
-      return result;
+  l.cache = job.action == CompileAction::object && !job.depfile.empty() ? tools.cache : nullptr;
+  if (l.cache) {
+    l.key = SP_TRY(l.cache->compile_key(l.argv, job.source, build_dir, tools.compiler.identity));
+    UnitResult hit;
+    if (l.cache->fetch_object(l.key, job.object, build_dir, want_deps ? &hit.deps : nullptr)) {
+      hit.ok = hit.cached = true;
+      hit.deps.insert(hit.deps.begin(), job.source);
+      l.hit = std::move(hit);
     }
   }
+  return l;
+}
+
+/// Whether a job may go through the launcher: an object of C or C++ named by its suffix (distcc
+/// compiles anything else locally anyway).
+bool launchable(const BuildTools& tools, const CompileJob& job) {
+  return tools.launcher.active() && job.action == CompileAction::object && job.x_language.empty() &&
+         !job.precompile;
+}
+
+/// The compile on this machine, with the precompiled preamble when one applies.
+Result<CompileOutput> compile_here(const BuildTools& tools, const Sysroot& sysroot,
+                                   const CompileOptions& options, const CompileJob& job,
+                                   const Lookup& l) {
   // The object is the same with or without the preamble (pch.h), so the key leaves it out.
   CompileJob with_pch = job;
-  with_pch.pch = cache ? precompiled_preamble(tools, sysroot, options, job) : fs::path();
-  int64_t started = cache ? BuildCache::coarse_now_ns() : 0;
-  auto out = tools.compile(with_pch.pch.empty() ? argv
+  with_pch.pch = l.cache ? precompiled_preamble(tools, sysroot, options, job) : fs::path();
+  auto out = tools.compile(with_pch.pch.empty() ? l.argv
                                                 : compile_command(tools.compiler, sysroot.target,
                                                                   sysroot, options, with_pch));
   if (out && !out->ok && !with_pch.pch.empty() &&
       out->diagnostics.find("precompiled header") != std::string::npos) {
     // A header changed after the preamble was checked: compile without it.
-    out = tools.compile(argv);
+    out = tools.compile(l.argv);
   }
-  SP_TRY(out);
+  return out;
+}
+
+/// Holds one of the local compile slots while it lives (none when `slots` is null).
+class LocalSlot {
+public:
+  explicit LocalSlot(std::counting_semaphore<>* slots) : m_slots(slots) {
+    if (m_slots) {
+      m_slots->acquire();
+    }
+  }
+  ~LocalSlot() {
+    if (m_slots) {
+      m_slots->release();
+    }
+  }
+  LocalSlot(const LocalSlot&) = delete;
+  LocalSlot& operator=(const LocalSlot&) = delete;
+
+private:
+  std::counting_semaphore<>* m_slots;
+};
+
+/// Compiles a unit the cache did not have: through the launcher when `launch` (a precompiled
+/// preamble cannot travel, so a launched unit compiles without it: the object is the same), here
+/// otherwise or when the launcher failed, holding one of `local_slots` while clang runs here.
+/// The object and its wall time go into the cache.
+Result<UnitResult> compile_missed(const BuildTools& tools, const Sysroot& sysroot,
+                                  const CompileOptions& options, const CompileJob& job,
+                                  const Lookup& l, bool want_deps, bool launch,
+                                  std::counting_semaphore<>* local_slots) {
+  UnitResult result;
+  int64_t started = l.cache ? BuildCache::coarse_now_ns() : 0;
+  auto wall_start = std::chrono::steady_clock::now();
+  std::optional<CompileOutput> out;
+  if (launch) {
+    auto launched = tools.launch(launch_command(tools.launcher, l.argv), tools.launcher.env);
+    if (!launched) {
+      tools.launch_stats->fell_back(launched.error().what + ": " + launched.error().why);
+    } else if (launcher_failed(tools.launcher, launched->exit_code)) {
+      tools.launch_stats->fell_back(launched->diagnostics);
+    } else {
+      launched->diagnostics = without_launcher_lines(tools.launcher, launched->diagnostics);
+      out = std::move(*launched);
+      result.launched = true;
+      if (out->ok) {
+        tools.launch_stats->launched_ok();
+      }
+    }
+  }
+  if (!out) {
+    LocalSlot slot(local_slots);
+    wall_start = std::chrono::steady_clock::now();
+    out = SP_TRY(compile_here(tools, sysroot, options, job, l));
+  }
+  auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - wall_start)
+                     .count();
+  const fs::path& build_dir = options.prefix_map_from;
   result.ok = out->ok;
   result.diagnostics = std::move(out->diagnostics);
   if (result.ok && want_deps && !job.depfile.empty()) {
@@ -280,12 +373,28 @@ Result<UnitResult> compile_unit(const BuildTools& tools, const Sysroot& sysroot,
       result.deps.push_back(dep);
     }
   }
-  if (cache && result.ok) {
+  if (l.cache && result.ok) {
     // A cache that cannot be written is a slower build, not a failed one.
-    (void)cache->store_object(key, job.object, job.depfile, job.source, build_dir, started,
-                              system_include_dirs(tools.compiler, sysroot));
+    (void)l.cache->store_object(l.key, job.object, job.depfile, job.source, build_dir, started,
+                                system_include_dirs(tools.compiler, sysroot));
+    (void)l.cache->store_text(
+        "timings", compile_time_key(job.source, build_dir, sysroot.target, options.profile),
+        std::to_string(wall_ms));
   }
   return result;
+}
+
+} // namespace
+
+Result<UnitResult> compile_unit(const BuildTools& tools, const Sysroot& sysroot,
+                                const CompileOptions& options, const CompileJob& job,
+                                bool want_deps) {
+  Lookup l = SP_TRY(look_up(tools, sysroot, options, job, want_deps));
+  if (l.hit) {
+    return std::move(*l.hit);
+  }
+  return compile_missed(tools, sysroot, options, job, l, want_deps, launchable(tools, job),
+                        nullptr);
 }
 
 namespace {
@@ -317,20 +426,84 @@ std::string unit_label(const Unit& u, const BinaryRequest& r) {
   return r.label.empty() ? name : name + " (" + r.label + ")";
 }
 
-/// Every unit of every request in one pool. Fails only when clang cannot be started.
+/// How long a unit that missed the cache is expected to take: its last recorded wall time, else
+/// an estimate from its text (schedule.h).
+uint64_t expected_ms(const BuildTools& tools, const Unit& u) {
+  if (tools.cache) {
+    std::string key = compile_time_key(u.job.source, u.options->prefix_map_from, u.sysroot->target,
+                                       u.options->profile);
+    if (auto text = tools.cache->fetch_text("timings", key)) {
+      if (auto ms = parse_compile_ms(*text)) {
+        return *ms;
+      }
+    }
+  }
+  std::string text = read_file(u.job.source).value_or("");
+  return estimate_compile_ms(text, u.job.language == Language::cxx);
+}
+
+/// Every unit of every request in one pool: the cache is asked first for every unit, then the
+/// misses compile longest first, `tools.jobs` at a time, at most `tools.local_jobs` of them on
+/// this machine (the others through the launcher, up to its remote slots). Fails only when clang
+/// cannot be started.
 Result<std::vector<UnitResult>> compile_all(const std::vector<Unit>& units,
                                             const std::vector<BinaryRequest>& requests,
                                             const BuildTools& tools, Reporter& report) {
   std::vector<Result<UnitResult>> results(units.size(), UnitResult{});
+  std::vector<std::optional<Result<Lookup>>> lookups(units.size());
   std::atomic<size_t> done{0};
-  parallel_for(units.size(), tools.jobs, [&](size_t i) {
-    results[i] = compile_unit(tools, *units[i].sysroot, *units[i].options, units[i].job,
-                              tools.inputs != nullptr);
-    if (tools.inputs && results[i] && results[i]->ok) {
+  bool want_deps = tools.inputs != nullptr;
+  auto reported = [&](size_t i) {
+    if (want_deps && results[i] && results[i]->ok) {
       log_unit_inputs(*tools.inputs, results[i]->deps, units[i].options->prefix_map_from);
       results[i]->deps.clear();
     }
     report("compile", ++done, units.size(), unit_label(units[i], requests[units[i].request]));
+  };
+  parallel_for(units.size(), tools.jobs, [&](size_t i) {
+    Result<Lookup> l =
+        look_up(tools, *units[i].sysroot, *units[i].options, units[i].job, want_deps);
+    if (l && l->hit) {
+      results[i] = std::move(*l->hit);
+      reported(i);
+    } else if (!l) {
+      results[i] = l.take_error();
+    } else {
+      lookups[i] = std::move(l);
+    }
+  });
+  std::vector<size_t> missed;
+  for (size_t i = 0; i < units.size(); ++i) {
+    if (lookups[i]) {
+      missed.push_back(i);
+    }
+  }
+  std::vector<uint64_t> lengths(missed.size());
+  parallel_for(missed.size(), tools.jobs,
+               [&](size_t k) { lengths[k] = expected_ms(tools, units[missed[k]]); });
+  std::vector<size_t> order = longest_first(lengths);
+  unsigned local_jobs = std::max(1u, tools.local_jobs ? tools.local_jobs : tools.jobs);
+  std::counting_semaphore<> local_slots(local_jobs);
+  unsigned remote_slots = tools.launcher.remote_slots;
+  std::atomic<unsigned> remote_busy{0};
+  // parallel_for starts indices in order, so the longest units start first.
+  parallel_for(order.size(), tools.jobs, [&](size_t k) {
+    size_t i = missed[order[k]];
+    const Unit& u = units[i];
+    bool launch = launchable(tools, u.job);
+    if (launch && remote_slots > 0) {
+      // Every remote slot taken: compile here rather than queue behind the launcher.
+      launch = ++remote_busy <= remote_slots;
+      if (!launch) {
+        --remote_busy;
+      }
+    }
+    results[i] = compile_missed(tools, *u.sysroot, *u.options, u.job, **lookups[i], want_deps,
+                                launch, &local_slots);
+    if (launch && remote_slots > 0) {
+      --remote_busy;
+    }
+    reported(i);
   });
   std::vector<UnitResult> out;
   for (Result<UnitResult>& r : results) {

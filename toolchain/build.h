@@ -9,6 +9,7 @@
 
 #include "toolchain/cache.h"
 #include "toolchain/compile.h"
+#include "toolchain/distribute.h"
 #include "toolchain/libcxx.h"
 #include "toolchain/link.h"
 #include "toolchain/sysroot.h"
@@ -18,6 +19,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -107,9 +109,23 @@ private:
 struct BuildTools {
   Compiler compiler;
   BuildCache* cache = nullptr; ///< optional
-  unsigned jobs = 1;           ///< parallel compiles
+  unsigned jobs = 1;           ///< parallel compiles, wherever they run
+  /// Compiles that run on this machine at once (0: `jobs`). With a launcher that sends compiles
+  /// elsewhere, `jobs` is this plus its remote slots, and a compile that finds every remote slot
+  /// taken (or that the launcher failed) waits for one of these.
+  unsigned local_jobs = 0;
   SysrootSearch search;
-  std::function<Result<CompileOutput>(const std::vector<std::string>&)> compile = run_compile;
+  std::function<Result<CompileOutput>(const std::vector<std::string>&)> compile =
+      [](const std::vector<std::string>& argv) { return run_compile(argv); };
+  /// Compiles that miss the cache run through it when it is active (toolchain/distribute.h). It
+  /// is not part of any key: where a compile ran does not change the object.
+  Launcher launcher;
+  /// Runs a launched compile: launch_command's argv, with the launcher's environment added.
+  std::function<Result<CompileOutput>(const std::vector<std::string>&,
+                                      const std::vector<std::string>&)>
+      launch = run_compile;
+  /// What became of launched compiles (remote ones, local fallbacks); shared by copies.
+  std::shared_ptr<LaunchStats> launch_stats = std::make_shared<LaunchStats>();
   std::function<Result<LinkOutput>(const std::vector<std::string>&)> link = run_link;
   /// Runs a strip_command (the size profile, after the scan gate).
   std::function<Result<LinkOutput>(const std::vector<std::string>&)> strip = run_strip;
@@ -132,17 +148,26 @@ Result<std::vector<BinaryResult>> build_binaries(const std::vector<BinaryRequest
 struct UnitResult {
   bool ok = false;
   bool cached = false;        ///< the object came from the cache
+  bool launched = false;      ///< compiled through the launcher (not redone locally)
   std::string diagnostics;    ///< clang's warnings or errors
   std::vector<fs::path> deps; ///< what it read, the source first (when asked for)
 };
 
 /// One translation unit as build_binaries compiles it: an object with a depfile through the
-/// cache (a hit copies it out), otherwise clang; what clang made goes into the cache. With
+/// cache (a hit copies it out), otherwise clang (through the launcher when one is active, and
+/// again locally when the launcher failed: launcher_failed); what clang made goes into the cache
+/// with its wall time (compile_time_key), which orders the next build's compiles. With
 /// `want_deps`, `deps` lists the source and the headers it read (from clang's depfile, or the
 /// cache entry's manifest on a hit). Fails only when clang cannot be started.
 Result<UnitResult> compile_unit(const BuildTools& tools, const Sysroot& sysroot,
                                 const CompileOptions& options, const CompileJob& job,
                                 bool want_deps = false);
+
+/// The build cache's key of the last wall time of compiling `source` (named relative to
+/// `build_dir` when below it, so it survives edits and a checkout elsewhere) for `target` with
+/// `profile`. build_binaries compiles the longest units first (schedule.h).
+std::string compile_time_key(const fs::path& source, const fs::path& build_dir,
+                             const Target& target, Profile profile);
 
 /// A binary of a profile that strips (size), linked with its symbol table and judged by the scan
 /// gate, to be stripped now.

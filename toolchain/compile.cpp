@@ -49,7 +49,11 @@ namespace {
 void add_profile_flags(std::vector<std::string>& argv, Profile profile) {
   switch (profile) {
   case Profile::debug:
-    argv.insert(argv.end(), {"-O0", "-g"});
+    // A debug object must be the same wherever it was compiled, and distcc preprocesses on the
+    // client (measured, clang-19): that moves the line table's column numbers (so none are
+    // kept), and a preprocessed C source has no MD5 file checksums in a DWARF 5 line table while
+    // a local compile has them (so DWARF 4, which has none; then every target is identical).
+    argv.insert(argv.end(), {"-O0", "-g", "-gdwarf-4", "-gno-column-info"});
     break;
   case Profile::release:
     argv.insert(argv.end(), {"-O2"});
@@ -86,12 +90,20 @@ std::vector<std::string> compile_command(const Compiler& compiler, const Target&
                                    job.action == CompileAction::assembly     ? "-S"
                                    : job.action == CompileAction::preprocess ? "-E"
                                                                              : "-c"};
+  // `-target X`, two words: distcc's cross rewrite does not see `--target=X` and appends the
+  // host's `-target x86_64-…`, so a server would silently compile for x86-64.
   std::vector<std::string> target_args = target_flags(target);
-  argv.insert(argv.end(), target_args.begin(), target_args.end());
-  argv.push_back(job.precompile                  ? "-xc++-header"
-                 : !job.x_language.empty()       ? "-x" + job.x_language
-                 : job.language == Language::cxx ? "-xc++"
-                                                 : "-xc");
+  argv.insert(argv.end(), {"-target", target.clang_triple()});
+  argv.insert(argv.end(), target_args.begin() + 1, target_args.end());
+  // No -x when the suffix says the language already: distcc compiles anything with -x locally.
+  auto implied = language_of(job.source);
+  if (job.precompile) {
+    argv.push_back("-xc++-header");
+  } else if (!job.x_language.empty()) {
+    argv.push_back("-x" + job.x_language);
+  } else if (!implied || *implied != job.language) {
+    argv.push_back(job.language == Language::cxx ? "-xc++" : "-xc");
+  }
   if (job.precompile) {
     argv.insert(argv.end(), {"-Xclang", "-fno-pch-timestamp"});
   }
@@ -149,13 +161,17 @@ std::vector<std::string> compile_command(const Compiler& compiler, const Target&
   return argv;
 }
 
-Result<CompileOutput> run_compile(const std::vector<std::string>& argv) {
-  auto r = run_process(argv);
+Result<CompileOutput> run_compile(const std::vector<std::string>& argv,
+                                  const std::vector<std::string>& env) {
+  ProcessOptions options;
+  options.env = env;
+  auto r = run_process(argv, options);
   if (!r) {
     return r.take_error();
   }
   CompileOutput out;
   out.ok = r->exit_code == 0;
+  out.exit_code = r->exit_code;
   out.diagnostics = r->out + r->err;
   return out;
 }

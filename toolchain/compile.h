@@ -72,7 +72,8 @@ struct CompileJob {
 };
 
 /// The flags that select the target's code generation (--target=…, and for armv7 the hard-float
-/// Thumb-2 baseline). Shared by compile commands and the libc++ build, so both agree on the ABI.
+/// Thumb-2 baseline). Shared by compile commands and the libc++ build, so both agree on the ABI;
+/// compile_command spells the first one `-target TRIPLE` (two words, which distcc honours).
 std::vector<std::string> target_flags(const Target& target);
 
 /// The directories whose headers are the system's (the sysroot's libc and C++ headers, clang's
@@ -80,7 +81,8 @@ std::vector<std::string> target_flags(const Target& target);
 std::vector<fs::path> system_include_dirs(const Compiler& compiler, const Sysroot& sysroot);
 
 /// clang's argv for one job: the options' standard for the job's language (C++ for a
-/// precompiled header). Pure: reads nothing, runs nothing.
+/// precompiled header; -x only when the source's suffix does not say the language). Pure: reads
+/// nothing, runs nothing.
 std::vector<std::string> compile_command(const Compiler& compiler, const Target& target,
                                          const Sysroot& sysroot, const CompileOptions& options,
                                          const CompileJob& job);
@@ -89,9 +91,12 @@ std::vector<std::string> compile_command(const Compiler& compiler, const Target&
 struct CompileOutput {
   bool ok = false;
   std::string diagnostics;
+  int exit_code = 0; ///< the process's (a launcher's failures are told by it: distribute.h)
 };
 
-/// Runs the compile; fails only when clang cannot be started.
-Result<CompileOutput> run_compile(const std::vector<std::string>& argv);
+/// Runs the compile (`env`: "K=V" entries added to its environment, for a launcher); fails only
+/// when clang (or the launcher) cannot be started.
+Result<CompileOutput> run_compile(const std::vector<std::string>& argv,
+                                  const std::vector<std::string>& env = {});
 
 } // namespace sp::toolchain

@@ -768,3 +768,33 @@ TEST_CASE("bad: packages for a target the binary is not built for, or not a Debi
         "scratchpack.yaml:7:18: error: binaries[0].pkg-config[0]: invalid pkg-config module "
         "'-lz', such as 'zlib' or 'libcrypto'\n");
 }
+
+TEST_CASE("manifest: build.distribute.hosts, a string or a list, checked by the hook") {
+  Project p;
+  ParseHooks hooks;
+  hooks.check_distcc_hosts = [](std::string_view h) -> std::optional<std::string> {
+    if (h.find("bad") != std::string_view::npos) {
+      return "distcc host 'bad': no";
+    }
+    return std::nullopt;
+  };
+  auto string = p.parse(k_head + "build:\n  distribute:\n    hosts: 10.0.0.2/8 10.0.0.3\n", hooks);
+  REQUIRE_MESSAGE(string.ok(), details_of(string));
+  CHECK(string->build.distribute_hosts == "10.0.0.2/8 10.0.0.3");
+  CHECK(string->build.distribute_mark.line == 8);
+  auto list = p.parse(k_head + "build: {distribute: {hosts: [10.0.0.2/8, '[::1]:3633']}}\n", hooks);
+  REQUIRE_MESSAGE(list.ok(), details_of(list));
+  CHECK(list->build.distribute_hosts == "10.0.0.2/8 [::1]:3633");
+  auto none = p.parse(k_head, hooks);
+  REQUIRE(none.ok());
+  CHECK(none->build.distribute_hosts.empty());
+
+  std::string problems = p.problems(k_head + "build:\n  distribute:\n    hosts: bad\n"
+                                             "    host: x\n",
+                                    hooks);
+  CHECK(problems.find("scratchpack.yaml:8:12: error: build.distribute.hosts: distcc host 'bad': "
+                      "no") != std::string::npos);
+  CHECK(problems.find("build.distribute.host") != std::string::npos); // the unknown key
+  CHECK(p.problems(k_head + "build: {distribute: {hosts: ''}}\n", hooks).find("names no host") !=
+        std::string::npos);
+}

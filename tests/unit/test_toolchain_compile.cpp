@@ -34,7 +34,9 @@ TEST_CASE("compile command: explicit include order, reproducibility flags, profi
   std::vector<std::string> argv = compile_command(c, t, s, o, j);
 
   CHECK(argv.front() == "/llvm/bin/clang");
-  CHECK(has_sequence(argv, {"--target=x86_64-linux-gnu", "-xc++", "-std=c++20", "-Os",
+  // `-target X` in two words (distcc's cross rewrite sees only that spelling); no -x for a .cpp
+  // (distcc compiles anything with -x locally).
+  CHECK(has_sequence(argv, {"-target", "x86_64-linux-gnu", "-std=c++20", "-Os",
                             "-ffunction-sections", "-fdata-sections", "-fno-pic", "-fno-pie",
                             "-ffile-prefix-map=/home/me/proj=.", "-fdebug-compilation-dir=."}));
   // -I first, then libstdc++, clang's own headers, then libc.
@@ -108,7 +110,7 @@ TEST_CASE("armv7 compiles for hard-float Thumb-2; C sources get no C++ headers")
   s.cxx_includes = {"/never/used"};
   Compiler c{"clang", "/rd", "19"};
   std::vector<std::string> argv = compile_command(c, t, s, {}, {"a.c", "a.o", "a.d", Language::c});
-  CHECK(has_sequence(argv, {"--target=armv7a-linux-musleabihf", "-march=armv7-a", "-mthumb",
+  CHECK(has_sequence(argv, {"-target", "armv7a-linux-musleabihf", "-march=armv7-a", "-mthumb",
                             "-mfpu=vfpv3-d16", "-mfloat-abi=hard"}));
   CHECK(has_sequence(argv, {"-MD", "-MF", "a.d"}));
   CHECK(std::find(argv.begin(), argv.end(), "/never/used") == argv.end());
@@ -145,9 +147,41 @@ TEST_CASE("musl C++ compile command: libc++ headers, clang's, then musl's and th
                             (root / "usr/include/x86_64-linux-musl").string(), "-isystem",
                             (root / "usr/include/x86_64-linux-gnu").string(), "-isystem",
                             (root / "usr/include").string()}));
-  CHECK(has_sequence(argv, {"--target=x86_64-linux-musl", "-xc++"}));
+  CHECK(has_sequence(argv, {"-target", "x86_64-linux-musl"}));
   CHECK(has_sequence(argv, {"-D_LIBCPP_REMOVE_TRANSITIVE_INCLUDES", "-o", "main.o", "main.cpp"}));
   std::vector<std::string> c_argv = compile_command(c, t, s, o, {"a.c", "a.o", "", Language::c});
   CHECK(std::find(c_argv.begin(), c_argv.end(), "-D_LIBCPP_REMOVE_TRANSITIVE_INCLUDES") ==
         c_argv.end());
+}
+
+TEST_CASE("compile command: -x only when the suffix does not say the language; debug has no "
+          "column info") {
+  TempDir tmp;
+  testing::make_fake_debian(tmp.path());
+  Target t = *parse_target("aarch64");
+  Sysroot s = *find_sysroot(t, {tmp.path(), tmp.path() / "cache"});
+  Compiler c{"/llvm/bin/clang", "/llvm/lib/clang/19", "19.1.7"};
+  CompileOptions o;
+  auto has = [](const std::vector<std::string>& argv, const std::string& arg) {
+    return std::find(argv.begin(), argv.end(), arg) != argv.end();
+  };
+  auto x_flags = [](const std::vector<std::string>& argv) {
+    return std::count_if(argv.begin(), argv.end(),
+                         [](const std::string& a) { return a.starts_with("-x"); });
+  };
+  CHECK(x_flags(compile_command(c, t, s, o, {"a.cpp", "a.o", "", Language::cxx})) == 0);
+  CHECK(x_flags(compile_command(c, t, s, o, {"a.c", "a.o", "", Language::c})) == 0);
+  // The drop-in compiler's `clang++ a.c` compiles a .c as C++: then -x says so.
+  CHECK(has(compile_command(c, t, s, o, {"a.c", "a.o", "", Language::cxx}), "-xc++"));
+  CHECK(has(compile_command(c, t, s, o, {"a.cp", "a.o", "", Language::cxx}), "-xc++"));
+  CompileJob as{"a.S", "a.o", "", Language::c};
+  as.x_language = "assembler-with-cpp";
+  CHECK(has(compile_command(c, t, s, o, as), "-xassembler-with-cpp"));
+  std::vector<std::string> argv = compile_command(c, t, s, o, {"a.c", "a.o", "", Language::c});
+  CHECK_FALSE(has(argv, "--target=aarch64-linux-gnu"));
+  CHECK(has_sequence(argv, {"-target", "aarch64-linux-gnu"}));
+  o.profile = Profile::debug;
+  argv = compile_command(c, t, s, o, {"a.c", "a.o", "", Language::c});
+  CHECK(has_sequence(argv, {"-O0", "-g", "-gdwarf-4", "-gno-column-info"}));
+  CHECK(has(argv, "-fdebug-compilation-dir=."));
 }
