@@ -14,3 +14,15 @@ trap 'case "${CONTAINERS_STORAGE_CONF:-}" in "$work"/*) podman rm -af >/dev/null
       rm -rf "$work"' EXIT
 cd "$work"
 source "$root/scripts/lib.sh"
+
+# private_caches: empty build and layer caches under $work/cache (exported as SCRATCHPACK_CACHE)
+# that still see the installed sysroots and libc++ builds beside the default caches (util/fs.h
+# keeps sysroots apart; only the cache entries are private).
+private_caches() {
+  local default=${SCRATCHPACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scratchpack} e
+  mkdir -p "$work/cache"
+  for e in "$default"/*; do
+    case "$(basename "$e")" in build | layers) ;; *) [ -e "$e" ] && ln -sfn "$e" "$work/cache/" ;; esac
+  done
+  export SCRATCHPACK_CACHE=$work/cache
+}

@@ -48,12 +48,7 @@ fi
 echo "sources: $what, ${#files[@]} units, $(cat "${files[@]}" | wc -c) bytes"
 echo "cores: $(nproc)"
 
-export SCRATCHPACK_CACHE=$work/cache
-mkdir -p "$SCRATCHPACK_CACHE"
-# The sysroots live apart from the caches (util/fs.h); share the default's, not its entries.
-for e in "${XDG_CACHE_HOME:-$HOME/.cache}"/scratchpack/*; do
-  case "$(basename "$e")" in build | layers) ;; *) [ -e "$e" ] && ln -sf "$e" "$SCRATCHPACK_CACHE/" ;; esac
-done
+private_caches
 q() { printf '%q ' "$@"; }
 clangxx="clang++-19 -static -O2 -fuse-ld=lld $(q "${defines[@]}") $(q "${files[@]}") -o ninja-clang"
 spb="$sp build $(q "${files[@]}") $(q "${defines[@]}") -o ninja -j2 --format none --out o"

@@ -6,13 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cp -r "$root/manifests/examples" "$work/ex"
 cd "$work/ex"
 
-# Private caches that still see the installed sysroots.
-default=${SCRATCHPACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scratchpack}
-mkdir -p "$work/cache"
-for e in "$default"/*; do
-  case "$(basename "$e")" in build | layers) ;; *) ln -s "$e" "$work/cache/" ;; esac
-done
-export SCRATCHPACK_CACHE=$work/cache
+private_caches
 
 hyperfine --style basic --runs 3 --export-json cold.json \
   --prepare "rm -rf $work/cache/build $work/cache/layers" -n cold "$sp release -f hello.yaml" \

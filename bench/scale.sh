@@ -25,13 +25,7 @@ noop_runs=${SCALE_NOOP_RUNS:-5}
 edit_runs=${SCALE_EDIT_RUNS:-3}
 jobs=(${SCALE_JOBS:+-j "$SCALE_JOBS"})
 
-# Private caches that still see the installed sysroots (as bench/release_noop.sh).
-default=${SCRATCHPACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scratchpack}
-mkdir -p "$work/cache"
-for e in "$default"/*; do
-  case "$(basename "$e")" in build | layers) ;; *) ln -s "$e" "$work/cache/" ;; esac
-done
-export SCRATCHPACK_CACHE=$work/cache
+private_caches
 
 # measure NAME CMD...: appends "NAME us rss_kib tree_rss_kib" to $results/N: the wall time
 # (fork to wait4), scratchpack's own peak RSS (VmHWM of its process, sampled from /proc every
