@@ -5,6 +5,11 @@
 # removed, SOURCE_DATE_EPOCH, the arguments, --no-cache, `cache clean`.
 source "$(dirname "$0")/lib.sh"
 private_build_cache
+# The sysroots directory is an input (a sysroot installed there can change what discovery finds),
+# and other tests install into the shared one while this runs: glibc targets need none of it, so
+# a private, empty one keeps this test's inputs its own.
+export SCRATCHPACK_SYSROOTS=$WORK/sysroots
+mkdir -p "$SCRATCHPACK_SYSROOTS"
 
 mkdir -p proj/src proj/inc proj/conf
 cd proj
