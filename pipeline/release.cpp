@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <unistd.h>
@@ -625,7 +626,12 @@ Result<ReleaseOutcome> run_release(const ReleasePlan& plan, const ReleaseRun& op
   }
   SP_TRY(write_sums_and_report(r));
   SP_TRY(dist.commit());
-  r.outcome.committed_ns = tc::BuildCache::coarse_now_ns();
+  // The fine clock, not the coarse one file times are usually taken from: a kernel with
+  // fine-grained timestamps may stamp the rename's ctime up to a tick after the coarse "now",
+  // which made every dist/ look changed after the release wrote it.
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  r.outcome.committed_ns = int64_t(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
   events.progress({"write", 1, 1, plan.out_dir.string()});
   return std::move(r.outcome);
 }

@@ -147,7 +147,7 @@ struct ReleaseOutcome {
   CacheCounts cache;
   std::map<std::string, Artifact> artifacts; ///< by path under dist/, sorted
   std::string report;                        ///< report.json's text
-  int64_t committed_ns = 0; ///< BuildCache::coarse_now_ns() just after dist/ was renamed
+  int64_t committed_ns = 0;                  ///< CLOCK_REALTIME just after dist/ was renamed
 };
 
 /// Why a release of `plan` cannot be skipped when its recorded inputs are unchanged (its inputs
