@@ -209,26 +209,17 @@ Caches::~Caches() {
   }
 }
 
-namespace {
-
-std::string env_or_empty(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
-
-} // namespace
-
 Result<toolchain::Launcher> choose_launcher(const DistributeOptions& o,
                                             const std::string& remote_compiler,
                                             const std::function<void(std::string)>& note) {
-  std::string env_hosts = env_or_empty("SCRATCHPACK_DISTCC_HOSTS");
+  std::string env_hosts = env("SCRATCHPACK_DISTCC_HOSTS");
   if (!o.launcher.empty()) {
     if (o.distribute) {
       return usage_error("--compiler-launcher " + o.launcher,
                          "and --distribute both name a launcher",
                          "give one: --distribute is --compiler-launcher distcc with its hosts");
     }
-    return toolchain::command_launcher(o.launcher, env_or_empty("DISTCC_HOSTS"), remote_compiler);
+    return toolchain::command_launcher(o.launcher, env("DISTCC_HOSTS"), remote_compiler);
   }
   if (!o.distribute && env_hosts.empty()) {
     if (!o.manifest_hosts.empty() && note) {
@@ -243,7 +234,7 @@ Result<toolchain::Launcher> choose_launcher(const DistributeOptions& o,
   std::string hosts = !o.hosts.empty()            ? o.hosts
                       : !env_hosts.empty()        ? env_hosts
                       : !o.manifest_hosts.empty() ? o.manifest_hosts
-                                                  : env_or_empty("DISTCC_HOSTS");
+                                                  : env("DISTCC_HOSTS");
   std::string from = !o.hosts.empty()            ? "--distribute=" + o.hosts
                      : !env_hosts.empty()        ? "SCRATCHPACK_DISTCC_HOSTS"
                      : !o.manifest_hosts.empty() ? "build.distribute.hosts"
